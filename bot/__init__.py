@@ -1,0 +1,1 @@
+"""Bravo's entry points and platform adapters (Slack, Teams, console)."""

@@ -1,0 +1,20 @@
+"""The `bravo` command line: one module per area registers its subcommands."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable
+
+from bot.runtime import Runtime
+
+CommandFunction = Callable[[argparse.Namespace, Runtime], Awaitable[int]]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from bot.cli import core, kudos, pulse, schedule, teams
+
+    parser = argparse.ArgumentParser(prog="bravo", description="Peer recognition and pulse checks for Slack and Teams")
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in (core, kudos, pulse, schedule, teams):
+        module.register(subcommands)
+    return parser

@@ -1,0 +1,93 @@
+"""`bravo run`, `bravo migrate`, `bravo directory import`, `bravo status`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bot.runtime import Runtime
+from handlers.directory import import_directory, parse_directory_csv
+from handlers.i18n import Translator
+from storage import outbox
+from storage.migrate import current_revision, make_revision
+
+
+def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    run = subcommands.add_parser("run", help="start Bravo (console chat when no Slack or Teams is configured)")
+    run.add_argument("--as", dest="as_person", metavar="NAME", help="console: chat as this person")
+    run.add_argument("--console", action="store_true", help="open the console even when a platform is configured")
+    run.set_defaults(func=_run)
+
+    migrate = subcommands.add_parser("migrate", help="apply pending database migrations")
+    migrate.add_argument("--make", metavar="MESSAGE", help="developers: autogenerate a migration from the models")
+    migrate.set_defaults(func=_migrate, migrate=False)
+
+    directory = subcommands.add_parser("directory", help="manage the company directory")
+    directory_commands = directory.add_subparsers(dest="directory_command", required=True, metavar="ACTION")
+    importer = directory_commands.add_parser("import", help="create or update people and teams from a CSV file")
+    importer.add_argument("path", type=Path, help="CSV with header email,name,team,manager_email,timezone,language")
+    importer.set_defaults(func=_import_directory)
+
+    status = subcommands.add_parser("status", help="database, outbox and scheduler health")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    status.set_defaults(func=_status)
+
+
+async def _run(args: argparse.Namespace, runtime: Runtime) -> int:
+    from bot.serve import serve_or_chat
+
+    return await serve_or_chat(runtime, as_person=args.as_person, force_console=args.console)
+
+
+async def _migrate(args: argparse.Namespace, runtime: Runtime) -> int:
+    from storage.migrate import upgrade
+
+    if args.make:
+        await make_revision(runtime.database, args.make)
+        return 0
+    await upgrade(runtime.database)
+    sys.stdout.write(f"database at revision {await current_revision(runtime.database)}\n")
+    return 0
+
+
+async def _import_directory(args: argparse.Namespace, runtime: Runtime) -> int:
+    t = Translator(runtime.policy.language)
+    try:
+        text = args.path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as problem:
+        sys.stderr.write(t("cannot read {path}: {error}", path=str(args.path), error=str(problem)) + "\n")
+        return 1
+    rows, errors = parse_directory_csv(text, t)
+    async with runtime.database.transaction() as session:
+        report = await import_directory(session, rows, t)
+    report.errors[:0] = errors
+    for error in sorted(report.errors, key=lambda item: item.line):
+        sys.stderr.write(t("line {line}: {problem}", line=error.line, problem=error.message) + "\n")
+    sys.stdout.write(report.summary(t) + "\n")
+    return 1 if report.errors and not rows else 0
+
+
+async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
+    async with runtime.database.sessions() as session:
+        counts = await outbox.stats(session)
+        failures = await outbox.recent_failures(session)
+    revision = await current_revision(runtime.database)
+    recent = [{"id": row.id, "kind": row.kind, "platform": row.platform, "error": row.last_error} for row in failures]
+    if args.json:
+        status = {
+            "database": runtime.database.dialect,
+            "revision": revision,
+            "outbox": {"pending": counts.pending, "failed": counts.failed, "sent": counts.sent},
+            "recent_failures": recent,
+        }
+        sys.stdout.write(json.dumps(status, indent=2) + "\n")
+        return 0
+    sys.stdout.write(
+        f"database {runtime.database.dialect} at {revision}\n"
+        f"outbox: {counts.pending} pending, {counts.failed} failed, {counts.sent} sent\n"
+    )
+    for failure in recent:
+        sys.stdout.write(f"  failed #{failure['id']} {failure['kind']} on {failure['platform']}: {failure['error']}\n")
+    return 0

@@ -1,0 +1,1 @@
+"""The terminal chat: Bravo without Slack or Teams, for a first try and for demos."""

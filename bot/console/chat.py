@@ -1,0 +1,138 @@
+"""The terminal chat loop: read a line, run it as the chosen person, show the reply and any deliveries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TextIO
+
+from bot.console.render import render_card
+from bot.console.sender import ConsoleSender
+from handlers.actions import run_action, submit_form
+from handlers.commands import run_command, split_command
+from handlers.context import Context, translator_for_person
+from handlers.i18n import Translator
+from handlers.messages import Choice, Form, FormInput, Reply
+from handlers.policy import Policy
+from scheduler.outbox_worker import OutboxWorker
+from storage import people as people_store
+from storage.db import Database
+from storage.models import Person
+from storage.models.base import utcnow
+
+
+class ConsoleChat:
+    """One person's conversation with Bravo in the terminal."""
+
+    def __init__(self, database: Database, policy: Policy, person: Person, stdin: TextIO, out: TextIO) -> None:
+        self.database = database
+        self.policy = policy
+        self.person = person
+        self.stdin = stdin
+        self.out = out
+        self.t: Translator = translator_for_person(person, policy)
+        self.choices: list[Choice] = []
+        self.turn = 0
+
+    async def run(self) -> None:
+        """Chat until end of input."""
+        names = await self._names()
+        self.worker = OutboxWorker(self.database, {"console": ConsoleSender(self.out, names, self.t)})
+        self._write(
+            self.t(
+                "Bravo console: you are {name}. Type /help to see the commands, Ctrl-D to leave.",
+                name=self.person.display_name,
+            )
+        )
+        while (line := await self._read("> ")) is not None:
+            if line.strip():
+                await self.handle(line)
+        self._write("")
+
+    async def handle(self, line: str) -> None:
+        """Run one line: a numbered choice, a command, or a hint."""
+        text = line.strip()
+        if text.isdigit() and self.choices:
+            index = int(text) - 1
+            if 0 <= index < len(self.choices):
+                choice = self.choices[index]
+                await self._answer(lambda ctx: run_action(ctx, choice.action, choice.value))
+                return
+        name, rest = split_command(text)
+        if not name:
+            self._write(self.t("Commands start with a slash: type /help to see them."))
+            return
+        await self._answer(lambda ctx: run_command(ctx, name, rest))
+
+    async def _answer(self, use_case: Callable[[Context], Awaitable[Reply]]) -> None:
+        self.turn += 1
+        async with self.database.transaction() as session:
+            person = await people_store.get_person(session, person_id=self.person.id or 0) or self.person
+            ctx = Context(
+                session=session,
+                actor=person,
+                policy=self.policy,
+                now=utcnow(),
+                platform="console",
+                event_key=f"console:{person.id}:{utcnow().isoformat()}:{self.turn}",
+            )
+            answer = await use_case(ctx)
+        await self._show(answer)
+        await self.worker.drain()
+
+    async def _show(self, answer: Reply) -> None:
+        if answer.form is not None:
+            values = await self._fill(answer.form)
+            if values is None:
+                self._write(self.t("Form cancelled."))
+                return
+            form = answer.form
+            await self._answer(lambda ctx: submit_form(ctx, form.action, values, form.metadata))
+            return
+        if answer.card is not None:
+            self.choices = list(answer.card.choices)
+            self._write(render_card(answer.card))
+
+    async def _fill(self, form: Form) -> Mapping[str, tuple[str, ...]] | None:
+        """Ask for each input in turn; an empty answer keeps the initial value, end of input cancels."""
+        self._write(f"== {form.title} ==")
+        values: dict[str, tuple[str, ...]] = {}
+        for item in form.inputs:
+            answer = await self._read(self._prompt(item))
+            if answer is None:
+                return None
+            answer = answer.strip()
+            if not answer:
+                values[item.name] = item.initial
+            elif item.kind in ("people", "multiselect"):
+                values[item.name] = tuple(part.strip() for part in answer.replace(",", " ").split() if part.strip())
+            elif item.kind == "select" and answer.isdigit() and 0 < int(answer) <= len(item.options):
+                values[item.name] = (item.options[int(answer) - 1].value,)
+            else:
+                values[item.name] = (answer,)
+        return values
+
+    def _prompt(self, item: FormInput) -> str:
+        options = ""
+        if item.options:
+            options = " " + ", ".join(f"[{number}] {option.label}" for number, option in enumerate(item.options, 1))
+        initial = f" ({', '.join(item.initial)})" if item.initial else ""
+        return f"{item.label}{options}{initial}: "
+
+    async def _names(self) -> dict[int, str]:
+        async with self.database.sessions() as session:
+            return {person.id or 0: person.display_name for person in await people_store.all_people(session)}
+
+    async def _read(self, prompt: str) -> str | None:
+        self.out.write(prompt)
+        self.out.flush()
+        line = await asyncio.to_thread(self.stdin.readline)
+        if not line:
+            return None
+        if not self.stdin.isatty():
+            self.out.write(line if line.endswith("\n") else line + "\n")
+        return line.rstrip("\n")
+
+    def _write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()

@@ -1,0 +1,61 @@
+"""`bravo run`: serve Slack and Teams over HTTP when configured, otherwise chat in the terminal."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from aiohttp import web
+
+from bot.app import build_app
+from bot.console.chat import ConsoleChat
+from bot.runtime import Runtime
+from handlers.demo import DEMO_DEFAULT_PERSON, seed_demo
+from handlers.i18n import Translator
+from storage import people as people_store
+
+log = logging.getLogger(__name__)
+
+
+async def serve_or_chat(runtime: Runtime, *, as_person: str | None, force_console: bool) -> int:
+    settings = runtime.settings
+    if (settings.slack_enabled or settings.teams_enabled) and not force_console:
+        await serve(runtime)
+        return 0
+    return await chat(runtime, as_person)
+
+
+async def serve(runtime: Runtime) -> None:
+    """Run the HTTP server until cancelled."""
+    app = build_app(runtime)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, runtime.settings.host, runtime.settings.port)
+    await site.start()
+    log.info("Bravo listening on %s:%s", runtime.settings.host, runtime.settings.port)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+async def chat(runtime: Runtime, as_person: str | None) -> int:
+    """The console: seed the demo organisation on first use, then chat as the chosen person."""
+    t = Translator(runtime.policy.language)
+    async with runtime.database.transaction() as session:
+        await seed_demo(session, values=runtime.policy.company_values)
+        matches = await people_store.people_named(session, name=as_person or DEMO_DEFAULT_PERSON)
+        if len(matches) != 1:
+            everyone = await people_store.all_people(session)
+    if len(matches) != 1:
+        names = ", ".join(person.display_name for person in (matches or everyone))
+        wanted = as_person or DEMO_DEFAULT_PERSON
+        if matches:
+            problem = t("{name} could be several people: {names}", name=wanted, names=names)
+        else:
+            problem = t("No one is called {name}. Pick one of: {names}", name=wanted, names=names)
+        sys.stderr.write(problem + "\n")
+        return 2
+    await ConsoleChat(runtime.database, runtime.policy, matches[0], sys.stdin, sys.stdout).run()
+    return 0

@@ -1,0 +1,1 @@
+"""Bravo's platform-neutral core: use cases, command parsing, neutral messages and translations."""

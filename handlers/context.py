@@ -1,0 +1,66 @@
+"""What every use case receives: who is asking, in which transaction, under which rules, at what time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.i18n import Translator, normalise_language
+from handlers.messages import PersonRef
+from handlers.policy import Policy
+from storage.models import Person
+
+
+@dataclass
+class Context:
+    """One request's world; adapters build it, use cases read it."""
+
+    session: AsyncSession
+    actor: Person
+    policy: Policy
+    now: datetime
+    platform: str
+    event_key: str | None = None
+    channel: str | None = None
+    locale: str | None = None
+    t: Translator = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.t = translator_for_person(self.actor, self.policy, self.locale)
+
+    @property
+    def actor_ref(self) -> PersonRef:
+        return person_ref(self.actor)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.actor.is_admin or (self.actor.email or "") in self.policy.admin_emails
+
+
+def person_ref(person: Person) -> PersonRef:
+    return PersonRef(id=person.id or 0, name=person.display_name, slack_id=person.slack_id, teams_id=person.teams_id)
+
+
+def language_of(person: Person | None, policy: Policy, locale: str | None = None) -> str:
+    """A person's language: their directory entry, else their platform locale, else the workspace default."""
+    if person is not None and person.language:
+        return normalise_language(person.language, policy.language)
+    return normalise_language(locale, policy.language)
+
+
+def translator_for_person(person: Person | None, policy: Policy, locale: str | None = None) -> Translator:
+    return Translator(language_of(person, policy, locale))
+
+
+def timezone_of(person: Person | None, policy: Policy) -> ZoneInfo:
+    """A person's time zone, else the workspace's; an unknown name falls back too."""
+    for name in ((person.timezone if person else None), policy.timezone):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (KeyError, ValueError):
+                continue
+    return ZoneInfo("UTC")

@@ -1,0 +1,207 @@
+"""The company directory: importing people and teams from CSV, and finding people by name or email."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.i18n import SUPPORTED_LANGUAGES, Translator
+from storage import people as people_store
+from storage.models import Person, Team
+
+DIRECTORY_COLUMNS = ("email", "name", "team", "manager_email", "timezone", "language")
+MAX_FIELD_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class DirectoryRow:
+    line: int
+    email: str
+    name: str
+    team: str
+    manager_email: str
+    timezone: str
+    language: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    teams_created: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    def summary(self, t: Translator) -> str:
+        return t(
+            "{created} created, {updated} updated, {unchanged} unchanged, {teams} new teams, {errors} rows rejected",
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            teams=self.teams_created,
+            errors=len(self.errors),
+        )
+
+
+def _valid_email(value: str) -> bool:
+    local, _, domain = value.partition("@")
+    return bool(local) and "." in domain and " " not in value and len(value) <= 254
+
+
+def parse_directory_csv(text: str, t: Translator) -> tuple[list[DirectoryRow], list[RowError]]:
+    """Read the CSV, keeping good rows and naming each bad one by its line number (the header is line 1)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        header = [column.strip().lower() for column in next(reader)]
+    except StopIteration:
+        return [], [RowError(1, t("the file is empty"))]
+    except csv.Error as error:
+        return [], [RowError(1, t("unreadable CSV: {error}", error=str(error)))]
+    missing = [column for column in ("email", "name") if column not in header]
+    if missing:
+        return [], [RowError(1, t("missing column(s): {columns}", columns=", ".join(missing)))]
+    rows: list[DirectoryRow] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            errors.append(RowError(reader.line_num, t("unreadable CSV: {error}", error=str(error))))
+            break
+        line = reader.line_num
+        if not any(cell.strip() for cell in record):
+            continue
+        values = {name: (record[index].strip() if index < len(record) else "") for index, name in enumerate(header)}
+        problem = _row_problem(values, t)
+        email = values.get("email", "").lower()
+        if problem is None and email in seen:
+            problem = t("{email} already appears on line {line}", email=email, line=seen[email])
+        if problem is not None:
+            errors.append(RowError(line, problem))
+            continue
+        seen[email] = line
+        rows.append(
+            DirectoryRow(
+                line=line,
+                email=email,
+                name=values["name"],
+                team=values.get("team", ""),
+                manager_email=values.get("manager_email", "").lower(),
+                timezone=values.get("timezone", ""),
+                language=values.get("language", "").lower(),
+            )
+        )
+    return rows, errors
+
+
+def _row_problem(values: dict[str, str], t: Translator) -> str | None:
+    email = values.get("email", "")
+    if not _valid_email(email):
+        return t("invalid email '{email}'", email=email[:MAX_FIELD_LENGTH]) if email else t("email is missing")
+    if not values.get("name"):
+        return t("name is missing")
+    if any(len(value) > MAX_FIELD_LENGTH for value in values.values()):
+        return t("a field is longer than {limit} characters", limit=MAX_FIELD_LENGTH)
+    manager = values.get("manager_email", "")
+    if manager and not _valid_email(manager):
+        return t("invalid manager email '{email}'", email=manager)
+    zone = values.get("timezone", "")
+    if zone:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return t("unknown time zone '{zone}'", zone=zone)
+    language = values.get("language", "").lower()
+    if language and language not in SUPPORTED_LANGUAGES:
+        return t("unsupported language '{language}'", language=language)
+    return None
+
+
+async def import_directory(session: AsyncSession, rows: list[DirectoryRow], t: Translator) -> ImportReport:
+    """Create or update people and teams; importing the same rows again changes nothing."""
+    report = ImportReport()
+    teams: dict[str, Team] = {}
+    for name in sorted({row.team for row in rows if row.team}, key=str.lower):
+        team = await people_store.team_by_name(session, name=name)
+        if team is None:
+            team = Team(name=name)
+            await people_store.save(session, team)
+            report.teams_created += 1
+        teams[name.lower()] = team
+    people: dict[str, Person] = {}
+    for row in rows:
+        person = await people_store.person_by_email(session, email=row.email)
+        team_id = teams[row.team.lower()].id if row.team else None
+        wanted: dict[str, object] = {
+            "display_name": row.name,
+            "team_id": team_id,
+            "timezone": row.timezone or None,
+            "language": row.language or None,
+        }
+        if person is None:
+            person = Person.model_validate({"email": row.email, **wanted})
+            await people_store.save(session, person)
+            report.created += 1
+        elif any(getattr(person, key) != value for key, value in wanted.items()):
+            for key, value in wanted.items():
+                setattr(person, key, value)
+            await people_store.save(session, person)
+            report.updated += 1
+        else:
+            report.unchanged += 1
+        people[row.email] = person
+    await _link_managers(session, rows, people, report, t)
+    await _assign_team_managers(session, rows, people, teams)
+    return report
+
+
+async def _link_managers(
+    session: AsyncSession, rows: list[DirectoryRow], people: dict[str, Person], report: ImportReport, t: Translator
+) -> None:
+    for row in rows:
+        if not row.manager_email:
+            continue
+        manager = people.get(row.manager_email) or await people_store.person_by_email(session, email=row.manager_email)
+        person = people[row.email]
+        if manager is None:
+            report.errors.append(
+                RowError(row.line, t("manager {email} is not in the directory", email=row.manager_email))
+            )
+            continue
+        if manager.id != person.manager_id and manager.id != person.id:
+            person.manager_id = manager.id
+            await people_store.save(session, person)
+
+
+async def _assign_team_managers(
+    session: AsyncSession, rows: list[DirectoryRow], people: dict[str, Person], teams: dict[str, Team]
+) -> None:
+    """A team's manager is the person most of its members report to."""
+    for key, team in teams.items():
+        votes = Counter(
+            people[row.email].manager_id
+            for row in rows
+            if row.team.lower() == key and people[row.email].manager_id is not None
+        )
+        members = {people[row.email].id for row in rows if row.team.lower() == key}
+        candidates = [(count, manager) for manager, count in votes.items() if manager not in members or count > 1]
+        if not candidates:
+            continue
+        manager_id = max(candidates, key=lambda item: (item[0], -(item[1] or 0)))[1]
+        if team.manager_id != manager_id:
+            team.manager_id = manager_id
+            await people_store.save(session, team)

@@ -1,0 +1,95 @@
+"""Translations: English message ids, French (and future) catalogues as gettext `.po` files.
+
+Every `.po` file under `handlers/i18n/<language>/` is merged into that language's catalogue, so each
+use case can keep its own file. Catalogues are compiled in memory with Babel at first use.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import string
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
+CATALOGUE_DIR = Path(__file__).parent
+
+
+def normalise_language(value: str | None, default: str = "en") -> str:
+    """Map a platform locale such as `fr-FR` or `fr_CA` to a supported language, else the default."""
+    if value:
+        language = value.replace("_", "-").split("-", 1)[0].strip().lower()
+        if language in SUPPORTED_LANGUAGES:
+            return language
+    return default
+
+
+def catalogue_files(language: str) -> list[Path]:
+    return sorted((CATALOGUE_DIR / language).glob("*.po"))
+
+
+def load_catalogue(language: str) -> Catalog:
+    """Merge every `.po` file of a language into one Babel catalogue."""
+    merged = Catalog(locale=language)
+    for path in catalogue_files(language):
+        with path.open("rb") as handle:
+            part = read_po(handle, locale=language)
+        for message in part:
+            if message.id:
+                merged[message.id] = message
+    return merged
+
+
+@lru_cache(maxsize=len(SUPPORTED_LANGUAGES) + 1)
+def translations(language: str) -> gettext.NullTranslations:
+    """Compiled translations for a language; English is the source language and needs none."""
+    if language not in SUPPORTED_LANGUAGES or not catalogue_files(language):
+        return gettext.NullTranslations()
+    buffer = io.BytesIO()
+    write_mo(buffer, load_catalogue(language))
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Translator:
+    """Translates and formats messages for one reader's language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = normalise_language(language)
+        self._translations = translations(self.language)
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        """Translate `message` and fill its `{placeholders}`."""
+        text = self._translations.gettext(message)
+        return text.format(**values) if values else text
+
+    def plural(self, singular: str, plural: str, count: int, /, **values: object) -> str:
+        """Translate with the language's plural rule; `{count}` is always available."""
+        text = self._translations.ngettext(singular, plural, count)
+        return text.format(count=count, **values)
+
+    def join(self, items: Iterable[str]) -> str:
+        """Join a list the way the language does: `a, b and c` / `a, b et c`."""
+        names = list(items)
+        if len(names) <= 1:
+            return "".join(names)
+        return self("{first} and {last}", first=", ".join(names[:-1]), last=names[-1])
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{names}` a message expects; the catalogue tests compare them across languages."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def translator_for(language: str | None, default: str) -> Translator:
+    return Translator(normalise_language(language, default))
+
+
+def all_translators() -> Mapping[str, Translator]:
+    return {language: Translator(language) for language in SUPPORTED_LANGUAGES}

@@ -1,0 +1,217 @@
+"""Platform-neutral messages: what the core says, which each adapter renders natively.
+
+Plain text parts are the *literal* words to show: renderers escape them for their markup, so user text
+can never ping `@channel` or disguise a link. Mentions are separate parts that each platform renders as
+its own mention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Neutral(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class PersonRef(Neutral):
+    """Enough about a person to mention them on any platform."""
+
+    id: int
+    name: str
+    slack_id: str | None = None
+    teams_id: str | None = None
+
+
+class Text(Neutral):
+    kind: Literal["text"] = "text"
+    text: str
+
+
+class Mention(Neutral):
+    kind: Literal["mention"] = "mention"
+    person: PersonRef
+
+
+Inline = Annotated[Text | Mention, Field(discriminator="kind")]
+
+
+class Line(Neutral):
+    """A run of text and mentions."""
+
+    parts: tuple[Inline, ...] = ()
+
+    @classmethod
+    def of(cls, *parts: str | PersonRef | Mention | Text) -> Line:
+        return cls(parts=tuple(_inline(part) for part in parts))
+
+    def plain(self) -> str:
+        """The line as plain text, mentions as `@Name` (for logs, the console and notification previews)."""
+        return "".join(part.text if isinstance(part, Text) else f"@{part.person.name}" for part in self.parts)
+
+
+def _inline(part: str | PersonRef | Mention | Text) -> Text | Mention:
+    if isinstance(part, str):
+        return Text(text=part)
+    if isinstance(part, PersonRef):
+        return Mention(person=part)
+    return part
+
+
+def compose(template: str, **values: str | int | PersonRef | Sequence[PersonRef] | Line) -> Line:
+    """Fill a translated template whose placeholders may be people, keeping mentions as mentions.
+
+    Lists of people are joined with commas; use `Translator.join` first where the language's "and" matters.
+    """
+    import string
+
+    parts: list[Text | Mention] = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            parts.append(Text(text=literal))
+        if name is None:
+            continue
+        value = values[name]
+        if isinstance(value, PersonRef):
+            parts.append(Mention(person=value))
+        elif isinstance(value, Line):
+            parts.extend(value.parts)
+        elif isinstance(value, str | int):
+            parts.append(Text(text=str(value)))
+        else:
+            for index, person in enumerate(value):
+                if index:
+                    parts.append(Text(text=", "))
+                parts.append(Mention(person=person))
+    return Line(parts=tuple(_merge_text(parts)))
+
+
+def _merge_text(parts: Iterable[Text | Mention]) -> list[Text | Mention]:
+    merged: list[Text | Mention] = []
+    for part in parts:
+        if merged and isinstance(part, Text) and isinstance(merged[-1], Text):
+            merged[-1] = Text(text=merged[-1].text + part.text)
+        else:
+            merged.append(part)
+    return merged
+
+
+class FieldItem(Neutral):
+    """A label and its value, shown side by side where the platform can."""
+
+    label: str
+    value: Line
+
+
+class Section(Neutral):
+    text: Line | None = None
+    fields: tuple[FieldItem, ...] = ()
+    quote: bool = False
+
+
+class Choice(Neutral):
+    """A button: `action` names the use case, `value` is what it receives back."""
+
+    label: str
+    action: str
+    value: str = ""
+    style: Literal["default", "primary", "danger"] = "default"
+
+
+class FormOption(Neutral):
+    label: str
+    value: str
+
+
+class FormInput(Neutral):
+    """One input of a form (a Slack modal, an Adaptive Card, a console prompt)."""
+
+    name: str
+    label: str
+    kind: Literal["people", "select", "multiselect", "number", "text", "multiline"]
+    options: tuple[FormOption, ...] = ()
+    initial: tuple[str, ...] = ()
+    required: bool = True
+    placeholder: str | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    max_length: int | None = None
+
+
+class Form(Neutral):
+    """A form the person fills in; submitting calls `action` with the inputs' values."""
+
+    action: str
+    title: str
+    submit: str
+    inputs: tuple[FormInput, ...]
+    metadata: str = ""
+
+
+class Card(Neutral):
+    """A message: title, sections, buttons and small print."""
+
+    title: str | None = None
+    sections: tuple[Section, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    context: tuple[Line, ...] = ()
+    summary: str = ""
+
+    def plain(self) -> str:
+        """The card as plain text: notification preview, logs, tests."""
+        lines = [self.title] if self.title else []
+        for section in self.sections:
+            if section.text:
+                lines.append(section.text.plain())
+            lines.extend(f"{item.label}: {item.value.plain()}" for item in section.fields)
+        lines.extend(f"[{choice.label}]" for choice in self.choices)
+        lines.extend(line.plain() for line in self.context)
+        return "\n".join(lines)
+
+
+class Reply(Neutral):
+    """What a use case answers the person who asked: a card shown only to them, or a form to open."""
+
+    card: Card | None = None
+    form: Form | None = None
+    public: bool = False
+
+
+def text_card(text: str | Line, *, title: str | None = None) -> Card:
+    line = text if isinstance(text, Line) else Line.of(text)
+    return Card(title=title, sections=(Section(text=line),), summary=line.plain()[:150])
+
+
+def reply(text: str | Line, *, title: str | None = None) -> Reply:
+    return Reply(card=text_card(text, title=title))
+
+
+class Destination(Neutral):
+    """Where a delivery goes: a person's direct messages, or a channel on one platform."""
+
+    platform: Literal["slack", "teams", "console"]
+    person_id: int | None = None
+    channel: str | None = None
+
+
+class DeliveryError(Exception):
+    """A delivery failed; `permanent` ones are recorded and never retried."""
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    """A platform adapter's way to deliver a card; raises `DeliveryError` when it cannot."""
+
+    platform: str
+
+    async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:
+        """Deliver `card`; `address` is the platform's id for the person or channel. Returns a message ref."""
+        ...

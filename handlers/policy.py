@@ -1,0 +1,29 @@
+"""Bravo's rules as plain values, so the core never reads the environment itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MIN_ANONYMITY_THRESHOLD = 3
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Workspace-wide rules the use cases apply; built once from the settings."""
+
+    language: str = "en"
+    timezone: str = "UTC"
+    daily_allowance: int = 5
+    max_points_per_kudos: int = 5
+    max_message_length: int = 500
+    kudos_emoji: str = "clap"
+    recognition_channel: str | None = None
+    teams_recognition_channel: str | None = None
+    show_people_leaderboard: bool = True
+    anonymity_threshold: int = 5
+    admin_emails: frozenset[str] = field(default_factory=frozenset)
+    company_values: tuple[str, ...] = ("teamwork", "ownership", "customer-first", "courage", "kindness")
+
+    def __post_init__(self) -> None:
+        if self.anonymity_threshold < MIN_ANONYMITY_THRESHOLD:
+            raise ValueError(f"anonymity threshold must be at least {MIN_ANONYMITY_THRESHOLD}")

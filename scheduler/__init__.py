@@ -1,0 +1,1 @@
+"""When and to whom: the APScheduler jobs, their exactly-once claims, and the outbox worker."""

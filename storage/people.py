@@ -1,0 +1,118 @@
+"""Queries on the directory: people, teams and company values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import CompanyValue, Person, Team
+from storage.models.base import utcnow
+
+
+async def get_person(session: AsyncSession, *, person_id: int) -> Person | None:
+    return await session.get(Person, person_id)
+
+
+async def people_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[Person]:
+    if not ids:
+        return []
+    result = await session.exec(select(Person).where(col(Person.id).in_(ids)))
+    return list(result.all())
+
+
+async def person_by_slack_id(session: AsyncSession, *, slack_id: str) -> Person | None:
+    return (await session.exec(select(Person).where(Person.slack_id == slack_id))).first()
+
+
+async def person_by_teams_id(session: AsyncSession, *, teams_id: str) -> Person | None:
+    return (await session.exec(select(Person).where(Person.teams_id == teams_id))).first()
+
+
+async def person_by_aad_id(session: AsyncSession, *, aad_object_id: str) -> Person | None:
+    return (await session.exec(select(Person).where(Person.aad_object_id == aad_object_id))).first()
+
+
+async def person_by_email(session: AsyncSession, *, email: str) -> Person | None:
+    return (await session.exec(select(Person).where(Person.email == email.strip().lower()))).first()
+
+
+async def people_named(session: AsyncSession, *, name: str) -> list[Person]:
+    """People whose display name matches `name` (case-insensitive), exact matches first."""
+    wanted = name.strip().lower()
+    exact = await session.exec(select(Person).where(func.lower(Person.display_name) == wanted, col(Person.active)))
+    found = list(exact.all())
+    if found:
+        return found
+    first_name = await session.exec(
+        select(Person).where(func.lower(Person.display_name).like(f"{wanted} %"), col(Person.active))
+    )
+    return list(first_name.all())
+
+
+async def all_people(session: AsyncSession, *, active_only: bool = True) -> list[Person]:
+    statement = select(Person).order_by(col(Person.display_name))
+    if active_only:
+        statement = statement.where(col(Person.active), col(Person.is_bot).is_(False))
+    return list((await session.exec(statement)).all())
+
+
+async def team_members(session: AsyncSession, *, team_id: int) -> list[Person]:
+    statement = (
+        select(Person)
+        .where(Person.team_id == team_id, col(Person.active), col(Person.is_bot).is_(False))
+        .order_by(col(Person.display_name))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def get_team(session: AsyncSession, *, team_id: int) -> Team | None:
+    return await session.get(Team, team_id)
+
+
+async def team_by_name(session: AsyncSession, *, name: str) -> Team | None:
+    statement = select(Team).where(func.lower(Team.name) == name.strip().lower())
+    return (await session.exec(statement)).first()
+
+
+async def team_by_usergroup(session: AsyncSession, *, usergroup: str) -> Team | None:
+    return (await session.exec(select(Team).where(Team.slack_usergroup == usergroup))).first()
+
+
+async def all_teams(session: AsyncSession) -> list[Team]:
+    return list((await session.exec(select(Team).order_by(col(Team.name)))).all())
+
+
+async def teams_managed_by(session: AsyncSession, *, person_id: int) -> list[Team]:
+    statement = select(Team).where(Team.manager_id == person_id).order_by(col(Team.name))
+    return list((await session.exec(statement)).all())
+
+
+async def save(session: AsyncSession, row: Person | Team | CompanyValue) -> None:
+    """Add or update a directory row and flush so its id is known."""
+    if isinstance(row, Person):
+        row.updated_at = utcnow()
+    session.add(row)
+    await session.flush()
+
+
+async def active_values(session: AsyncSession) -> list[str]:
+    statement = select(CompanyValue.slug).where(col(CompanyValue.active)).order_by(col(CompanyValue.slug))
+    return list((await session.exec(statement)).all())
+
+
+async def sync_values(session: AsyncSession, *, slugs: Sequence[str]) -> None:
+    """Make the configured values the active ones, keeping retired ones for old kudos."""
+    wanted = {slug.strip().lower().lstrip("#") for slug in slugs if slug.strip()}
+    existing = {value.slug: value for value in (await session.exec(select(CompanyValue))).all()}
+    for slug, value in existing.items():
+        value.active = slug in wanted
+        session.add(value)
+    for slug in wanted - existing.keys():
+        session.add(CompanyValue(slug=slug))
+    await session.flush()
+
+
+async def count_people(session: AsyncSession) -> int:
+    return int((await session.exec(select(func.count()).select_from(Person))).one())

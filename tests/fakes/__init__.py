@@ -1,0 +1,1 @@
+"""In-process fakes of Slack and Bot Framework services for Bravo tests."""

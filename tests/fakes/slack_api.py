@@ -1,0 +1,300 @@
+"""A local Slack Web API look-alike for integration, resilience and pacing tests.
+
+Point ``slack_sdk``'s ``AsyncWebClient(base_url=api.base_url)`` (or Bolt's client) at it to exercise
+Bravo's real Slack code paths without the network, then assert on the recorded calls.
+
+    async with FakeSlackApi() as api:
+        client = AsyncWebClient(token="xoxb-test", base_url=api.base_url)
+        await client.chat_postMessage(channel="C1", text="hi")
+        assert api.calls_to("chat.postMessage")[0].args["text"] == "hi"
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import math
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, overload
+
+from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
+
+from tests.fakes._http import LocalHttpServer
+from tests.fakes.slack_workspace import JsonDict, SlackWorkspace
+
+ResponseHandler = Callable[[JsonDict], JsonDict | Awaitable[JsonDict]]
+H = TypeVar("H", bound=ResponseHandler)
+
+ANY_METHOD = "*"
+# Free-text fields are never JSON-decoded, even if a user typed something that parses as JSON.
+_FREE_TEXT_FIELDS = frozenset({"text", "markdown_text", "fallback", "title", "alt_text", "initial_comment", "query"})
+
+
+@dataclass
+class Call:
+    """One request received by the fake; ``status`` stays None while the response is still pending."""
+
+    method: str
+    args: dict[str, Any]
+    headers: Mapping[str, str]
+    http_method: str = "POST"
+    received_at: float = field(default_factory=time.monotonic)
+    status: int | None = None
+    response: JsonDict | None = None
+    failed: bool = False  # True when the response was not ok: injected fault, rate limit, auth or API error
+
+
+@dataclass
+class _Fault:
+    error: str
+    status: int
+    remaining: int
+    retry_after: int | None
+
+
+class _TokenBucket:
+    """Token bucket so pacing tests see Slack-like 429s instead of a hard per-call counter."""
+
+    def __init__(self, rate: float, burst: float) -> None:
+        self.rate, self.burst, self.tokens, self.last = rate, burst, burst, time.monotonic()
+
+    def wait_time(self, now: float) -> float:
+        self.tokens = min(self.burst, self.tokens + max(0.0, now - self.last) * self.rate)
+        self.last = max(self.last, now)
+        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+
+    def consume(self) -> None:
+        self.tokens -= 1.0
+
+
+def _maybe_json(key: str, value: str) -> Any:
+    if key in _FREE_TEXT_FIELDS or value[:1] not in ("[", "{"):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+async def _read_args(request: web.Request) -> dict[str, Any]:
+    """Merge query string and body the way Slack does: query params, form fields or a JSON object."""
+    args: dict[str, Any] = {k: _maybe_json(k, v) for k, v in request.query.items()}
+    if not request.can_read_body:
+        return args
+    if request.content_type == "application/json":
+        body = await request.json()
+        if isinstance(body, dict):
+            args.update(body)
+    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for key, value in (await request.post()).items():
+            args[key] = _maybe_json(key, value) if isinstance(value, str) else value
+    return args
+
+
+class FakeSlackApi(LocalHttpServer):
+    """Records every Web API call, answers with realistic defaults, and can inject faults on demand."""
+
+    def __init__(
+        self,
+        *,
+        post_message_per_channel_per_sec: float | None = None,
+        workspace_per_sec: float | None = None,
+        burst: float = 1.0,
+    ) -> None:
+        """Rate limits are off unless given; ``workspace_per_sec`` caps chat.postMessage across channels."""
+        super().__init__()
+        self.workspace = SlackWorkspace()
+        self.calls: list[Call] = []
+        self.rate_limited = 0
+        self._channel_rate = post_message_per_channel_per_sec
+        self._workspace_rate = workspace_per_sec
+        self._burst = max(1.0, burst)
+        self._channel_buckets: dict[str, _TokenBucket] = {}
+        self._workspace_bucket = _TokenBucket(workspace_per_sec, self._burst) if workspace_per_sec else None
+        self._faults: dict[str, list[_Fault]] = {}
+        self._delays: dict[str, float] = {}
+        self._overrides: dict[str, ResponseHandler] = {}
+        self._arrived = asyncio.Event()
+
+    # -- directory shortcuts -------------------------------------------------------------------
+
+    @property
+    def users(self) -> dict[str, JsonDict]:
+        """``users.info`` directory keyed by user id; build entries with ``slack_workspace.make_user``."""
+        return self.workspace.users
+
+    @property
+    def usergroups(self) -> dict[str, list[str]]:
+        """``usergroups.users.list`` data: usergroup id -> member user ids."""
+        return self.workspace.usergroups
+
+    @property
+    def channel_members(self) -> dict[str, list[str]]:
+        """``conversations.members`` data: channel id -> member user ids (paginated by ``limit``)."""
+        return self.workspace.channel_members
+
+    @property
+    def base_url(self) -> str:
+        """Value for ``AsyncWebClient(base_url=...)``; ends in ``/api/`` like the real one."""
+        return f"{self.origin}/api/"
+
+    # -- inspection ----------------------------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Calls received for one API method, in arrival order."""
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """Wait until ``count`` calls of ``method`` have arrived; fails with what was received instead."""
+        try:
+            async with asyncio.timeout(timeout):
+                while len(self.calls_to(method)) < count:
+                    await self._arrived.wait()
+        except TimeoutError:
+            seen = [(c.method, c.args) for c in self.calls]
+            raise AssertionError(
+                f"expected {count} {method} call(s) within {timeout}s, got {len(self.calls_to(method))}; "
+                f"all calls so far: {seen!r}"
+            ) from None
+        return self.calls_to(method)
+
+    def reset(self) -> None:
+        """Forget calls, faults, delays, overrides and rate-limit state (for shared fixtures)."""
+        self.calls.clear()
+        self.rate_limited = 0
+        self._faults.clear()
+        self._delays.clear()
+        self._overrides.clear()
+        self._channel_buckets.clear()
+        if self._workspace_rate:
+            self._workspace_bucket = _TokenBucket(self._workspace_rate, self._burst)
+
+    # -- behaviour knobs -----------------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        error: str = "channel_not_found",
+        status: int = 200,
+        times: int = 1,
+        retry_after: int | None = None,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` (or ``"*"``) fail; 429s get ``Retry-After: 1`` by default."""
+        if status == 429 and retry_after is None:
+            retry_after = 1
+        self._faults.setdefault(method, []).append(_Fault(error, status, times, retry_after))
+
+    def delay(self, method: str, seconds: float) -> None:
+        """Stall responses to ``method`` (or ``"*"``) for ``seconds``; 0 removes the delay."""
+        if seconds > 0:
+            self._delays[method] = seconds
+        else:
+            self._delays.pop(method, None)
+
+    @overload
+    def responses_for(self, method: str) -> Callable[[H], H]: ...
+
+    @overload
+    def responses_for(self, method: str, handler: H) -> H: ...
+
+    def responses_for(self, method: str, handler: H | None = None) -> H | Callable[[H], H]:
+        """Replace a method's response with ``handler(args) -> dict`` (sync or async); usable as a decorator."""
+        if handler is not None:
+            self._overrides[method] = handler
+            return handler
+
+        def register(fn: H) -> H:
+            self._overrides[method] = fn
+            return fn
+
+        return register
+
+    def clear_response(self, method: str) -> None:
+        """Drop a ``responses_for`` override so the default response is used again."""
+        self._overrides.pop(method, None)
+
+    def default_response(self, method: str, args: JsonDict) -> JsonDict:
+        """The built-in response, handy inside an override that only tweaks it."""
+        return self.workspace.respond(method, args)
+
+    # -- HTTP ----------------------------------------------------------------------------------
+
+    def build_app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle)
+        return app
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        call = Call(method, await _read_args(request), CIMultiDictProxy(CIMultiDict(request.headers)), request.method)
+        self.calls.append(call)
+        self._arrived.set()
+        self._arrived = asyncio.Event()
+        await self.stall(self._delays.get(method, self._delays.get(ANY_METHOD, 0.0)))
+        status, headers, body = await self._decide(call)
+        call.status, call.response, call.failed = status, body, not body.get("ok", False)
+        return web.json_response(body, status=status, headers=headers)
+
+    async def _decide(self, call: Call) -> tuple[int, dict[str, str], JsonDict]:
+        auth_error = _auth_error(call)
+        if auth_error is not None:
+            return 200, {}, {"ok": False, "error": auth_error}
+        fault = self._take_fault(call.method)
+        if fault is not None:
+            headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+            return fault.status, headers, {"ok": False, "error": fault.error}
+        retry_after = self._rate_limit(call)
+        if retry_after is not None:
+            self.rate_limited += 1
+            return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
+        override = self._overrides.get(call.method)
+        if override is None:
+            return 200, {}, self.workspace.respond(call.method, call.args)
+        result = override(call.args)
+        body = await result if inspect.isawaitable(result) else result
+        return 200, {}, {"ok": True, **body}
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        for key in (method, ANY_METHOD):
+            queue = self._faults.get(key)
+            if queue:
+                fault = queue[0]
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    queue.pop(0)
+                return fault
+        return None
+
+    def _rate_limit(self, call: Call) -> int | None:
+        """Return a Retry-After (whole seconds, >= 1) when chat.postMessage exceeds the configured rates."""
+        if call.method != "chat.postMessage" or not (self._channel_rate or self._workspace_bucket):
+            return None
+        now = time.monotonic()
+        buckets: list[_TokenBucket] = []
+        if self._channel_rate:
+            channel = str(call.args.get("channel", ""))
+            bucket = self._channel_buckets.get(channel)
+            if bucket is None:
+                bucket = self._channel_buckets[channel] = _TokenBucket(self._channel_rate, self._burst)
+            buckets.append(bucket)
+        if self._workspace_bucket is not None:
+            buckets.append(self._workspace_bucket)
+        wait = max(b.wait_time(now) for b in buckets)
+        if wait > 0:
+            return max(1, math.ceil(wait))
+        for b in buckets:
+            b.consume()
+        return None
+
+
+def _auth_error(call: Call) -> str | None:
+    """Slack wants a token via ``Authorization: Bearer xox...`` (or a ``token`` form field)."""
+    auth = call.headers.get("Authorization", "")
+    token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else str(call.args.get("token", ""))
+    if not token:
+        return "not_authed"
+    return None if token.startswith("xox") else "invalid_auth"

@@ -1,0 +1,55 @@
+"""The outbox worker delivers, retries transient failures after Retry-After, and records permanent ones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from handlers.delivery import post_to_channel
+from handlers.messages import Card, DeliveryError, Destination, text_card
+from scheduler.outbox_worker import OutboxWorker
+from storage import outbox
+from storage.db import Database
+from tests.conftest import both_engines
+
+
+class ScriptedSender:
+    """Fails as scripted, then succeeds; remembers what it delivered."""
+
+    platform = "slack"
+
+    def __init__(self, failures: dict[str, list[DeliveryError]]) -> None:
+        self.failures = failures
+        self.delivered: list[tuple[str | None, str]] = []
+
+    async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:
+        scripted = self.failures.get(address or "", [])
+        if scripted:
+            raise scripted.pop(0)
+        self.delivered.append((address, card.plain()))
+        return f"ts-{len(self.delivered)}"
+
+
+@both_engines
+async def test_worker_delivers_retries_and_fails_for_good(database: Database) -> None:
+    sender = ScriptedSender(
+        {
+            "C-busy": [DeliveryError("ratelimited", permanent=False, retry_after=30)],
+            "C-gone": [DeliveryError("channel_not_found", permanent=True)],
+        }
+    )
+    async with database.transaction() as session:
+        for channel in ("C-ok", "C-busy", "C-gone"):
+            await post_to_channel(session, platform="slack", channel=channel, card=text_card(channel), kind="post")
+    clock = [datetime.now(UTC)]
+    worker = OutboxWorker(database, {"slack": sender}, clock=lambda: clock[0])
+    await worker.drain()
+    assert sender.delivered == [("C-ok", "C-ok")]
+    clock[0] += timedelta(seconds=29)
+    await worker.drain()
+    assert len(sender.delivered) == 1
+    clock[0] += timedelta(seconds=1)
+    await worker.drain()
+    assert sender.delivered[-1] == ("C-busy", "C-busy")
+    async with database.sessions() as session:
+        stats = await outbox.stats(session)
+    assert (stats.sent, stats.pending, stats.failed) == (2, 0, 1)

@@ -1,0 +1,54 @@
+"""The outbox keeps deliveries until they are sent, once, even with two workers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage import outbox
+from storage.db import Database
+from tests.conftest import both_engines
+
+NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+
+
+@both_engines
+async def test_dedupe_key_queues_once(database: Database) -> None:
+    async with database.transaction() as session:
+        for expected in (True, False):
+            queued = await outbox.enqueue(
+                session, kind="dm", platform="slack", payload="{}", channel="C1", dedupe_key="k"
+            )
+            assert queued is expected
+    async with database.sessions() as session:
+        assert (await outbox.stats(session)).pending == 1
+
+
+@both_engines
+async def test_a_leased_row_is_not_claimed_twice_until_the_lease_ends(database: Database) -> None:
+    async with database.transaction() as session:
+        await outbox.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C1", not_before=NOW)
+    lease = timedelta(minutes=2)
+    async with database.transaction() as session:
+        first = await outbox.claim_due(session, now=NOW, limit=10, lease=lease, platforms=("slack",))
+    async with database.transaction() as session:
+        second = await outbox.claim_due(session, now=NOW, limit=10, lease=lease, platforms=("slack",))
+    async with database.transaction() as session:
+        after_lease = await outbox.claim_due(session, now=NOW + lease, limit=10, lease=lease, platforms=("slack",))
+    assert len(first) == 1 and second == [] and len(after_lease) == 1
+
+
+@both_engines
+async def test_retry_waits_and_failure_is_recorded(database: Database) -> None:
+    async with database.transaction() as session:
+        await outbox.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C1", not_before=NOW)
+        await outbox.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C2", not_before=NOW)
+    async with database.transaction() as session:
+        first, second = await outbox.claim_due(session, now=NOW, limit=10, lease=timedelta(1), platforms=("slack",))
+        await outbox.mark_retry(session, message_id=first.id or 0, next_attempt_at=NOW + timedelta(60), error="429")
+        await outbox.mark_failed(session, message_id=second.id or 0, error="channel_not_found")
+    async with database.transaction() as session:
+        assert await outbox.claim_due(session, now=NOW, limit=10, lease=timedelta(1), platforms=("slack",)) == []
+        stats = await outbox.stats(session)
+        failures = await outbox.recent_failures(session)
+    assert (stats.pending, stats.failed) == (1, 1)
+    assert failures[0].last_error == "channel_not_found"
