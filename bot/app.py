@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
 from aiohttp import web
 
+from bot.platforms import platform_senders
 from bot.runtime import Runtime
+from scheduler.outbox_worker import OutboxWorker
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
+WORKER_KEY = web.AppKey("outbox_worker", OutboxWorker)
+MAX_BODY_BYTES = 1024 * 1024
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -17,9 +25,32 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "database unreachable"}, status=503)
 
 
-def build_app(runtime: Runtime) -> web.Application:
-    """Routes for the platforms that are configured; each adapter mounts its own."""
-    app = web.Application(client_max_size=1024 * 1024)
+def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
+    """Routes for the platforms that are configured; each adapter mounts its own.
+
+    `background=False` leaves the outbox worker stopped, for tests that drain it themselves.
+    """
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME_KEY] = runtime
+    worker = OutboxWorker(runtime.database, platform_senders(runtime))
+    app[WORKER_KEY] = worker
     app.router.add_get("/healthz", healthz)
+    if runtime.settings.slack_enabled:
+        from bot.slack.http import mount_slack
+
+        mount_slack(app, runtime, worker)
+    if runtime.settings.teams_enabled:
+        from bot.teams.http import mount_teams
+
+        mount_teams(app, runtime, worker)
+    if background:
+        app.cleanup_ctx.append(_run_outbox_worker)
     return app
+
+
+async def _run_outbox_worker(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(app[WORKER_KEY].run_forever(), name="outbox-worker")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -173,11 +173,16 @@ class Card(Neutral):
 
 
 class Reply(Neutral):
-    """What a use case answers the person who asked: a card shown only to them, or a form to open."""
+    """What a use case answers the person who asked: a card shown only to them, or a form to open.
+
+    `replace_original` (for button presses) replaces the message that held the button, e.g. a pulse question
+    that now shows the chosen answer; otherwise the card is shown to the person alone.
+    """
 
     card: Card | None = None
     form: Form | None = None
     public: bool = False
+    replace_original: bool = False
 
 
 def text_card(text: str | Line, *, title: str | None = None) -> Card:

@@ -20,22 +20,24 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-async def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema to `revision`; safe to call at every start."""
+async def upgrade(database: Database, revision: str = "heads") -> None:
+    """Bring the schema to `revision` (every branch's head by default); safe to call at every start."""
     async with database.engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
 async def current_revision(database: Database) -> str | None:
+    """The applied revision(s), comma-separated when several branches are applied."""
     from alembic.runtime.migration import MigrationContext
 
     async with database.engine.connect() as connection:
-        return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+        heads = await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_heads())
+    return ",".join(sorted(heads)) or None
 
 
-async def make_revision(database: Database, message: str) -> None:
-    """Autogenerate a new migration from the models (a developer command)."""
+async def make_revision(database: Database, message: str, *, head: str = "head") -> None:
+    """Autogenerate a new migration from the models (a developer command); the database must be up to date."""
     async with database.engine.begin() as connection:
         await connection.run_sync(
-            lambda sync: command.revision(alembic_config(sync), message=message, autogenerate=True)
+            lambda sync: command.revision(alembic_config(sync), message=message, autogenerate=True, head=head)
         )

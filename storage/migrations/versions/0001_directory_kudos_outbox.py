@@ -1,6 +1,6 @@
 """directory, kudos and outbox
 
-Revision ID: 86dd9cf1c9e3
+Revision ID: 0001_directory
 Revises:
 Create Date: 2026-11-22 12:19:30.086692
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "86dd9cf1c9e3"
+revision: str = "0001_directory"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,20 @@
+"""Which platform adapters are on, and their senders for the outbox worker."""
+
+from __future__ import annotations
+
+from bot.runtime import Runtime
+from handlers.messages import Sender
+
+
+def platform_senders(runtime: Runtime) -> dict[str, Sender]:
+    """A sender for each configured platform; imported lazily so an unused SDK is never loaded."""
+    senders: dict[str, Sender] = {}
+    if runtime.settings.slack_enabled:
+        from bot.slack.sender import SlackSender
+
+        senders["slack"] = SlackSender(runtime)
+    if runtime.settings.teams_enabled:
+        from bot.teams.sender import TeamsSender
+
+        senders["teams"] = TeamsSender(runtime)
+    return senders
