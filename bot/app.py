@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.metrics import install_metrics
 from bot.platforms import platform_senders
 from bot.runtime import Runtime
 from scheduler.outbox_worker import OutboxWorker
@@ -35,6 +36,7 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     worker = OutboxWorker(runtime.database, platform_senders(runtime))
     app[WORKER_KEY] = worker
     app.router.add_get("/healthz", healthz)
+    install_metrics(app, runtime.database)
     if runtime.settings.slack_enabled:
         from bot.slack.http import mount_slack
 

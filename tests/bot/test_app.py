@@ -25,3 +25,16 @@ async def test_healthz_is_503_when_the_database_is_down(settings: Settings) -> N
 
 async def _down() -> bool:
     return False
+
+
+async def test_metrics_count_requests_and_show_the_outbox(settings: Settings) -> None:
+    async with open_runtime(settings) as runtime:
+        app = build_app(runtime, background=False)
+        async with TestClient(TestServer(app)) as client:
+            await client.get("/healthz")
+            await client.get("/no-such-page")
+            body = await (await client.get("/metrics")).text()
+    assert 'bravo_http_requests_total{route="/healthz",status="200"} 1.0' in body
+    assert 'bravo_http_requests_total{route="unmatched",status="404"} 1.0' in body
+    assert "bravo_outbox_pending 0.0" in body
+    assert "bravo_http_ack_seconds_bucket" in body

@@ -1,0 +1,80 @@
+"""Prometheus metrics: requests by route and status, time to answer, outbox depth and failures.
+
+Each application owns its registry, so tests and several apps in one process never share counters.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+
+from storage import outbox
+from storage.db import Database
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0)
+
+
+class Metrics:
+    """The counters one application exposes at `GET /metrics`."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "bravo_http_requests", "HTTP requests answered", ["route", "status"], registry=self.registry
+        )
+        self.latency = Histogram(
+            "bravo_http_ack_seconds",
+            "Time from request to answer (Slack wants under 3 s)",
+            ["route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.outbox_pending = Gauge("bravo_outbox_pending", "Deliveries waiting to be sent", registry=self.registry)
+        self.outbox_failed = Gauge("bravo_outbox_failed", "Deliveries that failed for good", registry=self.registry)
+        self.outbox_sent = Gauge("bravo_outbox_sent", "Deliveries sent", registry=self.registry)
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Count every request by its route pattern (never the raw path, which would explode the label set)."""
+        started = time.perf_counter()
+        route = request.match_info.route.resource.canonical if request.match_info.route.resource else "unmatched"
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as error:
+            status = error.status
+            raise
+        finally:
+            self.requests.labels(route=route, status=str(status)).inc()
+            self.latency.labels(route=route).observe(time.perf_counter() - started)
+
+    async def render(self, database: Database) -> bytes:
+        async with database.sessions() as session:
+            counts = await outbox.stats(session)
+        self.outbox_pending.set(counts.pending)
+        self.outbox_failed.set(counts.failed)
+        self.outbox_sent.set(counts.sent)
+        return bytes(generate_latest(self.registry))
+
+
+METRICS_KEY = web.AppKey("metrics", Metrics)
+
+
+def install_metrics(app: web.Application, database: Database) -> Metrics:
+    """Add the middleware and the `GET /metrics` route."""
+    metrics = Metrics()
+    app[METRICS_KEY] = metrics
+    app.middlewares.append(metrics.middleware)
+
+    async def serve_metrics(_request: web.Request) -> web.Response:
+        body = await metrics.render(database)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    app.router.add_get("/metrics", serve_metrics)
+    return metrics
