@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TextIO
 
+from bot.console.lines import LineReader
 from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
 from handlers.actions import run_action, submit_form
@@ -37,6 +37,7 @@ class ConsoleChat:
     async def run(self) -> None:
         """Chat until end of input."""
         names = await self._names()
+        self.lines = LineReader(self.stdin)
         self.worker = OutboxWorker(self.database, {"console": ConsoleSender(self.out, names, self.t)})
         self._write(
             self.t(
@@ -126,8 +127,8 @@ class ConsoleChat:
     async def _read(self, prompt: str) -> str | None:
         self.out.write(prompt)
         self.out.flush()
-        line = await asyncio.to_thread(self.stdin.readline)
-        if not line:
+        line = await self.lines.readline()
+        if line is None:
             return None
         if not self.stdin.isatty():
             self.out.write(line if line.endswith("\n") else line + "\n")
