@@ -1,0 +1,81 @@
+"""Privacy: what Bravo stores and why, a person's export, and forgetting a person without breaking the record.
+
+Forgetting keeps the kudos a person gave (their recipients keep their recognition) but removes every way back to
+who gave them; their "has answered" pulse records go, and anonymous pulse answers are untouched because nothing ever
+tied them to anyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.i18n import Translator
+from handlers.messages import Card, FieldItem, Line, Reply, Section
+from handlers.policy import Policy
+from storage import people as people_store
+from storage import privacy as privacy_store
+from storage.models import Person
+
+FORGET_DELETES = {"pulse_participation", "outbox", "teams_conversation", "reward_vote"}
+FORGET_DETACHES = {("person", "manager_id"), ("team", "manager_id")}
+
+
+def privacy_reply(t: Translator, policy: Policy) -> Reply:
+    """The `/kudos privacy` card, in the reader's language."""
+    stored = (
+        (t("Who you are"), t("name, email, team, manager, time zone and language, from the directory and Slack/Teams")),
+        (t("Kudos"), t("who recognised whom, when, the points, values and reason: they are public recognition")),
+        (t("Pulse answers"), t("stored with no link to you; Bravo only records that you answered, for reminders")),
+        (t("Messages to deliver"), t("kept until delivered, so none is lost if Bravo restarts")),
+    )
+    fields = tuple(FieldItem(label=label, value=Line.of(text)) for label, text in stored)
+    card = Card(
+        title=t("What Bravo stores about you, and why"),
+        sections=(Section(fields=fields),),
+        context=(
+            Line.of(
+                t(
+                    "Pulse results are shown only for groups of at least {threshold} people. "
+                    "Ask an admin for an export of your data or to be forgotten.",
+                    threshold=policy.anonymity_threshold,
+                )
+            ),
+        ),
+        summary=t("What Bravo stores about you, and why"),
+    )
+    return Reply(card=card)
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    person_id: int
+    rows_removed: int
+
+
+async def export_person(session: AsyncSession, *, person: Person) -> dict[str, Any]:
+    """Everything about a person, as JSON-ready data."""
+    assert person.id is not None
+    return {
+        "person_id": person.id,
+        "note": "Pulse answers are not included: they are stored with no link to anyone.",
+        "tables": await privacy_store.rows_about(session, person_id=person.id),
+    }
+
+
+async def forget_person(session: AsyncSession, *, person: Person, t: Translator) -> ForgetReport:
+    """Pseudonymise the person and remove what only served to reach them."""
+    assert person.id is not None
+    removed = await privacy_store.delete_rows_about(session, person_id=person.id, tables=FORGET_DELETES)
+    await privacy_store.detach_references(session, person_id=person.id, columns=FORGET_DETACHES)
+    person.display_name = t("Former colleague")
+    for field in ("email", "slack_id", "slack_dm_channel", "teams_id", "aad_object_id", "timezone", "language"):
+        setattr(person, field, None)
+    person.team_id = None
+    person.manager_id = None
+    person.is_admin = False
+    person.active = False
+    await people_store.save(session, person)
+    return ForgetReport(person_id=person.id, rows_removed=removed)
