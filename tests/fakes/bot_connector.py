@@ -7,7 +7,6 @@ so Bravo's real botbuilder code can post, reply, update and read rosters against
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
 import json
@@ -79,9 +78,13 @@ def _error(status: int, code: str, message: str, headers: Mapping[str, str] | No
 class FakeBotConnector(LocalHttpServer):
     """Records outgoing activities, serves rosters and team info, and injects throttling/blocking faults."""
 
-    def __init__(self, *, require_auth: bool = False) -> None:
-        """``require_auth`` rejects requests lacking ``Authorization: Bearer ...`` with 401, as Azure does."""
-        super().__init__()
+    def __init__(self, *, require_auth: bool = False, threaded: bool = True) -> None:
+        """``require_auth`` rejects requests lacking ``Authorization: Bearer ...`` with 401, as Azure does.
+
+        Threaded by default because botbuilder's ``TeamsInfo.get_team_details``/``get_team_channels`` make
+        blocking HTTP calls from the bot's event loop, which would deadlock a server sharing that loop.
+        """
+        super().__init__(threaded=threaded)
         self.require_auth = require_auth
         self.members: list[JsonDict] = []
         self.teams: dict[str, JsonDict] = {}
@@ -90,7 +93,6 @@ class FakeBotConnector(LocalHttpServer):
         self.records: list[ConnectorRequest] = []
         self._ids = itertools.count(1)
         self._faults: list[_Fault] = []
-        self._changed = asyncio.Event()
 
     @property
     def service_url(self) -> str:
@@ -122,15 +124,12 @@ class FakeBotConnector(LocalHttpServer):
 
     async def wait_for_activities(self, count: int, timeout: float = 5.0) -> list[JsonDict]:
         """Wait until ``count`` activities were delivered; fails listing every request seen so far."""
-        try:
-            async with asyncio.timeout(timeout):
-                while len(self.activities) < count:
-                    await self._changed.wait()
-        except TimeoutError:
+
+        def describe() -> str:
             seen = [(r.operation, r.conversation_id, r.status, r.body) for r in self.records]
-            raise AssertionError(
-                f"expected {count} activities within {timeout}s, got {len(self.activities)}; requests: {seen!r}"
-            ) from None
+            return f"expected {count} activities within {timeout}s, got {len(self.activities)}; requests: {seen!r}"
+
+        await self.wait_until(lambda: len(self.activities) >= count, timeout, describe)
         return self.activities
 
     def fail_next(
@@ -186,8 +185,7 @@ class FakeBotConnector(LocalHttpServer):
 
     def _finish(self, record: ConnectorRequest, status: int) -> None:
         record.status, record.failed = status, status >= 400
-        self._changed.set()
-        self._changed = asyncio.Event()
+        self.notify_changed()
 
     def _take_fault(self, operation: str) -> _Fault | None:
         for fault in self._faults:

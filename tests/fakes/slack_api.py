@@ -11,7 +11,6 @@ Bravo's real Slack code paths without the network, then assert on the recorded c
 
 from __future__ import annotations
 
-import asyncio
 import inspect
 import json
 import math
@@ -86,7 +85,11 @@ async def _read_args(request: web.Request) -> dict[str, Any]:
     if not request.can_read_body:
         return args
     if request.content_type == "application/json":
-        body = await request.json()
+        raw = await request.text()
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = {"_raw_body": raw}  # keep the evidence instead of failing the request with a 500
         if isinstance(body, dict):
             args.update(body)
     elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
@@ -104,9 +107,14 @@ class FakeSlackApi(LocalHttpServer):
         post_message_per_channel_per_sec: float | None = None,
         workspace_per_sec: float | None = None,
         burst: float = 1.0,
+        threaded: bool = False,
     ) -> None:
-        """Rate limits are off unless given; ``workspace_per_sec`` caps chat.postMessage across channels."""
-        super().__init__()
+        """Rate limits are off unless given; ``workspace_per_sec`` caps chat.postMessage across channels.
+
+        Pass ``threaded=True`` when the code under test uses the blocking ``slack_sdk.WebClient`` from the
+        test's event loop; overrides then run on the server's own loop.
+        """
+        super().__init__(threaded=threaded)
         self.workspace = SlackWorkspace()
         self.calls: list[Call] = []
         self.rate_limited = 0
@@ -118,7 +126,6 @@ class FakeSlackApi(LocalHttpServer):
         self._faults: dict[str, list[_Fault]] = {}
         self._delays: dict[str, float] = {}
         self._overrides: dict[str, ResponseHandler] = {}
-        self._arrived = asyncio.Event()
 
     # -- directory shortcuts -------------------------------------------------------------------
 
@@ -150,16 +157,13 @@ class FakeSlackApi(LocalHttpServer):
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
         """Wait until ``count`` calls of ``method`` have arrived; fails with what was received instead."""
-        try:
-            async with asyncio.timeout(timeout):
-                while len(self.calls_to(method)) < count:
-                    await self._arrived.wait()
-        except TimeoutError:
+
+        def describe() -> str:
             seen = [(c.method, c.args) for c in self.calls]
-            raise AssertionError(
-                f"expected {count} {method} call(s) within {timeout}s, got {len(self.calls_to(method))}; "
-                f"all calls so far: {seen!r}"
-            ) from None
+            got = len(self.calls_to(method))
+            return f"expected {count} {method} call(s) within {timeout}s, got {got}; all calls so far: {seen!r}"
+
+        await self.wait_until(lambda: len(self.calls_to(method)) >= count, timeout, describe)
         return self.calls_to(method)
 
     def reset(self) -> None:
@@ -232,11 +236,11 @@ class FakeSlackApi(LocalHttpServer):
         method = request.match_info["method"]
         call = Call(method, await _read_args(request), CIMultiDictProxy(CIMultiDict(request.headers)), request.method)
         self.calls.append(call)
-        self._arrived.set()
-        self._arrived = asyncio.Event()
+        self.notify_changed()
         await self.stall(self._delays.get(method, self._delays.get(ANY_METHOD, 0.0)))
         status, headers, body = await self._decide(call)
         call.status, call.response, call.failed = status, body, not body.get("ok", False)
+        self.notify_changed()
         return web.json_response(body, status=status, headers=headers)
 
     async def _decide(self, call: Call) -> tuple[int, dict[str, str], JsonDict]:

@@ -9,7 +9,6 @@ so the same person always gets the same ``29:`` id and AAD object id across a te
 from __future__ import annotations
 
 import hashlib
-import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -25,7 +24,7 @@ CHANNEL_ID = "19:9f8e7d6c5b4a4f3e8d2c1b0a9f8e7d6c@thread.tacv2"
 GROUP_CHAT_ID = "19:meeting_5e4d3c2b1a0f@thread.v2"
 TEAM_AAD_GROUP_ID = "0d3f1c8e-5b2a-4c7d-9e6f-1a2b3c4d5e6f"
 
-_seq = itertools.count(1)
+_last_id = 0
 
 
 def _digest(name: str) -> str:
@@ -37,7 +36,10 @@ def _now() -> str:
 
 
 def _activity_id() -> str:
-    return str(int(datetime.now(UTC).timestamp() * 1000) * 1000 + next(_seq) % 1000)
+    """Teams-style id: epoch milliseconds, bumped when needed so ids stay unique and increasing."""
+    global _last_id
+    _last_id = max(_last_id + 1, int(datetime.now(UTC).timestamp() * 1000))
+    return str(_last_id)
 
 
 def teams_user(name: str = "Alice Smith", *, user_id: str | None = None, aad_object_id: str | None = None) -> JsonDict:

@@ -278,3 +278,33 @@ async def test_bolt_accepts_every_signed_request_builder() -> None:
         "view:meta",
         "shortcut:U2",
     ]
+
+
+@pytest.mark.asyncio
+async def test_threaded_connector_serves_botbuilders_blocking_teams_calls() -> None:
+    from botbuilder.core import BotFrameworkAdapter, BotFrameworkAdapterSettings, TurnContext
+    from botbuilder.core.teams import TeamsInfo
+
+    async with FakeBotConnector() as connector:
+        connector.members = [ta.roster_member("Alice Smith")]
+        adapter = BotFrameworkAdapter(BotFrameworkAdapterSettings("", ""))
+        seen: dict[str, Any] = {}
+
+        async def logic(ctx: TurnContext) -> None:
+            seen["team"] = (await TeamsInfo.get_team_details(ctx)).name  # sync HTTP inside: needs the thread
+            seen["emails"] = [m.email for m in (await TeamsInfo.get_paged_members(ctx)).members]
+            await ctx.send_activity("Kudos recorded")
+
+        incoming = ta.channel_message("kudos", service_url=connector.service_url)
+        await asyncio.wait_for(adapter.process_activity(Activity().deserialize(incoming), "", logic), 10)
+        assert seen == {"team": "Acme Team", "emails": ["alice.smith@acme.example"]}
+        assert [a["text"] for a in connector.activities] == ["Kudos recorded"]
+
+
+@pytest.mark.asyncio
+async def test_threaded_slack_api_serves_blocking_web_client() -> None:
+    from slack_sdk import WebClient
+
+    async with FakeSlackApi(threaded=True) as api:
+        assert WebClient(token=TOKEN, base_url=api.base_url).chat_postMessage(channel="C1", text="sync")["ok"]
+        assert (await api.wait_for("chat.postMessage", 1))[0].args["text"] == "sync"
