@@ -33,7 +33,7 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME_KEY] = runtime
-    worker = OutboxWorker(runtime.database, platform_senders(runtime))
+    worker = OutboxWorker(runtime.database, platform_senders(runtime), pacer=runtime.settings.outbox_pacer())
     app[WORKER_KEY] = worker
     app.router.add_get("/healthz", healthz)
     install_metrics(app, runtime.database)
@@ -47,6 +47,7 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
         mount_teams(app, runtime, worker)
     if background:
         app.cleanup_ctx.append(_run_outbox_worker)
+        app.cleanup_ctx.append(_run_scheduler)
     return app
 
 
@@ -56,3 +57,18 @@ async def _run_outbox_worker(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
+    """Digests, the leaderboard and pulse jobs (APScheduler), started with the server and stopped with it."""
+    from scheduler.jobs import ScheduledJobs
+    from scheduler.service import build_scheduler
+
+    runtime = app[RUNTIME_KEY]
+    config = runtime.settings.scheduler_config()
+    jobs = ScheduledJobs(runtime.database, config, runtime.policy, on_queued=app[WORKER_KEY].wake)
+    scheduler = build_scheduler(jobs, config)
+    scheduler.start()
+    yield
+    scheduler.shutdown(wait=False)
+    await jobs.wait_stopped()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import timedelta
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, ValidationError, field_validator
@@ -10,6 +11,11 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from handlers.i18n import SUPPORTED_LANGUAGES
 from handlers.policy import MIN_ANONYMITY_THRESHOLD, Policy
+from handlers.pulse_plan import parse_clock, parse_weekday
+
+if TYPE_CHECKING:
+    from scheduler.config import SchedulerConfig
+    from scheduler.pacing import Pacer
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bravo.db"
 SLACK_API_URL = "https://slack.com/api/"
@@ -36,6 +42,7 @@ class Settings(BaseSettings):
         "MultiTenant", validation_alias="MICROSOFT_APP_TYPE"
     )
     teams_allow_unauthenticated: bool = Field(False, validation_alias="TEAMS_ALLOW_UNAUTHENTICATED")
+    teams_universal_actions: bool = Field(False, validation_alias="BRAVO_TEAMS_UNIVERSAL_ACTIONS")
 
     timezone: str = Field("UTC", validation_alias="BRAVO_TIMEZONE")
     language: str = Field("en", validation_alias="BRAVO_LANGUAGE")
@@ -47,11 +54,26 @@ class Settings(BaseSettings):
     teams_recognition_channel: str = Field("", validation_alias="BRAVO_TEAMS_RECOGNITION_CHANNEL")
     show_people_leaderboard: bool = Field(True, validation_alias="BRAVO_SHOW_PEOPLE_LEADERBOARD")
     anonymity_threshold: int = Field(5, ge=MIN_ANONYMITY_THRESHOLD, validation_alias="BRAVO_ANONYMITY_THRESHOLD")
+    pulse_cadence: Literal["weekly", "biweekly", "monthly"] = Field("weekly", validation_alias="BRAVO_PULSE_CADENCE")
+    pulse_weekday: str = Field("tuesday", validation_alias="BRAVO_PULSE_WEEKDAY")
+    pulse_time: str = Field("10:00", validation_alias="BRAVO_PULSE_TIME")
+    pulse_questions: int = Field(3, ge=1, le=10, validation_alias="BRAVO_PULSE_QUESTIONS")
+    pulse_window_hours: int = Field(48, ge=1, le=24 * 14, validation_alias="BRAVO_PULSE_WINDOW_HOURS")
+    secret_key: str = Field("", repr=False, validation_alias="BRAVO_SECRET_KEY")
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias="BRAVO_ADMINS")
     company_values: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["teamwork", "ownership", "customer-first", "courage", "kindness"],
         validation_alias="BRAVO_COMPANY_VALUES",
     )
+    manager_digest_cron: str = Field("mon 09:00", validation_alias="BRAVO_MANAGER_DIGEST_CRON")
+    team_digest_cron: str = Field("fri 15:00", validation_alias="BRAVO_TEAM_DIGEST_CRON")
+    leaderboard_cron: str = Field("fri 16:00", validation_alias="BRAVO_LEADERBOARD_CRON")
+    leaderboard_channel: str = Field("", validation_alias="BRAVO_LEADERBOARD_CHANNEL")
+    teams_leaderboard_channel: str = Field("", validation_alias="BRAVO_TEAMS_LEADERBOARD_CHANNEL")
+    schedule_grace_hours: int = Field(24, ge=1, le=24 * 6, validation_alias="BRAVO_SCHEDULE_GRACE_HOURS")
+    scheduler_tick_seconds: int = Field(60, ge=5, le=3600, validation_alias="BRAVO_SCHEDULER_TICK_SECONDS")
+    outbox_rate: float = Field(10.0, ge=0, le=1000, validation_alias="BRAVO_OUTBOX_RATE")
+    outbox_channel_interval: float = Field(1.0, ge=0, le=60, validation_alias="BRAVO_OUTBOX_CHANNEL_INTERVAL")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="BRAVO_LOG_LEVEL")
 
     @field_validator("admins", "company_values", mode="before")
@@ -69,6 +91,29 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError(f"unknown time zone {value!r}") from error
         return value
+
+    @field_validator("pulse_weekday")
+    @classmethod
+    def _known_weekday(cls, value: str) -> str:
+        if parse_weekday(value) is None:
+            raise ValueError("must be a day of the week, e.g. tuesday")
+        return value.strip().lower()
+
+    @field_validator("pulse_time")
+    @classmethod
+    def _clock_time(cls, value: str) -> str:
+        parsed = parse_clock(value)
+        if parsed is None:
+            raise ValueError("must be a time of day as HH:MM, e.g. 10:00")
+        return parsed
+
+    @field_validator("manager_digest_cron", "team_digest_cron", "leaderboard_cron")
+    @classmethod
+    def _schedule_spec(cls, value: str) -> str:
+        from scheduler.schedules import parse_schedule
+
+        schedule = parse_schedule(value)
+        return schedule.spec() if schedule is not None else "off"
 
     @field_validator("language")
     @classmethod
@@ -115,9 +160,43 @@ class Settings(BaseSettings):
             teams_recognition_channel=self.teams_recognition_channel or None,
             show_people_leaderboard=self.show_people_leaderboard,
             anonymity_threshold=self.anonymity_threshold,
+            pulse_cadence=self.pulse_cadence,
+            pulse_weekday=parse_weekday(self.pulse_weekday) or 0,
+            pulse_time=self.pulse_time,
+            pulse_questions=self.pulse_questions,
+            pulse_window_hours=self.pulse_window_hours,
+            secret_key=self.secret_key,
             admin_emails=frozenset(self.admins),
             company_values=tuple(self.company_values),
         )
+
+    def scheduler_config(self) -> SchedulerConfig:
+        """Schedules, channels and catch-up for the scheduler (`scheduler/`), as plain values."""
+        from scheduler.config import SchedulerConfig
+        from scheduler.schedules import parse_schedule
+
+        platforms = tuple(name for name, on in (("slack", self.slack_enabled), ("teams", self.teams_enabled)) if on)
+        channels = (
+            ("slack", self.leaderboard_channel or self.recognition_channel),
+            ("teams", self.teams_leaderboard_channel or self.teams_recognition_channel),
+        )
+        return SchedulerConfig(
+            timezone=self.timezone,
+            manager_digest=parse_schedule(self.manager_digest_cron),
+            team_digest=parse_schedule(self.team_digest_cron),
+            leaderboard=parse_schedule(self.leaderboard_cron),
+            leaderboard_channels=tuple((name, channel) for name, channel in channels if name in platforms and channel),
+            grace=timedelta(hours=self.schedule_grace_hours),
+            tick_seconds=self.scheduler_tick_seconds,
+            platforms=platforms,
+        )
+
+    def outbox_pacer(self) -> Pacer:
+        """The outbox's pace: one message per interval per channel, `outbox_rate` per second per platform."""
+        from scheduler.pacing import Pacer
+
+        intervals = {"slack": self.outbox_channel_interval, "teams": self.outbox_channel_interval}
+        return Pacer(destination_intervals=intervals, default_platform_rate=self.outbox_rate)
 
 
 class SettingsError(Exception):

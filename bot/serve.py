@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -14,6 +15,9 @@ from bot.runtime import Runtime
 from handlers.demo import DEMO_DEFAULT_PERSON, seed_demo
 from handlers.i18n import Translator
 from storage import people as people_store
+
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +38,24 @@ async def serve(runtime: Runtime) -> None:
     site = web.TCPSite(runner, runtime.settings.host, runtime.settings.port)
     await site.start()
     log.info("Bravo listening on %s:%s", runtime.settings.host, runtime.settings.port)
+    socket_mode = await _start_slack_socket_mode(app, runtime)
     try:
         await asyncio.Event().wait()
     finally:
+        if socket_mode is not None:
+            await socket_mode.close_async()  # type: ignore[no-untyped-call]
         await runner.cleanup()
+
+
+async def _start_slack_socket_mode(app: web.Application, runtime: Runtime) -> AsyncSocketModeHandler | None:
+    """With `SLACK_APP_TOKEN`, Slack's requests arrive over Socket Mode instead of `POST /slack/events`."""
+    settings = runtime.settings
+    if not (settings.slack_enabled and settings.slack_app_token):
+        return None
+    from bot.slack.http import BOLT_APP_KEY
+    from bot.slack.socket_mode import start_socket_mode
+
+    return await start_socket_mode(app[BOLT_APP_KEY], settings.slack_app_token)
 
 
 async def chat(runtime: Runtime, as_person: str | None) -> int:

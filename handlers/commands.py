@@ -17,9 +17,14 @@ async def _help(ctx: Context, _text: str) -> Reply:
 
 def command_table() -> dict[str, CommandHandler]:
     """Every top-level command; imported lazily so each use case module stays independent."""
-    from handlers import kudos_commands, pulse_commands
+    from handlers import kudos_commands, pulse_commands, rewards_commands
 
-    return {"help": _help, "kudos": kudos_commands.handle, "pulse": pulse_commands.handle}
+    return {
+        "help": _help,
+        "kudos": kudos_commands.handle,
+        "pulse": pulse_commands.handle,
+        "rewards": rewards_commands.handle,
+    }
 
 
 def split_command(line: str) -> tuple[str, str]:

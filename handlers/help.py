@@ -18,9 +18,11 @@ def command_lines(t: Translator, policy: Policy) -> list[tuple[str, str]]:
         ("/kudos", t("open the kudos form")),
         (t("/kudos leaderboard [week|month|quarter|all]"), t("teams and people recognised the most")),
         ("/kudos me", t("kudos you received and gave, and what you have left to give today")),
+        ("/kudos help", t("every way to give kudos, and the rules")),
         ("/kudos privacy", t("what Bravo stores about you and why")),
         ("/pulse", t("answer your open pulse questions")),
         ("/pulse results", t("pulse results of the teams you manage")),
+        ("/rewards", t("your team's collective goal: see it, vote for the reward, propose one")),
     ]
 
 

@@ -21,6 +21,12 @@ class Policy:
     teams_recognition_channel: str | None = None
     show_people_leaderboard: bool = True
     anonymity_threshold: int = 5
+    pulse_cadence: str = "weekly"
+    pulse_weekday: int = 1
+    pulse_time: str = "10:00"
+    pulse_questions: int = 3
+    pulse_window_hours: int = 48
+    secret_key: str = field(default="", repr=False)
     admin_emails: frozenset[str] = field(default_factory=frozenset)
     company_values: tuple[str, ...] = ("teamwork", "ownership", "customer-first", "courage", "kindness")
 

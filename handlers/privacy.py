@@ -19,7 +19,7 @@ from storage import people as people_store
 from storage import privacy as privacy_store
 from storage.models import Person
 
-FORGET_DELETES = {"pulse_participation", "outbox", "teams_conversation", "reward_vote"}
+FORGET_DELETES = {"pulse_participation", "pulse_ballot", "outbox", "teams_conversation", "reward_vote"}
 FORGET_DETACHES = {("person", "manager_id"), ("team", "manager_id")}
 
 

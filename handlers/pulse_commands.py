@@ -3,9 +3,38 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.help import help_reply
-from handlers.messages import Reply
+from handlers.messages import Reply, reply
+from handlers.pulse_answer import open_questions
+from handlers.pulse_results import pulse_report
+from handlers.pulse_view import results_card
+from storage import people as people_store
 
 
 async def handle(ctx: Context, text: str) -> Reply:
-    return help_reply(ctx.t, ctx.policy)
+    """`/pulse` lists your open questions; `/pulse results [team]` shows the results you may see."""
+    words = text.strip().split(maxsplit=1)
+    command = words[0].lower() if words else ""
+    if command in ("", "answer", "questions", "repondre", "répondre"):
+        return await open_questions(ctx)
+    if command in ("results", "resultats", "résultats"):
+        return await results(ctx, words[1] if len(words) > 1 else "")
+    return reply(ctx.t("Type /pulse to answer your open questions, or /pulse results to see your teams' results."))
+
+
+async def results(ctx: Context, team_name: str) -> Reply:
+    """Admins see every team and the organisation; managers their teams; everyone else their own team."""
+    report = await pulse_report(ctx.session, policy=ctx.policy, now=ctx.now)
+    managed = {team.id for team in await people_store.teams_managed_by(ctx.session, person_id=ctx.actor.id or 0)}
+    if ctx.is_admin:
+        allowed = {group.team_id for group in report.teams}
+    else:
+        allowed = managed | ({ctx.actor.team_id} if ctx.actor.team_id else set())
+    groups = [group for group in report.teams if group.team_id in allowed]
+    if team_name:
+        groups = [group for group in groups if group.name.lower() == team_name.strip().lower()]
+        if not groups:
+            return reply(ctx.t("You cannot see results for a team called {team}.", team=team_name.strip()))
+    elif ctx.is_admin:
+        groups.append(report.organisation)
+    can_reply = ctx.is_admin or bool(managed & {group.team_id for group in groups})
+    return Reply(card=results_card(ctx.t, report, groups, can_reply=can_reply))

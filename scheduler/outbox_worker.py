@@ -1,14 +1,16 @@
-"""Drains the outbox: delivers each due row through its platform's sender, retrying with backoff."""
+"""Drains the outbox: delivers each due row through its platform's sender, paced, retrying with backoff."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from handlers.messages import Card, DeliveryError, Destination, Sender
+from scheduler.pacing import Pacer
 from storage import outbox
+from storage import schedule as schedule_store
 from storage.db import Database
 from storage.models import OutboxMessage, Person
 from storage.models.base import utcnow
@@ -17,6 +19,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
+# A delivery waits this long at most for its pacing slot; later slots give the row back until then, so a paused
+# destination never holds up a batch (nor outlives the row's lease).
+MAX_PACING_WAIT_SECONDS = 5.0
 BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 15 * 60.0
 
@@ -35,8 +40,15 @@ def address_for(platform: str, person: Person | None, channel: str | None) -> st
     return {"slack": person.slack_id, "teams": person.teams_id}.get(platform) or str(person.id)
 
 
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 class OutboxWorker:
-    """One worker per process; leases keep two replicas from delivering the same row."""
+    """One worker per process; leases keep two replicas from delivering the same row, the pacer keeps the pace.
+
+    The default pacer reads the worker's `clock`, so the time that schedules retries also spaces deliveries.
+    """
 
     def __init__(
         self,
@@ -45,11 +57,13 @@ class OutboxWorker:
         *,
         batch_size: int = 50,
         clock: Callable[[], datetime] = utcnow,
+        pacer: Pacer | None = None,
     ) -> None:
         self.database = database
         self.senders = dict(senders)
         self.batch_size = batch_size
         self.clock = clock
+        self.pacer = pacer or Pacer(monotonic=lambda: self.clock().timestamp())
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -64,7 +78,9 @@ class OutboxWorker:
             rows = await outbox.claim_due(
                 session, now=self.clock(), limit=self.batch_size, lease=LEASE, platforms=tuple(self.senders)
             )
-        await asyncio.gather(*(self._deliver(row) for row in rows))
+        deadline = self.pacer.monotonic() + MAX_PACING_WAIT_SECONDS
+        await asyncio.gather(*(self._deliver(row, deadline) for row in rows))
+        self.pacer.forget_idle()
         return len(rows)
 
     async def drain(self) -> int:
@@ -73,6 +89,20 @@ class OutboxWorker:
         while attempted := await self.drain_once():
             total += attempted
         return total
+
+    async def drain_pending(self, *, within: float) -> int:
+        """Deliver everything pending, waiting for retries due in the next `within` seconds (CLI one-shots)."""
+        total = await self.drain()
+        while True:
+            async with self.database.sessions() as session:
+                due = await schedule_store.next_pending_at(session, platforms=tuple(self.senders))
+            if due is None:
+                return total
+            wait = (_as_utc(due) - self.clock()).total_seconds()
+            if wait > within:
+                return total
+            await asyncio.sleep(max(0.0, wait))
+            total += await self.drain()
 
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
         while True:
@@ -88,7 +118,7 @@ class OutboxWorker:
                 except TimeoutError:
                     pass
 
-    async def _deliver(self, row: OutboxMessage) -> None:
+    async def _deliver(self, row: OutboxMessage, deadline: float) -> None:
         assert row.id is not None
         sender = self.senders[row.platform]
         async with self.database.sessions() as session:
@@ -96,10 +126,17 @@ class OutboxWorker:
         destination = Destination.model_validate(
             {"platform": row.platform, "person_id": row.person_id, "channel": row.channel}
         )
+        address = address_for(row.platform, person, row.channel)
+        pace_key = address or f"person:{row.person_id}"
+        if not await self.pacer.acquire(row.platform, pace_key, deadline=deadline):
+            await self._postpone(row, self.pacer.slot(row.platform, pace_key) - self.pacer.monotonic())
+            return
         try:
             card = Card.model_validate_json(row.payload)
-            ref = await sender.send(destination, card, address=address_for(row.platform, person, row.channel))
+            ref = await sender.send(destination, card, address=address)
         except DeliveryError as error:
+            if error.retry_after is not None:
+                self.pacer.pause(row.platform, pace_key, error.retry_after)
             await self._record_failure(row, error)
             return
         except Exception as error:  # noqa: BLE001 - an unexpected failure is retried, not lost
@@ -108,6 +145,12 @@ class OutboxWorker:
             return
         async with self.database.transaction() as session:
             await outbox.mark_sent(session, message_id=row.id, now=self.clock(), ref=ref)
+
+    async def _postpone(self, row: OutboxMessage, seconds: float) -> None:
+        assert row.id is not None
+        async with self.database.transaction() as session:
+            until = self.clock() + timedelta(seconds=max(1.0, seconds))
+            await schedule_store.postpone_delivery(session, message_id=row.id, until=until)
 
     async def _record_failure(self, row: OutboxMessage, error: DeliveryError) -> None:
         assert row.id is not None

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import CompanyValue, Person, Team
 from storage.models.base import utcnow
+from storage.upsert import insert_ignore
 
 
 async def get_person(session: AsyncSession, *, person_id: int) -> Person | None:
@@ -109,8 +110,8 @@ async def sync_values(session: AsyncSession, *, slugs: Sequence[str]) -> None:
     for slug, value in existing.items():
         value.active = slug in wanted
         session.add(value)
-    for slug in wanted - existing.keys():
-        session.add(CompanyValue(slug=slug))
+    for slug in sorted(wanted - existing.keys()):
+        await insert_ignore(session, CompanyValue, {"slug": slug, "active": True})
     await session.flush()
 
 

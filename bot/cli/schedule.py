@@ -1,9 +1,269 @@
-"""Subcommands of the `bravo` CLI for this area."""
+"""`bravo digest send`, `bravo leaderboard post --now` (via `bot.cli.kudos`) and `bravo schedule …`.
+
+Each posts through the same claims as the scheduler, so running a command by hand, twice, or on two machines at
+once never sends a digest or a leaderboard twice in a period.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.console.render import render_card
+from bot.console.sender import ConsoleSender
+from bot.platforms import platform_senders
+from bot.runtime import Runtime
+from handlers.digest import MANAGER_DIGEST
+from handlers.i18n import Translator
+from handlers.messages import Sender
+from scheduler.digests import plan_digests
+from scheduler.outbox_worker import OutboxWorker
+from scheduler.runs import (
+    DRY_RUN,
+    TAKEN,
+    Outcome,
+    leaderboard_channels,
+    post_leaderboard,
+    send_digests,
+    settle_claims,
+)
+from scheduler.schedules import Schedule, ScheduleError, parse_schedule
+from storage import people as people_store
+from storage import schedule as schedule_store
+from storage.models import TeamSchedule
+from storage.models.base import utcnow
+from storage.models.schedule import QUEUED, SKIPPED
+
+DRAIN_WAIT_SECONDS = 30.0
+STATUS_DAYS = 14
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add this area's subcommands."""
+    """Add `bravo digest`, `bravo schedule` and `bravo rewards` (its own module)."""
+    from bot.cli import rewards
+
+    rewards.register(subcommands)
+    digest = subcommands.add_parser("digest", help="weekly manager digests and team digests")
+    digest_actions = digest.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
+    send = digest_actions.add_parser("send", help="send the digests that are due (with --now: this period's)")
+    send.add_argument("--now", action="store_true", help="send this period's digests that have not gone out yet")
+    send.add_argument("--team", metavar="NAME", help="only this team's digests")
+    send.add_argument("--dry-run", action="store_true", help="print the digests instead of sending them")
+    send.set_defaults(func=_digest_send)
+
+    schedule = subcommands.add_parser("schedule", help="when digests and leaderboards go out")
+    actions = schedule.add_subparsers(dest="schedule_command", required=True, metavar="ACTION")
+    actions.add_parser("show", help="every team's schedules").set_defaults(func=_schedule_show)
+    change = actions.add_parser("set", help="a team's own schedules, time zone and channels")
+    change.add_argument("--team", metavar="NAME", required=True, help="the team")
+    change.add_argument("--manager-digest", metavar="SPEC", help="e.g. 'mon 09:00', 'off', or 'default'")
+    change.add_argument("--team-digest", metavar="SPEC", help="e.g. 'fri 15:00', 'off', or 'default'")
+    change.add_argument("--timezone", metavar="ZONE", help="time zone of the team digest (IANA name or 'default')")
+    change.add_argument("--slack-channel", metavar="ID", help="Slack channel id of the team digest")
+    change.add_argument("--teams-channel", metavar="ID", help="Teams channel conversation id of the team digest")
+    change.set_defaults(func=_schedule_set)
+    status = actions.add_parser("status", help="scheduled posts of the last two weeks and what became of them")
+    status.set_defaults(func=_schedule_status)
+
+
+def _senders(runtime: Runtime, names: dict[int, str], t: Translator) -> dict[str, Sender]:
+    """The configured platforms' senders; the terminal when none is configured (the demo)."""
+    return platform_senders(runtime) or {"console": ConsoleSender(sys.stdout, names, t)}
+
+
+async def deliver(runtime: Runtime, t: Translator) -> int:
+    """Deliver what was queued now, paced, waiting briefly for rate-limited retries."""
+    async with runtime.database.sessions() as session:
+        names = {person.id or 0: person.display_name for person in await people_store.all_people(session)}
+    worker = OutboxWorker(runtime.database, _senders(runtime, names, t), pacer=runtime.settings.outbox_pacer())
+    return await worker.drain_pending(within=DRAIN_WAIT_SECONDS)
+
+
+def describe(t: Translator, outcome: Outcome) -> str:
+    if outcome.kind == MANAGER_DIGEST:
+        what = t("Manager digest for {name} ({period})", name=outcome.recipient, period=outcome.period)
+    else:
+        what = t("Team digest of {team} ({period})", team=outcome.recipient, period=outcome.period)
+    if outcome.status == QUEUED:
+        return what + ": " + t.plural("{count} message queued", "{count} messages queued", outcome.deliveries)
+    if outcome.status == SKIPPED:
+        return what + ": " + t("nothing to send")
+    if outcome.status == TAKEN:
+        return what + ": " + t("already sent by another run")
+    return what
+
+
+async def _digest_send(args: argparse.Namespace, runtime: Runtime) -> int:
+    t = Translator(runtime.policy.language)
+    if args.team:
+        async with runtime.database.sessions() as session:
+            if await people_store.team_by_name(session, name=args.team) is None:
+                sys.stderr.write(t("No team is called {name}.", name=args.team) + "\n")
+                return 1
+    outcomes = await send_digests(
+        runtime.database,
+        config=runtime.settings.scheduler_config(),
+        policy=runtime.policy,
+        now=utcnow(),
+        force=args.now,
+        team_name=args.team,
+        dry_run=args.dry_run,
+    )
+    if not outcomes:
+        if args.now:
+            sys.stdout.write(t("Nothing to send: this period's digests have already gone out.") + "\n")
+        else:
+            sys.stdout.write(t("No digest is due now. Use --now to send this period's digests.") + "\n")
+        return 0
+    for outcome in outcomes:
+        if outcome.status == DRY_RUN:
+            sys.stdout.write(f"\n[{describe(t, outcome)}]\n")
+            sys.stdout.write((render_card(outcome.card) if outcome.card else t("(nothing to report)")) + "\n")
+        else:
+            sys.stdout.write(describe(t, outcome) + "\n")
+    if not args.dry_run and any(outcome.status == QUEUED for outcome in outcomes):
+        delivered = await deliver(runtime, t)
+        sys.stdout.write(t.plural("{count} message delivered.", "{count} messages delivered.", delivered) + "\n")
+        await settle_claims(runtime.database, now=utcnow())
+    return 0
+
+
+async def post_leaderboard_now(args: argparse.Namespace, runtime: Runtime) -> int:
+    """`bravo leaderboard post [--now] [--dry-run]`: the collective reward leaderboard, once per period."""
+    t = Translator(runtime.policy.language)
+    config = runtime.settings.scheduler_config()
+    dry_run = bool(getattr(args, "dry_run", False))
+    outcome = await post_leaderboard(
+        runtime.database,
+        config=config,
+        policy=runtime.policy,
+        now=utcnow(),
+        force=bool(getattr(args, "now", False)),
+        dry_run=dry_run,
+    )
+    if outcome is None:
+        if not leaderboard_channels(config):
+            sys.stderr.write(t("No leaderboard channel: set BRAVO_LEADERBOARD_CHANNEL.") + "\n")
+            return 1
+        sys.stdout.write(t("The leaderboard is not due now. Use --now to post it.") + "\n")
+        return 0
+    if outcome.status == TAKEN and not dry_run:
+        sys.stdout.write(t("The leaderboard of {period} has already been posted.", period=outcome.period) + "\n")
+        return 0
+    if dry_run:
+        sys.stdout.write(render_card(outcome.card) + "\n" if outcome.card else "")
+        return 0
+    delivered = await deliver(runtime, t)
+    await settle_claims(runtime.database, now=utcnow())
+    channels = ", ".join(channel for _, channel in leaderboard_channels(config))
+    posted = t("Leaderboard of {period} posted in {channels}.", period=outcome.period, channels=channels)
+    sys.stdout.write(posted + "\n")
+    sys.stdout.write(t.plural("{count} message delivered.", "{count} messages delivered.", delivered) + "\n")
+    return 0
+
+
+async def _schedule_show(args: argparse.Namespace, runtime: Runtime) -> int:
+    t = Translator(runtime.policy.language)
+    config = runtime.settings.scheduler_config()
+    now = utcnow()
+    async with runtime.database.sessions() as session:
+        teams = await people_store.all_teams(session)
+        overrides = await schedule_store.team_schedules(session)
+        planned = await plan_digests(
+            session, config=config, policy=runtime.policy, now=now, force=True, include_claimed=True
+        )
+    by_team: dict[tuple[str, int], str] = {}
+    for item in planned:
+        for team in item.teams:
+            by_team[(item.kind, team.id or 0)] = item.zone.key
+    leaderboard = _spec(config.leaderboard)
+    sys.stdout.write(t("Leaderboard: {spec} ({zone})", spec=leaderboard, zone=config.timezone) + "\n")
+    for team in teams:
+        override = overrides.get(team.id or 0)
+        manager = (override.manager_digest if override else None) or _spec(config.manager_digest)
+        team_digest = (override.team_digest if override else None) or _spec(config.team_digest)
+        manager_zone = by_team.get((MANAGER_DIGEST, team.id or 0), "-")
+        team_zone = by_team.get(("team_digest", team.id or 0), "-")
+        sys.stdout.write(
+            t(
+                "{team}: manager digest {manager} ({manager_zone}), team digest {team_digest} ({team_zone})",
+                team=team.name,
+                manager=manager,
+                manager_zone=manager_zone,
+                team_digest=team_digest,
+                team_zone=team_zone,
+            )
+            + "\n"
+        )
+    return 0
+
+
+def _spec(schedule: Schedule | None) -> str:
+    return schedule.spec() if schedule is not None else "off"
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
+async def _schedule_set(args: argparse.Namespace, runtime: Runtime) -> int:
+    t = Translator(runtime.policy.language)
+    try:
+        for value in (args.manager_digest, args.team_digest):
+            if value and value.lower() != "default":
+                parse_schedule(value)
+    except ScheduleError as error:
+        sys.stderr.write(t("Invalid schedule: {error}", error=str(error)) + "\n")
+        return 2
+    if args.timezone and args.timezone.lower() != "default" and not _known_zone(args.timezone):
+        sys.stderr.write(t("Unknown time zone {zone}.", zone=args.timezone) + "\n")
+        return 2
+    async with runtime.database.transaction() as session:
+        team = await people_store.team_by_name(session, name=args.team)
+        if team is None or team.id is None:
+            sys.stderr.write(t("No team is called {name}.", name=args.team) + "\n")
+            return 1
+        row = await schedule_store.get_team_schedule(session, team_id=team.id) or TeamSchedule(team_id=team.id)
+        for field, value in (
+            ("manager_digest", args.manager_digest),
+            ("team_digest", args.team_digest),
+            ("timezone", args.timezone),
+        ):
+            if value is not None:
+                setattr(row, field, None if value.lower() == "default" else _normalise(field, value))
+        row.updated_at = utcnow()
+        await schedule_store.save_team_schedule(session, row)
+        if args.slack_channel is not None:
+            team.slack_channel = args.slack_channel or None
+        if args.teams_channel is not None:
+            team.teams_channel = args.teams_channel or None
+        await people_store.save(session, team)
+    sys.stdout.write(t("Schedules of {team} updated.", team=team.name) + "\n")
+    return 0
+
+
+def _normalise(field: str, value: str) -> str:
+    if field == "timezone":
+        return value
+    schedule = parse_schedule(value)
+    return schedule.spec() if schedule is not None else "off"
+
+
+async def _schedule_status(args: argparse.Namespace, runtime: Runtime) -> int:
+    t = Translator(runtime.policy.language)
+    async with runtime.database.sessions() as session:
+        claims = await schedule_store.recent_claims(session, since=utcnow() - timedelta(days=STATUS_DAYS))
+    if not claims:
+        sys.stdout.write(t("No scheduled post in the last two weeks.") + "\n")
+    for row in claims:
+        sys.stdout.write(
+            f"{row.claimed_at:%Y-%m-%d %H:%M}  {row.kind:<15} {row.target:<8} {row.period:<10} "
+            f"{row.status:<8} {row.deliveries}  {row.owner}\n"
+        )
+    return 0

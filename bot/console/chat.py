@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import TextIO
 
 from bot.console.lines import LineReader
+from bot.console.mentions import Directory, MentionError, load_directory, resolve_people, rewrite_mentions
 from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
 from handlers.actions import run_action, submit_form
@@ -63,6 +64,11 @@ class ConsoleChat:
         if not name:
             self._write(self.t("Commands start with a slash: type /help to see them."))
             return
+        try:
+            rest = rewrite_mentions(rest, await self._directory(), self.t)
+        except MentionError as error:
+            self._write(str(error))
+            return
         await self._answer(lambda ctx: run_command(ctx, name, rest))
 
     async def _answer(self, use_case: Callable[[Context], Awaitable[Reply]]) -> None:
@@ -98,27 +104,53 @@ class ConsoleChat:
         """Ask for each input in turn; an empty answer keeps the initial value, end of input cancels."""
         self._write(f"== {form.title} ==")
         values: dict[str, tuple[str, ...]] = {}
+        directory = await self._directory()
         for item in form.inputs:
-            answer = await self._read(self._prompt(item))
+            answer = await self._read(self._prompt(item, directory))
             if answer is None:
                 return None
             answer = answer.strip()
-            if not answer:
+            if item.kind == "people" and answer:
+                people = await self._people(item, directory, answer)
+                if people is None:
+                    return None
+                values[item.name] = people
+            elif not answer:
                 values[item.name] = item.initial
-            elif item.kind in ("people", "multiselect"):
-                values[item.name] = tuple(part.strip() for part in answer.replace(",", " ").split() if part.strip())
+            elif item.kind == "multiselect":
+                values[item.name] = tuple(_option_value(item, part) for part in answer.replace(",", " ").split())
             elif item.kind == "select" and answer.isdigit() and 0 < int(answer) <= len(item.options):
                 values[item.name] = (item.options[int(answer) - 1].value,)
             else:
                 values[item.name] = (answer,)
         return values
 
-    def _prompt(self, item: FormInput) -> str:
+    async def _people(self, item: FormInput, directory: Directory, answer: str) -> tuple[str, ...] | None:
+        """Names typed for a people input, asked again until every name is known (None: input ended)."""
+        while True:
+            try:
+                return resolve_people(answer, directory, self.t)
+            except MentionError as error:
+                self._write(str(error))
+            again = await self._read(self._prompt(item, directory))
+            if again is None:
+                return None
+            answer = again.strip()
+
+    def _prompt(self, item: FormInput, directory: Directory) -> str:
         options = ""
         if item.options:
             options = " " + ", ".join(f"[{number}] {option.label}" for number, option in enumerate(item.options, 1))
-        initial = f" ({', '.join(item.initial)})" if item.initial else ""
+        shown = item.initial
+        if item.kind == "people":
+            names = {token: display for _name, token, display in directory.names}
+            shown = tuple(names.get(f"<@{value}>", value) for value in item.initial)
+        initial = f" ({', '.join(shown)})" if shown else ""
         return f"{item.label}{options}{initial}: "
+
+    async def _directory(self) -> Directory:
+        async with self.database.sessions() as session:
+            return await load_directory(session)
 
     async def _names(self) -> dict[int, str]:
         async with self.database.sessions() as session:
@@ -137,3 +169,10 @@ class ConsoleChat:
     def _write(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
+
+
+def _option_value(item: FormInput, typed: str) -> str:
+    """A multiselect answer: an option's number, or its value typed with or without `#`."""
+    if typed.isdigit() and 0 < int(typed) <= len(item.options):
+        return item.options[int(typed) - 1].value
+    return typed.lstrip("#")

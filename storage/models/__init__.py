@@ -5,6 +5,20 @@ from sqlmodel import SQLModel
 from storage.models.delivery import OutboxMessage, ProcessedEvent
 from storage.models.kudos import Kudos, KudosRecipient, KudosValue
 from storage.models.people import CompanyValue, Person, Team
+from storage.models.pulse import (
+    PulseAnswer,
+    PulseBallot,
+    PulseComment,
+    PulseFollowup,
+    PulseParticipation,
+    PulsePlan,
+    PulseQuestion,
+    PulseRound,
+    PulseRoundQuestion,
+)
+from storage.models.rewards import RewardOption, RewardRound, RewardVote
+from storage.models.schedule import ScheduledPost, TeamSchedule
+from storage.models.teams import TeamsConversation
 
 metadata = SQLModel.metadata
 
@@ -16,6 +30,21 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "ProcessedEvent",
+    "PulseAnswer",
+    "PulseBallot",
+    "PulseComment",
+    "PulseFollowup",
+    "PulseParticipation",
+    "PulsePlan",
+    "PulseQuestion",
+    "PulseRound",
+    "PulseRoundQuestion",
+    "RewardOption",
+    "RewardRound",
+    "RewardVote",
+    "ScheduledPost",
     "Team",
+    "TeamSchedule",
+    "TeamsConversation",
     "metadata",
 ]

@@ -1,0 +1,14 @@
+"""Bolt listeners, one module per kind of Slack request; each translates, runs a core use case, then answers."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from bot.slack.turn import SlackBot
+
+
+def register_all(app: AsyncApp, bot: SlackBot) -> None:
+    from bot.slack.listeners import commands, home, interactivity, messages
+
+    for module in (commands, messages, interactivity, home):
+        module.register(app, bot)

@@ -1,0 +1,76 @@
+"""Helpers every listener shares: a use case's answer, and showing it where the person is looking."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.slack.render import form_view, message_payload, result_view
+from bot.slack.turn import SlackTurn
+from handlers.i18n import Translator
+from handlers.messages import Card, Form, Reply
+from storage import people as people_store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A reply plus what rendering it on Slack needs once the transaction is over."""
+
+    reply: Reply
+    t: Translator
+    slack_users: dict[str, str] = field(default_factory=dict)
+
+
+async def form_users(session: AsyncSession, form: Form | None) -> dict[str, str]:
+    """Person id -> Slack user id for the people a form is pre-filled with."""
+    if form is None:
+        return {}
+    ids = {int(value) for item in form.inputs if item.kind == "people" for value in item.initial if value.isdigit()}
+    people = await people_store.people_by_ids(session, ids=sorted(ids))
+    return {str(person.id): person.slack_id for person in people if person.slack_id}
+
+
+async def answer_for(turn: SlackTurn, reply: Reply) -> Answer:
+    return Answer(reply=reply, t=turn.ctx.t, slack_users=await form_users(turn.ctx.session, reply.form))
+
+
+def modal_for(answer: Answer) -> dict[str, Any] | None:
+    """The modal that shows an answer: its form, or its card as a result."""
+    t = answer.t
+    if answer.reply.form is not None:
+        return form_view(answer.reply.form, close=t("Cancel"), slack_users=answer.slack_users)
+    if answer.reply.card is not None:
+        return result_view(answer.reply.card, title="Bravo", close=t("Close"))
+    return None
+
+
+async def open_modal(client: AsyncWebClient, trigger_id: str, answer: Answer) -> None:
+    view = modal_for(answer)
+    if view is None:
+        return
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        log.warning("views.open failed: %s", error.response.get("error"))
+
+
+async def tell(client: AsyncWebClient, *, user: str, channel: str | None, card: Card) -> None:
+    """Show a card to one person: ephemerally where they are, else in their direct messages with Bravo."""
+    payload = message_payload(card)
+    if channel:
+        try:
+            await client.chat_postEphemeral(channel=channel, user=user, **payload)
+            return
+        except SlackApiError as error:
+            log.info("chat.postEphemeral in %s failed (%s); sending a DM", channel, error.response.get("error"))
+    try:
+        await client.chat_postMessage(channel=user, **payload)
+    except SlackApiError as error:
+        log.warning("could not reach %s: %s", user, error.response.get("error"))

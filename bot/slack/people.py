@@ -1,0 +1,173 @@
+"""Slack users and user groups as Bravo people and teams, looked up on first sight.
+
+Web API calls happen before the database transaction (`fetch`), so no lock is held while Slack answers; `apply`
+then writes what was learnt inside the request's transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.people import PlatformProfile, sync_platform_person
+from storage import people as people_store
+from storage.db import Database
+from storage.models import Person, Team
+
+log = logging.getLogger(__name__)
+SLACKBOT = "USLACKBOT"
+
+
+def profile_from_user(user: dict[str, Any]) -> PlatformProfile:
+    """A `users.info` user as a neutral profile: real name first, then display name, then handle."""
+    profile = user.get("profile") or {}
+    name = (
+        profile.get("real_name")
+        or user.get("real_name")
+        or profile.get("display_name")
+        or user.get("name")
+        or str(user["id"])
+    )
+    return PlatformProfile(
+        platform="slack",
+        platform_id=str(user["id"]),
+        display_name=str(name)[:200],
+        email=profile.get("email") or None,
+        timezone=user.get("tz") or None,
+        locale=user.get("locale") or None,
+        is_bot=bool(user.get("is_bot")) or bool(profile.get("bot_id")) or user["id"] == SLACKBOT,
+        deleted=bool(user.get("deleted")),
+    )
+
+
+@dataclass(frozen=True)
+class UserGroup:
+    id: str
+    name: str
+    members: tuple[str, ...]
+
+
+@dataclass
+class Learnt:
+    """What Slack told us about users and groups Bravo had not seen."""
+
+    profiles: dict[str, PlatformProfile] = field(default_factory=dict)
+    groups: dict[str, UserGroup] = field(default_factory=dict)
+
+
+@dataclass
+class Known:
+    """Slack ids resolved to Bravo ids within a transaction."""
+
+    people: dict[str, Person] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
+
+    @property
+    def person_ids(self) -> dict[str, int]:
+        return {slack_id: person.id or 0 for slack_id, person in self.people.items()}
+
+    @property
+    def people_by_id(self) -> dict[int, Person]:
+        return {person.id or 0: person for person in self.people.values()}
+
+    @property
+    def team_ids(self) -> dict[str, int]:
+        return {group: team.id or 0 for group, team in self.teams.items()}
+
+
+class SlackDirectory:
+    """Looks up unknown Slack users (`users.info`) and user groups (`usergroups.users.list`)."""
+
+    def __init__(self, client: AsyncWebClient, database: Database) -> None:
+        self.client = client
+        self.database = database
+
+    async def fetch(self, user_ids: Iterable[str], usergroups: dict[str, str] | None = None) -> Learnt:
+        """Ask Slack about the users and groups the database does not know yet."""
+        wanted = list(dict.fromkeys(user_id for user_id in user_ids if user_id))
+        groups = dict(usergroups or {})
+        async with self.database.sessions() as session:
+            unknown = [uid for uid in wanted if await people_store.person_by_slack_id(session, slack_id=uid) is None]
+            new_groups = {
+                gid: label
+                for gid, label in groups.items()
+                if await people_store.team_by_usergroup(session, usergroup=gid) is None
+            }
+        learnt = Learnt()
+        for group_id, label in new_groups.items():
+            members = await self._group_members(group_id)
+            if members is not None:
+                learnt.groups[group_id] = UserGroup(group_id, label or group_id, members)
+                unknown.extend(member for member in members if member not in unknown)
+        if unknown:
+            async with self.database.sessions() as session:
+                unknown = [
+                    uid for uid in unknown if await people_store.person_by_slack_id(session, slack_id=uid) is None
+                ]
+        profiles = await asyncio.gather(*(self._profile(user_id) for user_id in unknown))
+        learnt.profiles = {profile.platform_id: profile for profile in profiles if profile is not None}
+        return learnt
+
+    async def _profile(self, user_id: str) -> PlatformProfile | None:
+        try:
+            response = await self.client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as error:
+            log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+            return None
+        user = response.get("user")
+        return profile_from_user(user) if isinstance(user, dict) else None
+
+    async def _group_members(self, group_id: str) -> tuple[str, ...] | None:
+        try:
+            response = await self.client.usergroups_users_list(usergroup=group_id)
+        except SlackApiError as error:
+            log.warning("usergroups.users.list %s failed: %s", group_id, error.response.get("error"))
+            return None
+        return tuple(str(user) for user in response.get("users") or ())
+
+    async def apply(
+        self, session: AsyncSession, learnt: Learnt, user_ids: Iterable[str], usergroups: Iterable[str] = ()
+    ) -> Known:
+        """Create or update the people and teams learnt, and resolve every id the request needs."""
+        known = Known()
+        for profile in learnt.profiles.values():
+            known.people[profile.platform_id] = await sync_platform_person(session, profile)
+        for user_id in user_ids:
+            if user_id not in known.people:
+                person = await people_store.person_by_slack_id(session, slack_id=user_id)
+                if person is not None:
+                    known.people[user_id] = person
+        for group in learnt.groups.values():
+            known.teams[group.id] = await self._team_for(session, group, known)
+        for group_id in usergroups:
+            if group_id not in known.teams:
+                team = await people_store.team_by_usergroup(session, usergroup=group_id)
+                if team is not None:
+                    known.teams[group_id] = team
+        return known
+
+    async def _team_for(self, session: AsyncSession, group: UserGroup, known: Known) -> Team:
+        """The team behind a user group: linked by id, else by name, else created; members without a team join it."""
+        team = await people_store.team_by_usergroup(session, usergroup=group.id)
+        if team is None:
+            team = await people_store.team_by_name(session, name=group.name)
+            if team is not None and team.slack_usergroup is None:
+                team.slack_usergroup = group.id
+            elif team is None:
+                team = Team(name=group.name[:120], slack_usergroup=group.id)
+            else:
+                team = Team(name=f"{group.name} ({group.id})"[:120], slack_usergroup=group.id)
+            await people_store.save(session, team)
+        for member_id in group.members:
+            person = known.people.get(member_id) or await people_store.person_by_slack_id(session, slack_id=member_id)
+            if person is not None and person.team_id is None:
+                person.team_id = team.id
+                await people_store.save(session, person)
+        return team

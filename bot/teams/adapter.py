@@ -1,0 +1,38 @@
+"""botbuilder's CloudAdapter built from Bravo's settings: who the bot is and how Bot Framework tokens are checked."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+
+from bot.config import Settings
+
+
+@dataclass(frozen=True)
+class BotFrameworkConfig:
+    """The attribute names `ConfigurationBotFrameworkAuthentication` reads; an empty APP_ID turns auth off."""
+
+    APP_ID: str
+    APP_PASSWORD: str
+    APP_TYPE: str
+    APP_TENANTID: str
+
+
+def bot_framework_config(settings: Settings) -> BotFrameworkConfig:
+    return BotFrameworkConfig(
+        APP_ID=settings.microsoft_app_id,
+        APP_PASSWORD=settings.microsoft_app_password,
+        APP_TYPE=settings.microsoft_app_type,
+        APP_TENANTID=settings.microsoft_app_tenant_id,
+    )
+
+
+def build_adapter(settings: Settings) -> CloudAdapter:
+    """The adapter for incoming turns and proactive messages; refuses to run unauthenticated unless allowed."""
+    if not settings.microsoft_app_id and not settings.teams_auth_disabled:
+        raise ValueError("Teams needs MICROSOFT_APP_ID (or TEAMS_ALLOW_UNAUTHENTICATED=true for local development)")
+    # msrest warns about every Teams channelData field its models lack (teamsChannelId, eventType…) on each call.
+    logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
+    return CloudAdapter(ConfigurationBotFrameworkAuthentication(bot_framework_config(settings)))

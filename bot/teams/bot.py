@@ -1,0 +1,218 @@
+"""The Teams activity handler: messages, card submissions, Universal Actions and installs, all routed to the core."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler
+
+from bot.runtime import Runtime
+from bot.teams.activities import (
+    PERSONAL,
+    Submission,
+    bot_id,
+    conversation_scope,
+    event_key,
+    mention_entities,
+    parse_submission,
+)
+from bot.teams.commands import route
+from bot.teams.forms import people_choices, people_from_picker
+from bot.teams.mentions import rewrite_mentions
+from bot.teams.pacing import Pacer
+from bot.teams.people import Account, account_of, resolve_profiles
+from bot.teams.references import remember, remember_member
+from bot.teams.replies import invoke_body, send_reply
+from bot.teams.roster import sync_roster
+from bot.teams.turns import TurnRequest, run_turn, sync_people
+from handlers.actions import run_action, submit_form
+from handlers.commands import run_command
+from handlers.context import Context
+from handlers.help import help_reply
+from handlers.i18n import Translator, normalise_language
+from handlers.messages import Reply, reply
+from storage import outbox
+from storage.events import claim_event
+from storage.models import Person
+
+log = logging.getLogger(__name__)
+
+PRIVATE_COMMANDS = frozenset({"pulse"})
+
+
+def sorry(t: Translator) -> str:
+    """What a person reads when their request failed and was rolled back."""
+    return t("Sorry, something went wrong and nothing was saved. Please try again.")
+
+
+class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
+    """Translates Teams activities into core commands, actions and forms; answers with Adaptive Cards."""
+
+    def __init__(self, runtime: Runtime, *, pacer: Pacer, wake: Callable[[], None] = lambda: None) -> None:
+        self.runtime = runtime
+        self.database = runtime.database
+        self.policy = runtime.policy
+        self.pacer = pacer
+        self.wake = wake
+        self.universal = runtime.settings.teams_universal_actions
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        submission = parse_submission(activity.value, card_id=activity.reply_to_id)
+        if submission is None and activity.text is None:
+            return
+        try:
+            if submission is not None:
+                answer = await self._submit(turn_context, submission)
+            else:
+                answer = await self._command(turn_context)
+        except Exception:  # noqa: BLE001 - nothing was committed; the person is told rather than left waiting
+            log.exception("Teams message %s failed", activity.id)
+            answer = reply(sorry(self._translator(turn_context)))
+        await self._answer(turn_context, answer)
+
+    def _translator(self, turn_context: TurnContext) -> Translator:
+        return Translator(normalise_language(turn_context.activity.locale, self.policy.language))
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        activity = turn_context.activity
+        if activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        value = activity.value if isinstance(activity.value, dict) else {}
+        action = value.get("action")
+        action = action if isinstance(action, dict) else {}
+        submission = parse_submission(action.get("data") or {}, verb=action.get("verb"), card_id=activity.reply_to_id)
+        t = self._translator(turn_context)
+        if submission is None:
+            gone = reply(t("That button is no longer available."))
+            return InvokeResponse(status=200, body=invoke_body(gone, universal=self.universal, fallback=""))
+        try:
+            answer = await self._submit(turn_context, submission)
+        except Exception:  # noqa: BLE001 - nothing was committed; the card says so
+            log.exception("Teams card action %s failed", activity.id)
+            answer = reply(sorry(t))
+        self.wake()
+        if answer is not None:
+            answer = await self._with_people_choices(answer)
+        body = invoke_body(answer, universal=self.universal, fallback=t("Already done."))
+        return InvokeResponse(status=200, body=body)
+
+    async def _answer(self, turn_context: TurnContext, answer: Reply | None) -> None:
+        self.wake()
+        if answer is not None:
+            answer = await self._with_people_choices(answer)
+            await send_reply(turn_context, answer, pacer=self.pacer, universal=self.universal)
+
+    async def _with_people_choices(self, answer: Reply) -> Reply:
+        if answer.form is None:
+            return answer
+        async with self.database.sessions() as session:
+            return answer.model_copy(update={"form": await people_choices(session, answer.form)})
+
+    def _actor(self, turn_context: TurnContext) -> tuple[Account, dict[str, tuple[str | None, str | None]]]:
+        activity = turn_context.activity
+        actor = account_of(activity.from_property)
+        if actor is None:
+            raise ValueError("a Teams activity without a sender")
+        return actor, {actor.id: (activity.locale, getattr(activity, "local_timezone", None))}
+
+    async def _command(self, turn_context: TurnContext) -> Reply | None:
+        """`kudos @alice thanks #teamwork`, `leaderboard`, `me`, `help`, `pulse`… typed in any conversation."""
+        activity = turn_context.activity
+        actor, locales = self._actor(turn_context)
+        mentions = mention_entities(activity)
+        own_id = bot_id(activity)
+        mentioned = [
+            Account(id=entity.account_id, name=entity.name) for entity in mentions if entity.account_id != own_id
+        ]
+        profiles = await resolve_profiles(turn_context, self.database, [actor, *mentioned], locales=locales)
+        private = conversation_scope(activity) != PERSONAL
+
+        async def use_case(ctx: Context, people: Mapping[str, Person]) -> Reply:
+            ids = {account_id: person.id for account_id, person in people.items() if person.id is not None}
+            text = rewrite_mentions(activity.text or "", mentions, person_ids=ids, bot_id=own_id)
+            routed = route(text)
+            if routed is None:
+                shown = text if len(text) <= 60 else text[:59] + "…"
+                return reply(ctx.t("Sorry, I don't know “{text}”. Type help to see what I can do.", text=shown))
+            name, rest = routed
+            answer = await run_command(ctx, name, rest)
+            if private and name in PRIVATE_COMMANDS and answer.card is not None and not answer.public:
+                await outbox.enqueue(
+                    ctx.session,
+                    kind="teams_reply",
+                    platform="teams",
+                    person_id=ctx.actor.id,
+                    payload=answer.card.model_dump_json(),
+                    dedupe_key=f"{ctx.event_key}:reply",
+                )
+                return reply(ctx.t("I sent you the answer in our private chat."))
+            return answer
+
+        request = TurnRequest(activity=activity, keys=[event_key(activity)], profiles=profiles, actor_id=actor.id)
+        return await run_turn(self.database, self.policy, request, use_case)
+
+    async def _submit(self, turn_context: TurnContext, submission: Submission) -> Reply | None:
+        """A pressed button or a submitted form; the same card submitted twice with the same values counts once."""
+        activity = turn_context.activity
+        actor, locales = self._actor(turn_context)
+        profiles = await resolve_profiles(turn_context, self.database, [actor], locales=locales)
+        picked = await people_from_picker(turn_context, self.database, submission.people_inputs)
+        keys = [event_key(activity)]
+        if submission.card_id:
+            keys.append(f"teams:card:{actor.id}:{submission.card_id}:{submission.fingerprint()}")
+
+        async def use_case(ctx: Context, people: Mapping[str, Person]) -> Reply:
+            if submission.form:
+                chosen = await sync_people(ctx.session, picked)
+                values = dict(submission.inputs)
+                for name, accounts in submission.people_inputs.items():
+                    values[name] = tuple(str(chosen[item].id) for item in accounts if item in chosen)
+                return await submit_form(ctx, submission.form, values, submission.metadata)
+            return await run_action(ctx, submission.action, submission.value)
+
+        request = TurnRequest(activity=activity, keys=keys, profiles=profiles, actor_id=actor.id)
+        return await run_turn(self.database, self.policy, request, use_case)
+
+    async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
+        """Installs (the bot among `membersAdded`): store the reference, sync the roster, say hello.
+
+        People joining later are synced one by one.
+        """
+        activity = turn_context.activity
+        own_id = bot_id(activity)
+        added = [account for member in activity.members_added or [] if (account := account_of(member))]
+        if not added:
+            return
+        installed = any(account.id == own_id for account in added)
+        people = [account for account in added if account.id != own_id]
+        installer = account_of(activity.from_property)
+        if installed and conversation_scope(activity) == PERSONAL and installer is not None:
+            people.append(installer)
+        profiles = await resolve_profiles(turn_context, self.database, people)
+        async with self.database.transaction() as session:
+            if not await claim_event(session, key=event_key(activity)):
+                return
+            synced = await sync_people(session, profiles)
+            person_id = synced[installer.id].id if installer is not None and installer.id in synced else None
+            await remember(session, activity, person_id=person_id if conversation_scope(activity) == PERSONAL else None)
+            if conversation_scope(activity) != PERSONAL:
+                for person in synced.values():
+                    await remember_member(session, activity, person_id=person.id or 0)
+        if not installed:
+            return
+        if conversation_scope(activity) != PERSONAL:
+            try:
+                count = await sync_roster(turn_context, self.database)
+                log.info("Teams roster synced: %s people in %s", count, activity.conversation.id)
+            except Exception:  # noqa: BLE001 - a roster failure must not lose the install
+                log.exception("Teams roster sync failed for %s", activity.conversation.id)
+        welcome = help_reply(Translator(self.policy.language), self.policy)
+        await self._answer(turn_context, welcome)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Keep the reference current on (re)install; the welcome comes with the `conversationUpdate`."""
+        async with self.database.transaction() as session:
+            await remember(session, turn_context.activity, person_id=None)

@@ -1,0 +1,113 @@
+"""`POST /api/messages`: Bot Framework activities from Teams, authenticated, processed by the Teams bot.
+
+A request without a well-formed bearer token is refused (401) before botbuilder sees it, so a stray or hostile
+request never makes Bravo fetch Microsoft's signing keys; botbuilder then validates the token itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import jwt
+import requests
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+
+from bot.runtime import Runtime
+from bot.teams.bot import BravoTeamsBot
+from bot.teams.pacing import Pacer
+from bot.teams.sender import TeamsSender
+from scheduler.outbox_worker import OutboxWorker
+
+log = logging.getLogger(__name__)
+
+MESSAGES_PATH = "/api/messages"
+
+
+def well_formed_bearer(header: str) -> bool:
+    """`Bearer <JWT>` whose header and claims decode (signature unchecked here: botbuilder checks it)."""
+    scheme, _, token = header.partition(" ")
+    if scheme != "Bearer" or not token.strip():
+        return False
+    try:
+        jwt.get_unverified_header(token.strip())
+        jwt.decode(token.strip(), options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return False
+    return True
+
+
+class TeamsEndpoint:
+    """Authenticates, then runs the activity through the adapter (what `CloudAdapter.process` does, in two steps).
+
+    Splitting authentication from the turn lets every way a token can be wrong (forged, expired, unknown key,
+    malformed) answer 401, Microsoft being unreachable answer 503, and a failing turn answer 500 so Teams
+    delivers the activity again.
+    """
+
+    def __init__(self, adapter: CloudAdapter, bot: BravoTeamsBot, *, authenticated: bool) -> None:
+        self.adapter = adapter
+        self.bot = bot
+        self.authenticated = authenticated
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        header = request.headers.get("Authorization", "")
+        if self.authenticated and not well_formed_bearer(header):
+            return web.json_response({"error": "unauthorized"}, status=401)
+        if "application/json" not in request.headers.get("Content-Type", ""):
+            return web.json_response({"error": "expected application/json"}, status=415)
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.json_response({"error": "malformed JSON"}, status=400)
+        activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        if activity is None or not activity.type:
+            return web.json_response({"error": "not an activity"}, status=400)
+        try:
+            identity = await self.adapter.bot_framework_authentication.authenticate_request(activity, header)
+        except PermissionError as error:
+            log.info("Teams activity refused: %s", error)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        except (OSError, requests.RequestException):
+            log.warning("cannot reach Microsoft to check a Teams token", exc_info=True)
+            return web.json_response({"error": "cannot verify the token now"}, status=503)
+        except Exception as error:  # noqa: BLE001 - any token botbuilder cannot validate is unauthorized
+            log.info("Teams activity refused: %r", error)
+            return web.json_response({"error": "unauthorized"}, status=401)
+        try:
+            invoke = await self.adapter.process_activity(identity, activity, self.bot.on_turn)
+        except Exception:  # noqa: BLE001 - logged; a 500 makes Teams deliver the activity again
+            log.exception("Teams activity %s failed", activity.id)
+            return web.json_response({"error": "internal error"}, status=500)
+        if invoke is None:
+            return web.Response(status=201)
+        body = (
+            invoke.body
+            if invoke.body is None or isinstance(invoke.body, dict | list)
+            else serializer_helper(invoke.body)
+        )
+        return web.json_response(data=body, status=invoke.status)
+
+
+def mount_teams(app: web.Application, runtime: Runtime, worker: OutboxWorker) -> None:
+    """Add `POST /api/messages`; the bot shares the outbox sender's adapter and pacer (one pace per conversation)."""
+    settings = runtime.settings
+    sender = worker.senders.get("teams")
+    if isinstance(sender, TeamsSender):
+        adapter, pacer = sender.adapter, sender.pacer
+    else:
+        sender = TeamsSender(runtime)
+        adapter, pacer = sender.adapter, Pacer()
+    authenticated = not settings.teams_auth_disabled
+    if not authenticated:
+        log.warning(
+            "Teams endpoint %s accepts UNAUTHENTICATED activities (TEAMS_ALLOW_UNAUTHENTICATED=true, no "
+            "MICROSOFT_APP_ID): for local development only",
+            MESSAGES_PATH,
+        )
+    bot = BravoTeamsBot(runtime, pacer=pacer, wake=worker.wake)
+    endpoint = TeamsEndpoint(adapter, bot, authenticated=authenticated)
+    app.router.add_post(MESSAGES_PATH, endpoint.handle)

@@ -1,0 +1,56 @@
+"""A kudos' effects, queued in the same transaction: the public post and a message to each recipient.
+
+The post is in the workspace's language (a channel has many readers); each message is in its recipient's. Both go
+through the delivery outbox with keys derived from the kudos, so they are delivered once even if queued twice.
+"""
+
+from __future__ import annotations
+
+from handlers.context import Context, translator_for_person
+from handlers.delivery import notify_person, post_to_channel
+from handlers.i18n import Translator
+from handlers.kudos_cards import KudosFacts, recipient_message, recognition_post
+from handlers.policy import Policy
+
+CONSOLE_RECOGNITION_CHANNEL = "kudos"
+
+
+def recognition_channel(policy: Policy, platform: str) -> str | None:
+    """Where a kudos given on a platform is announced (the console shows its post too)."""
+    if platform == "slack":
+        return policy.recognition_channel
+    if platform == "teams":
+        return policy.teams_recognition_channel
+    if platform == "console":
+        return CONSOLE_RECOGNITION_CHANNEL
+    return None
+
+
+async def queue_effects(ctx: Context, facts: KudosFacts, kudos_id: int) -> None:
+    """Queue the public post (workspace language) and a message to each recipient (their language)."""
+    channel = recognition_channel(ctx.policy, ctx.platform)
+    if channel:
+        card = recognition_post(Translator(ctx.policy.language), facts)
+        await post_to_channel(
+            ctx.session,
+            platform=ctx.platform,
+            channel=channel,
+            card=card,
+            kind="kudos_post",
+            dedupe_key=f"kudos:{kudos_id}:post",
+        )
+    seen: set[int | None] = set()
+    for person in (*facts.people, *facts.team_members):
+        if person.id in seen:
+            continue
+        if ctx.platform != "console" and not (person.slack_id or person.teams_id):
+            continue  # in the directory but on no chat platform yet: nobody could deliver it
+        seen.add(person.id)
+        t = translator_for_person(person, ctx.policy)
+        await notify_person(
+            ctx.session,
+            person=person,
+            card=recipient_message(t, facts, person),
+            kind="kudos_dm",
+            dedupe_key=f"kudos:{kudos_id}:dm:{person.id}",
+        )

@@ -1,0 +1,91 @@
+"""Ballot tokens, their hashes, and the sealed reply address of an anonymous comment.
+
+A ballot token is a random secret that exists in the person's chat message (the buttons' values) and, until its
+first use, in `pulse_ballot`. Answers keep only a hash of it, so whoever holds the message can change their answer
+while the round is open, and nobody can go from a stored answer back to a token, let alone to a person.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import re
+import secrets
+from collections.abc import Sequence
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+MAX_CHAIN = 10
+NONCE_BYTES = 12
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def ballot_hash(token: str, purpose: str = "answer") -> str:
+    """The stored key of an answer (`answer`) or a comment (`comment`): different, so they cannot be joined."""
+    return hashlib.sha256(f"bravo-pulse:{purpose}:{token}".encode()).hexdigest()
+
+
+def ballot_ref(chain: Sequence[str], index: int) -> str:
+    """A position in a message's questions: the message's ballot tokens and which one is shown (`t1.t2.t3@1`)."""
+    return f"{'.'.join(chain)}@{index}"
+
+
+def parse_ballot_ref(value: str) -> tuple[list[str], int] | None:
+    """`t1.t2@1` -> ([t1, t2], 1); None for anything else, never an exception."""
+    tokens, sep, index = value.strip().rpartition("@")
+    chain = tokens.split(".")
+    if not sep or not index.isascii() or not index.isdigit() or len(index) > 2 or len(chain) > MAX_CHAIN:
+        return None
+    if not all(TOKEN_PATTERN.match(token) for token in chain) or int(index) >= len(chain):
+        return None
+    return chain, int(index)
+
+
+def answer_value(chain: Sequence[str], index: int, value: int) -> str:
+    """What an answer button sends back: its position in the message and the answer (`t1.t2@0:4`)."""
+    return f"{ballot_ref(chain, index)}:{value}"
+
+
+def parse_answer_value(value: str) -> tuple[list[str], int, int] | None:
+    """`t1.t2@0:4` -> ([t1, t2], 0, 4); None for anything else, never an exception."""
+    ref, sep, answer = value.strip().rpartition(":")
+    parsed = parse_ballot_ref(ref) if sep else None
+    if parsed is None or not answer.isascii() or not answer.isdigit() or len(answer) > 2:
+        return None
+    return parsed[0], parsed[1], int(answer)
+
+
+def valid_token(value: str) -> bool:
+    return bool(TOKEN_PATTERN.match(value))
+
+
+def _key(secret: str, purpose: str) -> bytes:
+    return hmac.new(secret.encode(), f"bravo-pulse-seal:{purpose}".encode(), hashlib.sha256).digest()
+
+
+def seal(secret: str, purpose: str, plaintext: str) -> str:
+    """Encrypt with a key derived from `BRAVO_SECRET_KEY`; a fresh nonce makes two seals of one value differ."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    sealed = AESGCM(_key(secret, purpose)).encrypt(nonce, plaintext.encode(), purpose.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def unseal(secret: str, purpose: str, sealed: str) -> str | None:
+    """The sealed value, or None when it was not sealed with this key and purpose (or is not a seal at all)."""
+    if not secret or not sealed:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4))
+        if len(raw) <= NONCE_BYTES:
+            return None
+        plain = AESGCM(_key(secret, purpose)).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode())
+        return plain.decode()
+    except (InvalidTag, ValueError, binascii.Error, UnicodeDecodeError):
+        return None

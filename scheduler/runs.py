@@ -1,0 +1,238 @@
+"""Building and queueing scheduled posts, each inside its claim: digests, the leaderboard, and claim settling.
+
+Content is read in bulk first (one batch per time window), then each post is claimed and queued in its own short
+transaction. Two processes may both read; only the one whose claim succeeds queues, so nothing is sent twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from handlers.context import translator_for_person
+from handlers.delivery import person_platforms
+from handlers.digest import MANAGER_DIGEST, manager_digest_card
+from handlers.digest_data import DigestData, Window, load_digest_data
+from handlers.digest_pulse import manager_pulse_sections, team_pulse_sections
+from handlers.digest_team import team_digest_card
+from handlers.i18n import Translator
+from handlers.messages import Card
+from handlers.policy import Policy
+from handlers.pulse_results import GroupResult, PulseReport, pulse_report
+from handlers.rewards_leaderboard import LEADERBOARD, queue_leaderboard
+from scheduler.config import SchedulerConfig
+from scheduler.digests import DueDigest, plan_digests
+from scheduler.schedules import parse_schedule, zone_named
+from storage import outbox
+from storage import schedule as schedule_store
+from storage.db import Database
+from storage.models import Team
+from storage.models.schedule import FAILED, QUEUED, SENT, SKIPPED
+
+log = logging.getLogger(__name__)
+
+TAKEN = "taken"
+DRY_RUN = "dry-run"
+ORGANISATION = "org"
+SETTLE_LOOKBACK = timedelta(days=8)
+DEFAULT_LEADERBOARD = "fri 16:00"
+
+
+def process_owner() -> str:
+    """Who holds a claim, for operators reading `bravo schedule status`."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one scheduled post: queued, skipped (nothing to say), taken by another run, or a dry run."""
+
+    kind: str
+    target: str
+    period: str
+    status: str
+    card: Card | None = None
+    deliveries: int = 0
+    recipient: str = ""
+
+
+async def _pulse_results(database: Database, policy: Policy, now: datetime) -> PulseReport | None:
+    """The pulse results (already below-threshold suppressed); a failure there must not hold the digests back."""
+    try:
+        async with database.sessions() as session:
+            return await pulse_report(session, policy=policy, now=now)
+    except Exception:  # noqa: BLE001 - the digests go out without their pulse part
+        log.exception("pulse results unavailable for the digests")
+        return None
+
+
+async def _render(
+    session: AsyncSession, due: Sequence[DueDigest], policy: Policy, report: PulseReport | None
+) -> list[tuple[DueDigest, Card | None]]:
+    """Cards for every due digest, loading each time window's teams once."""
+    by_window: dict[Window, dict[int, Team]] = defaultdict(dict)
+    for item in due:
+        by_window[item.window].update({team.id or 0: team for team in item.teams})
+    data: dict[Window, DigestData] = {}
+    for window, teams in by_window.items():
+        data[window] = await load_digest_data(session, teams=list(teams.values()), window=window)
+    cards: list[tuple[DueDigest, Card | None]] = []
+    for item in due:
+        batch = data[item.window]
+        weeks = [batch.weeks[team.id or 0] for team in item.teams]
+        if item.kind == MANAGER_DIGEST and item.manager is not None:
+            t = translator_for_person(item.manager, policy)
+            threshold = policy.anonymity_threshold
+            pulse = {
+                week.team.id or 0: manager_pulse_sections(t, _group(report, week.team.id), threshold=threshold)
+                for week in weeks
+            }
+            cards.append((item, manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone)))
+        else:
+            t = Translator(policy.language)
+            sections = team_pulse_sections(t, _group(report, weeks[0].team.id))
+            cards.append((item, team_digest_card(t, week=weeks[0], data=batch, pulse=sections, zone=item.zone)))
+    return cards
+
+
+def _group(report: PulseReport | None, team_id: int | None) -> GroupResult | None:
+    return report.team(team_id) if report is not None and team_id is not None else None
+
+
+async def _queue_digest(session: AsyncSession, item: DueDigest, card: Card, config: SchedulerConfig) -> int:
+    """Queue one digest's deliveries; the manager's on each configured platform they are known on."""
+    if item.manager is not None:
+        platforms = [
+            name for name in person_platforms(item.manager) if not config.platforms or name in config.platforms
+        ]
+        for platform in platforms:
+            await outbox.enqueue(
+                session,
+                kind=item.kind,
+                platform=platform,
+                person_id=item.manager.id,
+                payload=card.model_dump_json(),
+                dedupe_key=f"{item.key}:{platform}",
+            )
+        return len(platforms)
+    for platform, channel in item.channels:
+        await outbox.enqueue(
+            session,
+            kind=item.kind,
+            platform=platform,
+            channel=channel,
+            payload=card.model_dump_json(),
+            dedupe_key=f"{item.key}:{platform}",
+        )
+    return len(item.channels)
+
+
+async def send_digests(
+    database: Database,
+    *,
+    config: SchedulerConfig,
+    policy: Policy,
+    now: datetime,
+    force: bool = False,
+    team_name: str | None = None,
+    dry_run: bool = False,
+    owner: str | None = None,
+) -> list[Outcome]:
+    """Claim and queue every digest due at `now` (all of the current period's with `force`)."""
+    async with database.sessions() as session:
+        due = await plan_digests(session, config=config, policy=policy, now=now, force=force, team_name=team_name)
+    if not due:
+        return []
+    report = await _pulse_results(database, policy, now)
+    async with database.sessions() as session:
+        cards = await _render(session, due, policy, report)
+    outcomes = []
+    for item, card in cards:
+        recipient = item.manager.display_name if item.manager else item.teams[0].name
+        if dry_run:
+            outcomes.append(Outcome(item.kind, item.target, item.period, DRY_RUN, card, recipient=recipient))
+            continue
+        async with database.transaction() as session:
+            key = {"kind": item.kind, "target": item.target, "period": item.period}
+            if not await schedule_store.claim(session, **key, owner=owner or process_owner(), now=now):
+                outcomes.append(Outcome(item.kind, item.target, item.period, TAKEN, recipient=recipient))
+                continue
+            deliveries = await _queue_digest(session, item, card, config) if card is not None else 0
+            status = QUEUED if deliveries else SKIPPED
+            detail = None if deliveries else ("nothing to report" if card is None else "no reachable destination")
+            await schedule_store.finish(session, **key, status=status, deliveries=deliveries, now=now, detail=detail)
+        outcomes.append(Outcome(item.kind, item.target, item.period, status, card, deliveries, recipient))
+    return outcomes
+
+
+def leaderboard_channels(config: SchedulerConfig) -> tuple[tuple[str, str], ...]:
+    """The configured leaderboard channels; the console's own channel in the demo."""
+    if config.leaderboard_channels:
+        return config.leaderboard_channels
+    return () if config.platforms else (("console", "leaderboard"),)
+
+
+async def post_leaderboard(
+    database: Database,
+    *,
+    config: SchedulerConfig,
+    policy: Policy,
+    now: datetime,
+    force: bool = False,
+    dry_run: bool = False,
+    owner: str | None = None,
+) -> Outcome | None:
+    """Post the collective reward leaderboard once per period; None when it is not due (or has no channel)."""
+    schedule = config.leaderboard or (parse_schedule(DEFAULT_LEADERBOARD) if force else None)
+    if schedule is None:
+        return None
+    zone = zone_named(config.timezone, ZoneInfo("UTC"))
+    fire = schedule.latest(now, zone)
+    if not force and now - fire > config.grace:
+        return None
+    period = schedule.period(now if force else fire, zone)
+    channels = leaderboard_channels(config)
+    key = {"kind": LEADERBOARD, "target": ORGANISATION, "period": period}
+    dedupe = schedule_store.claim_key(LEADERBOARD, ORGANISATION, period)
+    if dry_run:
+        async with database.sessions() as session:
+            claimed = await schedule_store.get_claim(session, **key)
+            card, _ = await queue_leaderboard(
+                session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, dry_run=True
+            )
+        return Outcome(LEADERBOARD, ORGANISATION, period, TAKEN if claimed else DRY_RUN, card)
+    if not channels:
+        return None
+    async with database.transaction() as session:
+        if not await schedule_store.claim(session, **key, owner=owner or process_owner(), now=now):
+            return Outcome(LEADERBOARD, ORGANISATION, period, TAKEN)
+        card, deliveries = await queue_leaderboard(
+            session, policy=policy, channels=channels, dedupe_key=dedupe, now=now
+        )
+        await schedule_store.finish(session, **key, status=QUEUED, deliveries=deliveries, now=now)
+    return Outcome(LEADERBOARD, ORGANISATION, period, QUEUED, card, deliveries)
+
+
+async def settle_claims(database: Database, *, now: datetime) -> int:
+    """Record what happened to queued posts once the outbox has delivered (or given up on) them."""
+    async with database.transaction() as session:
+        claims = await schedule_store.queued_claims(session, since=now - SETTLE_LOOKBACK)
+        prefixes = [schedule_store.claim_key(row.kind, row.target, row.period) for row in claims]
+        statuses = await schedule_store.delivery_statuses(session, prefixes=prefixes)
+        settled = 0
+        for row, prefix in zip(claims, prefixes, strict=True):
+            found = statuses.get(prefix, [])
+            if not found or "pending" in found:
+                continue
+            status = FAILED if "failed" in found else SENT
+            await schedule_store.set_claim_status(session, claim_id=row.id or 0, status=status, now=now)
+            settled += 1
+    return settled

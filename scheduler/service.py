@@ -1,0 +1,61 @@
+"""Building the AsyncIOScheduler from configuration: fixed job ids, time-zone aware cron triggers.
+
+Jobs are rebuilt at every start (`replace_existing=True`, memory job store): APScheduler 3 cannot share a job
+store between processes, and does not need to, because exactly-once comes from the database claims.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from scheduler.config import SchedulerConfig
+from scheduler.jobs import ScheduledJobs
+from scheduler.schedules import zone_named
+
+TICK_JOB = "bravo.tick"
+LEADERBOARD_JOB = "bravo.leaderboard"
+PULSE_JOB = "bravo.pulses"
+PULSE_SECONDS = 60
+
+
+def build_scheduler(
+    jobs: ScheduledJobs, config: SchedulerConfig, *, first_tick: datetime | None = None
+) -> AsyncIOScheduler:
+    """A scheduler (not started) with the tick, the leaderboard cron job and the pulse job.
+
+    The tick runs once at start (`first_tick`, default now) so a downtime is caught up at once.
+    """
+    zone = zone_named(config.timezone, ZoneInfo("UTC"))
+    grace = int(config.grace.total_seconds())
+    scheduler = AsyncIOScheduler(
+        timezone=zone, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
+    )
+    scheduler.add_job(
+        jobs.tick,
+        IntervalTrigger(seconds=config.tick_seconds, timezone=zone),
+        id=TICK_JOB,
+        name="digests and catch-up",
+        replace_existing=True,
+        next_run_time=first_tick or datetime.now(zone),
+    )
+    if config.leaderboard is not None:
+        scheduler.add_job(
+            jobs.leaderboard,
+            config.leaderboard.trigger(zone),
+            id=LEADERBOARD_JOB,
+            name="collective reward leaderboard",
+            replace_existing=True,
+            misfire_grace_time=grace,
+        )
+    scheduler.add_job(
+        jobs.pulses,
+        IntervalTrigger(seconds=PULSE_SECONDS, timezone=zone),
+        id=PULSE_JOB,
+        name="pulse checks",
+        replace_existing=True,
+    )
+    return scheduler

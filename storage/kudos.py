@@ -1,0 +1,271 @@
+"""Queries on kudos: storing one, the points a giver has used, leaderboards and a person's history.
+
+Every timestamp passed in or stored is UTC: SQLite keeps datetimes without their offset, so mixing zones would
+compare wall-clock times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Mapped
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Kudos, KudosRecipient, KudosValue, Person, Team
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; naive values (as SQLite returns them) are UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class NewRecipient:
+    person_id: int
+    team_id: int | None
+
+
+async def kudos_by_key(session: AsyncSession, *, idempotency_key: str) -> Kudos | None:
+    statement = select(Kudos).where(Kudos.idempotency_key == idempotency_key[:255])
+    return (await session.exec(statement)).first()
+
+
+async def lock_person(session: AsyncSession, *, person_id: int) -> None:
+    """Serialise a giver's kudos: PostgreSQL locks their row; SQLite's BEGIN IMMEDIATE already serialises writers."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.exec(select(Person.id).where(Person.id == person_id).with_for_update())
+
+
+async def insert_kudos(
+    session: AsyncSession,
+    *,
+    kudos: Kudos,
+    recipients: Sequence[NewRecipient],
+    values: Sequence[str],
+) -> Kudos:
+    """Store a kudos with its recipients (each receiving `kudos.points`) and its values."""
+    kudos.created_at = as_utc(kudos.created_at)
+    session.add(kudos)
+    await session.flush()
+    assert kudos.id is not None
+    for recipient in recipients:
+        session.add(
+            KudosRecipient(
+                kudos_id=kudos.id,
+                recipient_id=recipient.person_id,
+                team_id=recipient.team_id,
+                points=kudos.points,
+                created_at=kudos.created_at,
+            )
+        )
+    for value in dict.fromkeys(values):
+        session.add(KudosValue(kudos_id=kudos.id, value=value))
+    await session.flush()
+    return kudos
+
+
+async def points_given_since(session: AsyncSession, *, giver_id: int, since: datetime) -> int:
+    """Points a giver has handed out since `since` (each recipient counts)."""
+    statement = (
+        select(func.coalesce(func.sum(KudosRecipient.points), 0))
+        .join(Kudos, col(Kudos.id) == col(KudosRecipient.kudos_id))
+        .where(Kudos.giver_id == giver_id, col(Kudos.created_at) >= as_utc(since))
+    )
+    return int((await session.exec(statement)).one())
+
+
+def _window(column: Mapped[datetime], start: datetime | None, end: datetime) -> list[ColumnElement[bool]]:
+    conditions = [column < as_utc(end)]
+    if start is not None:
+        conditions.append(column >= as_utc(start))
+    return conditions
+
+
+@dataclass(frozen=True)
+class TeamTotal:
+    team_id: int
+    name: str
+    points: int
+    kudos: int
+
+
+@dataclass(frozen=True)
+class PersonTotal:
+    person: Person
+    points: int
+    kudos: int
+
+
+async def team_totals(
+    session: AsyncSession, *, start: datetime | None, end: datetime, limit: int | None = None
+) -> list[TeamTotal]:
+    """Teams by points received in the window, most first (ties by name)."""
+    points = func.sum(KudosRecipient.points)
+    statement = (
+        select(
+            Team.id,
+            Team.name,
+            points,
+            func.count(func.distinct(KudosRecipient.kudos_id)),
+        )
+        .join(Team, col(Team.id) == col(KudosRecipient.team_id))
+        .where(*_window(col(KudosRecipient.created_at), start, end))
+        .group_by(col(Team.id), col(Team.name))
+        .order_by(points.desc(), col(Team.name))
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    rows = (await session.exec(statement)).all()
+    return [TeamTotal(int(tid or 0), name, int(total), int(count)) for tid, name, total, count in rows]
+
+
+async def person_totals(
+    session: AsyncSession, *, start: datetime | None, end: datetime, limit: int | None = None
+) -> list[PersonTotal]:
+    """People by points received in the window, most first (ties by name)."""
+    points = func.sum(KudosRecipient.points)
+    statement = (
+        select(Person, points, func.count(col(KudosRecipient.kudos_id)))
+        .join(Person, col(Person.id) == col(KudosRecipient.recipient_id))
+        .where(*_window(col(KudosRecipient.created_at), start, end))
+        .group_by(col(Person.id))
+        .order_by(points.desc(), col(Person.display_name))
+    )
+    if limit is not None:
+        statement = statement.limit(limit)
+    rows = (await session.exec(statement)).all()
+    return [PersonTotal(person, int(total), int(count)) for person, total, count in rows]
+
+
+async def team_points(session: AsyncSession, *, team_id: int, start: datetime | None, end: datetime) -> int:
+    """Points a team's members earned for it in the window."""
+    statement = select(func.coalesce(func.sum(KudosRecipient.points), 0)).where(
+        KudosRecipient.team_id == team_id, *_window(col(KudosRecipient.created_at), start, end)
+    )
+    return int((await session.exec(statement)).one())
+
+
+@dataclass(frozen=True)
+class KudosEntry:
+    """A kudos as a person's history shows it: who gave it, to whom, why, which values."""
+
+    kudos: Kudos
+    giver: Person
+    recipients: tuple[Person, ...]
+    values: tuple[str, ...]
+
+
+async def _entries(session: AsyncSession, kudos_rows: Sequence[Kudos]) -> list[KudosEntry]:
+    ids = [row.id for row in kudos_rows if row.id is not None]
+    if not ids:
+        return []
+    recipient_rows = await session.exec(
+        select(KudosRecipient.kudos_id, Person)
+        .join(Person, col(Person.id) == col(KudosRecipient.recipient_id))
+        .where(col(KudosRecipient.kudos_id).in_(ids))
+        .order_by(col(KudosRecipient.id))
+    )
+    recipients: dict[int, list[Person]] = {}
+    for kudos_id, person in recipient_rows.all():
+        recipients.setdefault(kudos_id, []).append(person)
+    value_rows = await session.exec(
+        select(KudosValue.kudos_id, KudosValue.value)
+        .where(col(KudosValue.kudos_id).in_(ids))
+        .order_by(col(KudosValue.value))
+    )
+    values: dict[int, list[str]] = {}
+    for kudos_id, value in value_rows.all():
+        values.setdefault(kudos_id, []).append(value)
+    givers = {
+        person.id: person
+        for person in (
+            await session.exec(select(Person).where(col(Person.id).in_({row.giver_id for row in kudos_rows})))
+        ).all()
+    }
+    return [
+        KudosEntry(
+            kudos=row,
+            giver=givers[row.giver_id],
+            recipients=tuple(recipients.get(row.id or 0, ())),
+            values=tuple(values.get(row.id or 0, ())),
+        )
+        for row in kudos_rows
+    ]
+
+
+async def entry(session: AsyncSession, *, kudos_id: int) -> KudosEntry | None:
+    row = await session.get(Kudos, kudos_id)
+    if row is None:
+        return None
+    return (await _entries(session, [row]))[0]
+
+
+async def received_by(session: AsyncSession, *, person_id: int, limit: int = 5) -> list[KudosEntry]:
+    """The latest kudos a person received, newest first."""
+    statement = (
+        select(Kudos)
+        .join(KudosRecipient, col(KudosRecipient.kudos_id) == col(Kudos.id))
+        .where(KudosRecipient.recipient_id == person_id)
+        .order_by(col(Kudos.created_at).desc(), col(Kudos.id).desc())
+        .limit(limit)
+    )
+    return await _entries(session, list((await session.exec(statement)).all()))
+
+
+async def given_by(session: AsyncSession, *, person_id: int, limit: int = 5) -> list[KudosEntry]:
+    """The latest kudos a person gave, newest first."""
+    statement = (
+        select(Kudos)
+        .where(Kudos.giver_id == person_id)
+        .order_by(col(Kudos.created_at).desc(), col(Kudos.id).desc())
+        .limit(limit)
+    )
+    return await _entries(session, list((await session.exec(statement)).all()))
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    received_points: int
+    received_kudos: int
+    given_points: int
+    given_kudos: int
+
+
+async def summary(session: AsyncSession, *, person_id: int) -> PersonSummary:
+    """All-time totals for `/kudos me`."""
+    received = (
+        await session.exec(
+            select(func.coalesce(func.sum(KudosRecipient.points), 0), func.count()).where(
+                KudosRecipient.recipient_id == person_id
+            )
+        )
+    ).one()
+    given = (
+        await session.exec(
+            select(func.coalesce(func.sum(KudosRecipient.points), 0), func.count(func.distinct(Kudos.id)))
+            .select_from(Kudos)
+            .join(KudosRecipient, col(KudosRecipient.kudos_id) == col(Kudos.id))
+            .where(Kudos.giver_id == person_id)
+        )
+    ).one()
+    return PersonSummary(int(received[0]), int(received[1]), int(given[0]), int(given[1]))
+
+
+async def top_values(session: AsyncSession, *, person_id: int, limit: int = 3) -> list[tuple[str, int]]:
+    """The values a person is most recognised for, with how many kudos cited each."""
+    count = func.count(col(KudosValue.kudos_id))
+    statement = (
+        select(KudosValue.value, count)
+        .join(KudosRecipient, col(KudosRecipient.kudos_id) == col(KudosValue.kudos_id))
+        .where(KudosRecipient.recipient_id == person_id)
+        .group_by(col(KudosValue.value))
+        .order_by(count.desc(), col(KudosValue.value))
+        .limit(limit)
+    )
+    return [(value, int(total)) for value, total in (await session.exec(statement)).all()]

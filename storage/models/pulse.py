@@ -1,0 +1,145 @@
+"""Pulse checks: the question bank, plans, rounds, and answers stored so that none leads back to a person.
+
+Who was asked and who has answered (`pulse_participation`) is kept apart from what was answered (`pulse_answer`,
+`pulse_comment`). Answer rows carry no person, no team finer than the round's, no timestamp and a random id; the only
+key on them is the hash of a one-time ballot token that lives in the person's chat message, erased when the round
+closes. `pulse_ballot` holds a person's unused tokens and loses each one the moment it is used.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.models.base import timestamp_field
+
+
+def random_id() -> str:
+    """A random row id: unlike an autoincrement it says nothing about insertion order."""
+    return uuid.uuid4().hex
+
+
+class PulseQuestion(SQLModel, table=True):
+    """A question of the bank (shipped, `builtin`) or added by an admin; retired ones stay for old results."""
+
+    __tablename__ = "pulse_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=64, unique=True)
+    driver: str = Field(max_length=32, index=True)
+    scale: str = Field(max_length=16)
+    text_en: str = Field(sa_type=Text)
+    text_fr: str = Field(sa_type=Text)
+    builtin: bool = True
+    active: bool = True
+
+
+class PulsePlan(SQLModel, table=True):
+    """When a team is asked; the row without a team overrides the settings for every team. Empty fields inherit."""
+
+    __tablename__ = "pulse_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id", unique=True)
+    cadence: str | None = Field(default=None, max_length=16)
+    weekday: int | None = None
+    local_time: str | None = Field(default=None, max_length=5)
+    questions: int | None = None
+    window_hours: int | None = None
+    enabled: bool | None = None
+
+
+class PulseRound(SQLModel, table=True):
+    """One pulse sent to one team; `period` (the pulse's date, or the moment of a manual send) makes it unique."""
+
+    __tablename__ = "pulse_round"
+    __table_args__ = (UniqueConstraint("team_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    period: str = Field(max_length=32)
+    opened_at: datetime = timestamp_field()
+    closes_at: datetime = timestamp_field(index=True)
+    remind_at: datetime = timestamp_field()
+    reminded: bool = False
+    closed: bool = Field(default=False, index=True)
+
+
+class PulseRoundQuestion(SQLModel, table=True):
+    """The questions of a round, in the order they are asked."""
+
+    __tablename__ = "pulse_round_question"
+
+    round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
+    question_id: int = Field(foreign_key="pulse_question.id", primary_key=True)
+    position: int = 0
+
+
+class PulseParticipation(SQLModel, table=True):
+    """Who was invited to a round and whether they answered: drives reminders and participation, never an answer."""
+
+    __tablename__ = "pulse_participation"
+
+    round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    answered: bool = False
+
+
+class PulseBallot(SQLModel, table=True):
+    """A person's unused ballot for one question; deleted in the transaction that records its first answer."""
+
+    __tablename__ = "pulse_ballot"
+    __table_args__ = (UniqueConstraint("round_id", "question_id", "person_id"),)
+
+    token: str = Field(max_length=64, primary_key=True)
+    round_id: int = Field(foreign_key="pulse_round.id", index=True)
+    question_id: int = Field(foreign_key="pulse_question.id")
+    person_id: int = Field(foreign_key="person.id", index=True)
+
+
+class PulseAnswer(SQLModel, table=True):
+    """One answer to one question: no person, no time, a random id; `ballot_hash` lets its holder change it
+    while the round is open and is erased when it closes."""
+
+    __tablename__ = "pulse_answer"
+
+    id: str = Field(default_factory=random_id, max_length=32, primary_key=True)
+    round_id: int = Field(foreign_key="pulse_round.id", index=True)
+    question_id: int = Field(foreign_key="pulse_question.id", index=True)
+    ballot_hash: str | None = Field(default=None, max_length=64, unique=True)
+    value: int
+
+
+class PulseComment(SQLModel, table=True):
+    """An optional comment on a question, unlinked from the score (its hash differs from the answer's).
+
+    `sealed_reply_to` lets the bot forward a manager's reply: the author's address encrypted with a key that is
+    not in the database (`BRAVO_SECRET_KEY`); the database alone cannot open it.
+    """
+
+    __tablename__ = "pulse_comment"
+
+    id: str = Field(default_factory=random_id, max_length=32, primary_key=True)
+    round_id: int = Field(foreign_key="pulse_round.id", index=True)
+    question_id: int = Field(foreign_key="pulse_question.id", index=True)
+    ballot_hash: str | None = Field(default=None, max_length=64, unique=True)
+    text: str = Field(sa_type=Text)
+    sealed_reply_to: str | None = Field(default=None, sa_type=Text)
+
+
+class PulseFollowup(SQLModel, table=True):
+    """A message in the anonymous conversation about a comment: a manager's (named) or the author's (not)."""
+
+    __tablename__ = "pulse_followup"
+    __table_args__ = (UniqueConstraint("comment_id", "position"),)
+
+    id: str = Field(default_factory=random_id, max_length=32, primary_key=True)
+    # No database-level foreign key: comments are rewritten in a random order when their round closes.
+    comment_id: str = Field(max_length=32, index=True)
+    position: int
+    from_author: bool
+    manager_id: int | None = Field(default=None, foreign_key="person.id")
+    text: str = Field(sa_type=Text)

@@ -1,0 +1,270 @@
+"""Queries on pulse checks: the bank, plans, rounds, participation and ballots (answers are in `pulse_answers`)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import col, delete, func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    PulseBallot,
+    PulseParticipation,
+    PulsePlan,
+    PulseQuestion,
+    PulseRound,
+    PulseRoundQuestion,
+)
+from storage.upsert import insert_ignore
+
+# -- question bank ------------------------------------------------------------------------------------------
+
+
+async def all_questions(session: AsyncSession, *, active_only: bool = False) -> list[PulseQuestion]:
+    statement = select(PulseQuestion).order_by(col(PulseQuestion.id))
+    if active_only:
+        statement = statement.where(col(PulseQuestion.active))
+    return list((await session.exec(statement)).all())
+
+
+async def question_by_key(session: AsyncSession, *, key: str) -> PulseQuestion | None:
+    return (await session.exec(select(PulseQuestion).where(PulseQuestion.key == key))).first()
+
+
+async def questions_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, PulseQuestion]:
+    if not ids:
+        return {}
+    rows = await session.exec(select(PulseQuestion).where(col(PulseQuestion.id).in_(ids)))
+    return {row.id or 0: row for row in rows.all()}
+
+
+async def save_question(session: AsyncSession, question: PulseQuestion) -> PulseQuestion:
+    session.add(question)
+    await session.flush()
+    return question
+
+
+async def count_questions(session: AsyncSession) -> int:
+    return int((await session.exec(select(func.count()).select_from(PulseQuestion))).one())
+
+
+# -- plans --------------------------------------------------------------------------------------------------
+
+
+async def plan_rows(session: AsyncSession) -> dict[int | None, PulsePlan]:
+    """Stored plans by team id; the key None holds the row that applies to every team."""
+    return {row.team_id: row for row in (await session.exec(select(PulsePlan))).all()}
+
+
+async def plan_row(session: AsyncSession, *, team_id: int | None) -> PulsePlan:
+    """The stored plan of a team (or of all teams), created empty when missing."""
+    condition = col(PulsePlan.team_id).is_(None) if team_id is None else PulsePlan.team_id == team_id
+    row = (await session.exec(select(PulsePlan).where(condition))).first()
+    if row is None:
+        row = PulsePlan(team_id=team_id)
+        session.add(row)
+        await session.flush()
+    return row
+
+
+# -- rounds -------------------------------------------------------------------------------------------------
+
+
+async def create_round(
+    session: AsyncSession,
+    *,
+    team_id: int,
+    period: str,
+    opened_at: datetime,
+    closes_at: datetime,
+    remind_at: datetime,
+) -> PulseRound | None:
+    """A new round, or None when the team already has one for this period (another replica won)."""
+    values = {
+        "team_id": team_id,
+        "period": period,
+        "opened_at": opened_at,
+        "closes_at": closes_at,
+        "remind_at": remind_at,
+        "reminded": False,
+        "closed": False,
+    }
+    if not await insert_ignore(session, PulseRound, values):
+        return None
+    statement = select(PulseRound).where(PulseRound.team_id == team_id, PulseRound.period == period)
+    return (await session.exec(statement)).one()
+
+
+async def get_round(session: AsyncSession, *, round_id: int) -> PulseRound | None:
+    return await session.get(PulseRound, round_id)
+
+
+async def add_round_questions(session: AsyncSession, *, round_id: int, question_ids: Sequence[int]) -> None:
+    for position, question_id in enumerate(question_ids):
+        session.add(PulseRoundQuestion(round_id=round_id, question_id=question_id, position=position))
+    await session.flush()
+
+
+async def round_question_ids(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each round's question ids, in the order asked."""
+    if not round_ids:
+        return {}
+    statement = (
+        select(PulseRoundQuestion)
+        .where(col(PulseRoundQuestion.round_id).in_(round_ids))
+        .order_by(col(PulseRoundQuestion.round_id), col(PulseRoundQuestion.position))
+    )
+    found: dict[int, list[int]] = {round_id: [] for round_id in round_ids}
+    for row in (await session.exec(statement)).all():
+        found[row.round_id].append(row.question_id)
+    return found
+
+
+async def team_rounds(session: AsyncSession, *, team_id: int, limit: int = 52) -> list[PulseRound]:
+    """A team's latest rounds, oldest first."""
+    statement = (
+        select(PulseRound)
+        .where(PulseRound.team_id == team_id)
+        .order_by(col(PulseRound.opened_at).desc(), col(PulseRound.id).desc())
+        .limit(limit)
+    )
+    return list(reversed((await session.exec(statement)).all()))
+
+
+async def all_rounds(session: AsyncSession, *, team_ids: Sequence[int] | None = None) -> list[PulseRound]:
+    statement = select(PulseRound).order_by(col(PulseRound.opened_at), col(PulseRound.id))
+    if team_ids is not None:
+        statement = statement.where(col(PulseRound.team_id).in_(team_ids))
+    return list((await session.exec(statement)).all())
+
+
+async def open_rounds(session: AsyncSession, *, team_id: int | None = None) -> list[PulseRound]:
+    statement = select(PulseRound).where(col(PulseRound.closed).is_(False)).order_by(col(PulseRound.id))
+    if team_id is not None:
+        statement = statement.where(PulseRound.team_id == team_id)
+    return list((await session.exec(statement)).all())
+
+
+async def rounds_to_remind(session: AsyncSession, *, now: datetime) -> list[PulseRound]:
+    statement = select(PulseRound).where(
+        col(PulseRound.closed).is_(False),
+        col(PulseRound.reminded).is_(False),
+        col(PulseRound.remind_at) <= now,
+        col(PulseRound.closes_at) > now,
+    )
+    return list((await session.exec(statement.order_by(col(PulseRound.id)))).all())
+
+
+async def claim_reminder(session: AsyncSession, *, round_id: int) -> bool:
+    """True once per round: the flag flips in the same transaction as the reminders it guards."""
+    result = await session.exec(
+        update(PulseRound)
+        .where(col(PulseRound.id) == round_id, col(PulseRound.reminded).is_(False))
+        .values(reminded=True)
+    )
+    return bool(result.rowcount)
+
+
+async def rounds_to_close(session: AsyncSession, *, now: datetime) -> list[PulseRound]:
+    statement = select(PulseRound).where(col(PulseRound.closed).is_(False), col(PulseRound.closes_at) <= now)
+    return list((await session.exec(statement.order_by(col(PulseRound.id)))).all())
+
+
+async def claim_close(session: AsyncSession, *, round_id: int, now: datetime | None = None) -> bool:
+    """Mark a round closed once; `now` also moves its closing time (closing early by hand)."""
+    values: dict[str, object] = {"closed": True}
+    if now is not None:
+        values["closes_at"] = now
+    result = await session.exec(
+        update(PulseRound).where(col(PulseRound.id) == round_id, col(PulseRound.closed).is_(False)).values(**values)
+    )
+    return bool(result.rowcount)
+
+
+# -- participation ------------------------------------------------------------------------------------------
+
+
+async def invite(session: AsyncSession, *, round_id: int, person_ids: Sequence[int]) -> None:
+    for person_id in person_ids:
+        session.add(PulseParticipation(round_id=round_id, person_id=person_id, answered=False))
+    await session.flush()
+
+
+async def participation(session: AsyncSession, *, round_id: int, person_id: int) -> PulseParticipation | None:
+    return await session.get(PulseParticipation, (round_id, person_id))
+
+
+async def mark_answered(session: AsyncSession, *, round_id: int, person_id: int) -> None:
+    await session.exec(
+        update(PulseParticipation)
+        .where(col(PulseParticipation.round_id) == round_id, col(PulseParticipation.person_id) == person_id)
+        .values(answered=True)
+    )
+
+
+async def not_answered(session: AsyncSession, *, round_id: int) -> list[int]:
+    statement = select(PulseParticipation.person_id).where(
+        PulseParticipation.round_id == round_id, col(PulseParticipation.answered).is_(False)
+    )
+    return sorted((await session.exec(statement)).all())
+
+
+async def participation_counts(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(invited, answered) per round."""
+    if not round_ids:
+        return {}
+    statement = (
+        select(PulseParticipation.round_id, PulseParticipation.answered, func.count())
+        .where(col(PulseParticipation.round_id).in_(round_ids))
+        .group_by(col(PulseParticipation.round_id), col(PulseParticipation.answered))
+    )
+    counts = {round_id: [0, 0] for round_id in round_ids}
+    for round_id, answered, count in (await session.exec(statement)).all():
+        counts[round_id][0] += int(count)
+        if answered:
+            counts[round_id][1] += int(count)
+    return {round_id: (invited, answered) for round_id, (invited, answered) in counts.items()}
+
+
+# -- ballots ------------------------------------------------------------------------------------------------
+
+
+async def add_ballots(session: AsyncSession, *, ballots: Sequence[PulseBallot]) -> None:
+    """Store ballots in a random order, so their physical order says nothing about who received which."""
+    shuffled = list(ballots)
+    random.SystemRandom().shuffle(shuffled)
+    session.add_all(shuffled)
+    await session.flush()
+
+
+async def ballot(session: AsyncSession, *, token: str) -> PulseBallot | None:
+    return await session.get(PulseBallot, token)
+
+
+async def person_ballots(session: AsyncSession, *, person_id: int, round_id: int | None = None) -> list[PulseBallot]:
+    """A person's unused ballots, in open rounds (or in one round)."""
+    statement = (
+        select(PulseBallot)
+        .join(PulseRound, col(PulseRound.id) == col(PulseBallot.round_id))
+        .join(
+            PulseRoundQuestion,
+            (col(PulseRoundQuestion.round_id) == col(PulseBallot.round_id))
+            & (col(PulseRoundQuestion.question_id) == col(PulseBallot.question_id)),
+        )
+        .where(PulseBallot.person_id == person_id, col(PulseRound.closed).is_(False))
+        .order_by(col(PulseRound.id), col(PulseRoundQuestion.position))
+    )
+    if round_id is not None:
+        statement = statement.where(PulseBallot.round_id == round_id)
+    return list((await session.exec(statement)).all())
+
+
+async def use_ballot(session: AsyncSession, *, token: str) -> None:
+    """Forget the token -> person link: from now on only the holder of the message knows the token."""
+    await session.exec(delete(PulseBallot).where(col(PulseBallot.token) == token))
+
+
+async def drop_round_ballots(session: AsyncSession, *, round_id: int) -> None:
+    await session.exec(delete(PulseBallot).where(col(PulseBallot.round_id) == round_id))

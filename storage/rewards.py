@@ -1,0 +1,155 @@
+"""Collective reward queries: rounds, options, votes and the pots that kudos fill (aggregated in SQL)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import ColumnElement
+from sqlmodel import and_, col, func, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import KudosRecipient, Person, RewardOption, RewardRound, RewardVote
+from storage.models.rewards import ACTIVE, ORG_SCOPE, TEAM_SCOPE
+from storage.upsert import insert_ignore
+
+
+def scope_key(team_id: int | None) -> str:
+    """`team:<id>` for a team's rounds, `org` for the organisation's."""
+    return f"team:{team_id}" if team_id is not None else ORG_SCOPE
+
+
+async def current_rounds(session: AsyncSession) -> dict[str, RewardRound]:
+    """The latest round of every scope that has one, keyed by scope."""
+    latest = (
+        select(RewardRound.scope_key, func.max(RewardRound.number).label("number"))
+        .group_by(col(RewardRound.scope_key))
+        .subquery()
+    )
+    statement = select(RewardRound).join(
+        latest, and_(col(RewardRound.scope_key) == latest.c.scope_key, col(RewardRound.number) == latest.c.number)
+    )
+    return {row.scope_key: row for row in (await session.exec(statement)).all()}
+
+
+async def current_round(session: AsyncSession, *, team_id: int | None) -> RewardRound | None:
+    statement = (
+        select(RewardRound)
+        .where(RewardRound.scope_key == scope_key(team_id))
+        .order_by(col(RewardRound.number).desc())
+        .limit(1)
+    )
+    return (await session.exec(statement)).first()
+
+
+async def get_round(session: AsyncSession, *, round_id: int) -> RewardRound | None:
+    return await session.get(RewardRound, round_id)
+
+
+async def start_round(session: AsyncSession, *, team_id: int | None, number: int, values: dict[str, object]) -> bool:
+    """Create round `number` of a scope unless another process already did (False then)."""
+    row = RewardRound.model_validate({"scope_key": scope_key(team_id), "team_id": team_id, "number": number, **values})
+    return await insert_ignore(session, RewardRound, row.model_dump(exclude={"id"}))
+
+
+async def save(session: AsyncSession, row: RewardRound | RewardOption) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def get_option(session: AsyncSession, *, option_id: int) -> RewardOption | None:
+    return await session.get(RewardOption, option_id)
+
+
+async def options_for(session: AsyncSession, *, team_id: int | None) -> list[RewardOption]:
+    """Options a scope can vote on: for a team, those offered to every team and its own; else the org's."""
+    statement = select(RewardOption).where(col(RewardOption.active))
+    if team_id is None:
+        statement = statement.where(RewardOption.scope == ORG_SCOPE)
+    else:
+        statement = statement.where(
+            RewardOption.scope == TEAM_SCOPE,
+            or_(col(RewardOption.team_id).is_(None), col(RewardOption.team_id) == team_id),
+        )
+    statement = statement.order_by(col(RewardOption.points), col(RewardOption.id))
+    return list((await session.exec(statement)).all())
+
+
+async def all_options(session: AsyncSession) -> list[RewardOption]:
+    statement = select(RewardOption).order_by(col(RewardOption.scope), col(RewardOption.team_id), col(RewardOption.id))
+    return list((await session.exec(statement)).all())
+
+
+async def cast_vote(session: AsyncSession, *, round_id: int, option_id: int, person_id: int, now: datetime) -> bool:
+    """Record a person's vote in a round, moving an earlier one; True when it is their first vote there."""
+    values = {"round_id": round_id, "option_id": option_id, "person_id": person_id, "created_at": now}
+    if await insert_ignore(session, RewardVote, values):
+        return True
+    statement = select(RewardVote).where(RewardVote.round_id == round_id, RewardVote.person_id == person_id)
+    vote = (await session.exec(statement)).one()
+    vote.option_id = option_id
+    vote.created_at = now
+    session.add(vote)
+    await session.flush()
+    return False
+
+
+async def vote_counts(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, dict[int, int]]:
+    """Votes per option in each round."""
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    if not round_ids:
+        return {}
+    statement = (
+        select(RewardVote.round_id, RewardVote.option_id, func.count())
+        .where(col(RewardVote.round_id).in_(sorted(set(round_ids))))
+        .group_by(col(RewardVote.round_id), col(RewardVote.option_id))
+    )
+    for round_id, option_id, count in (await session.exec(statement)).all():
+        counts[int(round_id)][int(option_id)] = int(count)
+    return dict(counts)
+
+
+async def vote_of(session: AsyncSession, *, round_id: int, person_id: int) -> int | None:
+    statement = select(RewardVote.option_id).where(RewardVote.round_id == round_id, RewardVote.person_id == person_id)
+    return (await session.exec(statement)).first()
+
+
+async def team_pots(session: AsyncSession, *, rounds: Sequence[RewardRound], until: datetime) -> dict[int, int]:
+    """Points each active team round has collected: kudos its members received since the round started."""
+    ids = [row.id for row in rounds if row.status == ACTIVE and row.team_id is not None and row.id is not None]
+    if not ids:
+        return {}
+    statement = (
+        select(RewardRound.id, func.coalesce(func.sum(KudosRecipient.points), 0))
+        .join(
+            KudosRecipient,
+            and_(
+                col(KudosRecipient.team_id) == col(RewardRound.team_id),
+                col(KudosRecipient.created_at) >= col(RewardRound.started_at),
+                col(KudosRecipient.created_at) < until,
+            ),
+        )
+        .where(col(RewardRound.id).in_(ids))
+        .group_by(col(RewardRound.id))
+    )
+    pots = {round_id: 0 for round_id in ids}
+    pots.update({int(round_id): int(points) for round_id, points in (await session.exec(statement)).all() if round_id})
+    return pots
+
+
+async def org_pot(session: AsyncSession, *, since: datetime, until: datetime) -> int:
+    """Points the whole organisation has collected since `since`."""
+    statement = select(func.coalesce(func.sum(KudosRecipient.points), 0)).where(
+        col(KudosRecipient.created_at) >= since, col(KudosRecipient.created_at) < until
+    )
+    return int((await session.exec(statement)).one())
+
+
+async def admins(session: AsyncSession, *, emails: Sequence[str]) -> list[Person]:
+    """Active admins: flagged in the directory or named in the settings."""
+    condition: ColumnElement[bool] = col(Person.is_admin).is_(True)
+    if emails:
+        condition = or_(condition, col(Person.email).in_([email.lower() for email in emails]))
+    statement = select(Person).where(condition, col(Person.active)).order_by(col(Person.display_name))
+    return list((await session.exec(statement)).all())

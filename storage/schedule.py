@@ -1,0 +1,154 @@
+"""Claims of scheduled posts and per-team schedule overrides.
+
+`claim` is the exactly-once primitive: an `INSERT … ON CONFLICT DO NOTHING` on the unique `(kind, period, target)`
+key, made in the same transaction that queues the post's deliveries in the outbox.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlmodel import col, func, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import OutboxMessage, ScheduledPost, TeamSchedule
+from storage.models.delivery import PENDING
+from storage.models.schedule import CLAIMED, QUEUED
+from storage.upsert import insert_ignore
+
+DELIVERY_PLATFORMS = ("slack", "teams", "console")
+CHUNK = 500
+
+
+def claim_key(kind: str, target: str, period: str) -> str:
+    """The outbox dedupe prefix of a claim's deliveries: `<kind>:<target>:<period>`."""
+    return f"{kind}:{target}:{period}"
+
+
+async def claim(session: AsyncSession, *, kind: str, target: str, period: str, owner: str, now: datetime) -> bool:
+    """True when this call took the post; another process (or an earlier run) holding it makes this False.
+
+    On PostgreSQL a concurrent claim of the same key waits for the first transaction: it gets False if that one
+    commits and True if it rolls back, so a post is neither doubled nor lost.
+    """
+    values = {
+        "kind": kind,
+        "target": target,
+        "period": period,
+        "status": CLAIMED,
+        "owner": owner[:128],
+        "deliveries": 0,
+        "claimed_at": now,
+    }
+    return await insert_ignore(session, ScheduledPost, values)
+
+
+async def finish(
+    session: AsyncSession,
+    *,
+    kind: str,
+    target: str,
+    period: str,
+    status: str,
+    deliveries: int,
+    now: datetime,
+    detail: str | None = None,
+) -> None:
+    """Record what a claim led to (`queued` deliveries, or `skipped` with the reason)."""
+    await session.exec(
+        update(ScheduledPost)
+        .where(
+            col(ScheduledPost.kind) == kind, col(ScheduledPost.target) == target, col(ScheduledPost.period) == period
+        )
+        .values(status=status, deliveries=deliveries, finished_at=now, detail=detail[:500] if detail else None)
+    )
+
+
+async def claimed_targets(session: AsyncSession, *, kind: str, periods: Collection[str]) -> set[tuple[str, str]]:
+    """The `(target, period)` pairs of `kind` already claimed, so a tick skips them without trying."""
+    found: set[tuple[str, str]] = set()
+    wanted = sorted(set(periods))
+    for start in range(0, len(wanted), CHUNK):
+        statement = select(ScheduledPost.target, ScheduledPost.period).where(
+            ScheduledPost.kind == kind, col(ScheduledPost.period).in_(wanted[start : start + CHUNK])
+        )
+        found.update((target, period) for target, period in (await session.exec(statement)).all())
+    return found
+
+
+async def get_claim(session: AsyncSession, *, kind: str, target: str, period: str) -> ScheduledPost | None:
+    statement = select(ScheduledPost).where(
+        ScheduledPost.kind == kind, ScheduledPost.target == target, ScheduledPost.period == period
+    )
+    return (await session.exec(statement)).first()
+
+
+async def recent_claims(session: AsyncSession, *, since: datetime, limit: int = 200) -> list[ScheduledPost]:
+    statement = (
+        select(ScheduledPost)
+        .where(col(ScheduledPost.claimed_at) >= since)
+        .order_by(col(ScheduledPost.claimed_at).desc(), col(ScheduledPost.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def queued_claims(session: AsyncSession, *, since: datetime, limit: int = 1000) -> list[ScheduledPost]:
+    """Claims whose deliveries may still be on their way (the ones `settle` looks at)."""
+    statement = (
+        select(ScheduledPost)
+        .where(ScheduledPost.status == QUEUED, col(ScheduledPost.claimed_at) >= since)
+        .order_by(col(ScheduledPost.id))
+        .limit(limit)
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def delivery_statuses(session: AsyncSession, *, prefixes: Sequence[str]) -> dict[str, list[str]]:
+    """Outbox statuses of each claim's deliveries, found by their exact dedupe keys `<prefix>:<platform>`."""
+    keys = {f"{prefix}:{platform}": prefix for prefix in prefixes for platform in DELIVERY_PLATFORMS}
+    statuses: dict[str, list[str]] = {prefix: [] for prefix in prefixes}
+    wanted = sorted(keys)
+    for start in range(0, len(wanted), CHUNK):
+        statement = select(OutboxMessage.dedupe_key, OutboxMessage.status).where(
+            col(OutboxMessage.dedupe_key).in_(wanted[start : start + CHUNK])
+        )
+        for key, status in (await session.exec(statement)).all():
+            if key is not None:
+                statuses[keys[key]].append(status)
+    return statuses
+
+
+async def set_claim_status(session: AsyncSession, *, claim_id: int, status: str, now: datetime) -> None:
+    await session.exec(
+        update(ScheduledPost).where(col(ScheduledPost.id) == claim_id).values(status=status, finished_at=now)
+    )
+
+
+async def team_schedules(session: AsyncSession) -> dict[int, TeamSchedule]:
+    return {row.team_id: row for row in (await session.exec(select(TeamSchedule))).all()}
+
+
+async def get_team_schedule(session: AsyncSession, *, team_id: int) -> TeamSchedule | None:
+    return await session.get(TeamSchedule, team_id)
+
+
+async def save_team_schedule(session: AsyncSession, row: TeamSchedule) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def postpone_delivery(session: AsyncSession, *, message_id: int, until: datetime) -> None:
+    """Give a leased outbox row back for later without counting an attempt (the pacer had no slot for it)."""
+    await session.exec(
+        update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(next_attempt_at=until, lease_until=None)
+    )
+
+
+async def next_pending_at(session: AsyncSession, *, platforms: Sequence[str]) -> datetime | None:
+    """When the earliest pending delivery on these platforms is due (None when nothing is pending)."""
+    statement = select(func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.status == PENDING, col(OutboxMessage.platform).in_(list(platforms))
+    )
+    return (await session.exec(statement)).first()

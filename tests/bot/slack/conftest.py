@@ -1,0 +1,89 @@
+"""A running Bravo (HTTP) wired to a local fake Slack Web API, and signed requests into `/slack/events`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import WORKER_KEY, build_app
+from bot.config import Settings, load_settings
+from bot.runtime import Runtime, open_runtime
+from bot.slack.http import SLACK_PATH
+from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_requests import post_signed
+from tests.fakes.slack_workspace import make_user
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+RECOGNITION_CHANNEL = "C_KUDOS"
+
+
+@dataclass
+class SlackBravo:
+    """Bravo under test: post signed requests, drain the outbox, read what reached the fake Slack."""
+
+    client: TestClient[web.Request, web.Application]
+    api: FakeSlackApi
+    app: web.Application
+    runtime: Runtime
+
+    async def post(
+        self, body_and_type: tuple[str, str], *, retry_num: int | None = None, timestamp: int | None = None
+    ) -> tuple[int, str, float]:
+        """Send like Slack does; returns (status, body, seconds until Bravo answered)."""
+        body, content_type = body_and_type
+        url = str(self.client.make_url(SLACK_PATH))
+        started = time.monotonic()
+        status, text = await post_signed(
+            self.client.session, url, body, content_type, SECRET, retry_num=retry_num, timestamp=timestamp
+        )
+        return status, text, time.monotonic() - started
+
+    async def drain(self) -> int:
+        return await self.app[WORKER_KEY].drain()
+
+    def posts_to(self, channel: str) -> list[dict[str, Any]]:
+        return [call.args for call in self.api.calls_to("chat.postMessage") if call.args.get("channel") == channel]
+
+
+def slack_settings(database_url: str, api: FakeSlackApi, monkeypatch: pytest.MonkeyPatch, **extra: str) -> Settings:
+    for name in ("SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "TEAMS_ALLOW_UNAUTHENTICATED"):
+        monkeypatch.delenv(name, raising=False)
+    values = {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": api.base_url,
+        "BRAVO_RECOGNITION_CHANNEL": RECOGNITION_CHANNEL,
+        **extra,
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return load_settings(_env_file=None)
+
+
+@pytest.fixture
+async def fake_slack() -> AsyncIterator[FakeSlackApi]:
+    async with FakeSlackApi() as api:
+        api.users["U1"] = make_user("U1", "alice", real_name="Alice Martin", tz="Europe/Paris", locale="en-GB")
+        api.users["U2"] = make_user("U2", "bob", real_name="Bob Smith", tz="Europe/London", locale="en-GB")
+        api.users["U3"] = make_user("U3", "claire", real_name="Claire Petit", tz="Europe/Paris", locale="fr-FR")
+        api.users["U4"] = make_user("U4", "david", real_name="David Chen", tz="America/New_York", locale="en-US")
+        api.users["UBOT2"] = make_user("UBOT2", "deploybot", real_name="Deploy Bot", is_bot=True)
+        yield api
+
+
+@pytest.fixture
+async def bravo(
+    database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SlackBravo]:
+    settings = slack_settings(database_url, fake_slack, monkeypatch)
+    async with open_runtime(settings) as runtime:
+        app = build_app(runtime, background=False)
+        async with TestClient(TestServer(app)) as client:
+            yield SlackBravo(client=client, api=fake_slack, app=app, runtime=runtime)

@@ -1,0 +1,97 @@
+"""Block Kit rendering: escaped user text, real mentions, Slack's limits respected (checked by slack_sdk)."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot.slack.render import (
+    action_name,
+    card_blocks,
+    escape,
+    fallback_text,
+    form_view,
+    mrkdwn,
+    result_view,
+    submitted_values,
+)
+from handlers.messages import Card, Choice, FieldItem, Form, FormInput, FormOption, Line, PersonRef, Section
+
+BOB = PersonRef(id=2, name="Bob <Smith>", slack_id="U2")
+TEAMS_ONLY = PersonRef(id=3, name="Zoé & co", teams_id="29:z")
+
+
+def test_user_text_is_escaped_and_mentions_are_real() -> None:
+    line = Line.of("<!channel> & <https://evil|bank> ", BOB, " ", TEAMS_ONLY)
+    assert mrkdwn(line) == "&lt;!channel&gt; &amp; &lt;https://evil|bank&gt; <@U2> *Zoé &amp; co*"
+
+
+@given(st.text())
+def test_escaped_text_never_contains_slack_markup(text: str) -> None:
+    rendered = mrkdwn(Line.of(text))
+    assert "<" not in rendered and ">" not in rendered
+    assert rendered.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == text
+
+
+def test_cards_render_to_valid_blocks_within_slacks_limits() -> None:
+    fields = tuple(FieldItem(label=f"#{index}", value=Line.of(f"{index} points")) for index in range(23))
+    card = Card(
+        title="T" * 200,
+        sections=(Section(text=Line.of("why\nbecause"), quote=True), Section(fields=fields)),
+        choices=(Choice(label="Yes", action="a.b", value="1", style="primary"), Choice(label="No", action="a.b")),
+        context=(Line.of("small print"),),
+        summary="<@U1> summary",
+    )
+    blocks = card_blocks(card)
+    for block in blocks:
+        Block.parse(block).validate_json()  # type: ignore[union-attr]
+    assert [block["type"] for block in blocks] == [
+        "header",
+        "section",
+        "section",
+        "section",
+        "section",
+        "actions",
+        "context",
+    ]
+    assert blocks[1]["text"]["text"] == ">why\n>because"
+    assert [len(block.get("fields", [])) for block in blocks[2:5]] == [10, 10, 3]
+    buttons = blocks[5]["elements"]
+    assert [button["action_id"] for button in buttons] == ["a.b|0", "a.b|1"]
+    assert [action_name(button["action_id"]) for button in buttons] == ["a.b", "a.b"]
+    assert fallback_text(card) == "&lt;@U1&gt; summary"
+
+
+def test_forms_become_modals_and_submissions_come_back_as_neutral_values() -> None:
+    form = Form(
+        action="kudos.give",
+        title="A title longer than Slack allows",
+        submit="Send",
+        metadata='{"channel": "C1"}',
+        inputs=(
+            FormInput(name="people", label="Who", kind="people", initial=("7",)),
+            FormInput(name="pick", label="Pick", kind="select", options=(FormOption(label="A", value="a"),)),
+            FormInput(name="n", label="N", kind="number", initial=("1",), min_value=1, max_value=5),
+            FormInput(name="why", label="Why", kind="text", required=False, max_length=500),
+        ),
+    )
+    view = form_view(form, close="Cancel", slack_users={"7": "U7"})
+    View(**view).validate_json()
+    assert len(view["title"]["text"]) <= 24 and view["private_metadata"] == '{"channel": "C1"}'
+    assert view["blocks"][0]["element"]["initial_users"] == ["U7"] and view["blocks"][3]["optional"] is True
+    state = {
+        "people": {"value": {"type": "multi_users_select", "selected_users": ["U7", "U404"]}},
+        "pick": {"value": {"type": "static_select", "selected_option": {"value": "a"}}},
+        "n": {"value": {"type": "number_input", "value": "3"}},
+        "why": {"value": {"type": "plain_text_input", "value": None}},
+    }
+    assert submitted_values(state, {"U7": 7}) == {"people": ("7",), "pick": ("a",), "n": ("3",), "why": ()}
+    result = result_view(Card(title="Done", sections=(Section(text=Line.of("ok")),)), title="Bravo", close="Close")
+    View(**result).validate_json()
+    assert result["title"]["text"] == "Done"
+
+
+def test_escape_is_the_three_characters_mrkdwn_needs() -> None:
+    assert escape("a & b < c > d *e*") == "a &amp; b &lt; c &gt; d *e*"

@@ -1,0 +1,69 @@
+"""The outbox's Slack sender: chat.postMessage, and Slack's failures classified for retries."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.config import Settings
+from bot.runtime import Runtime
+from bot.slack.sender import SlackSender
+from handlers.messages import DeliveryError, Destination, text_card
+from storage.db import Database
+from tests.bot.slack.conftest import slack_settings
+from tests.fakes.slack_api import FakeSlackApi
+
+CARD = text_card("Kudos <3 & thanks")
+DM = Destination(platform="slack", person_id=1)
+
+
+@pytest.fixture
+async def sender(database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch) -> SlackSender:
+    settings: Settings = slack_settings(database_url, fake_slack, monkeypatch)
+    return SlackSender(Runtime(settings=settings, database=Database(database_url), policy=settings.policy()))
+
+
+async def test_a_direct_message_is_posted_to_the_user_id(sender: SlackSender, fake_slack: FakeSlackApi) -> None:
+    ref = await sender.send(DM, CARD, address="U2")
+    (call,) = fake_slack.calls_to("chat.postMessage")
+    assert ref is not None and ref.startswith("DU2:")
+    assert call.args["channel"] == "U2" and call.args["text"] == "Kudos &lt;3 &amp; thanks"
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "permanent", "retry_after"),
+    [
+        ("ratelimited", 429, False, 7.0),
+        ("internal_error", 500, False, None),
+        ("channel_not_found", 200, True, None),
+        ("not_in_channel", 200, True, None),
+        ("user_not_found", 200, True, None),
+        ("account_inactive", 200, True, None),
+        ("invalid_auth", 200, True, None),
+        ("is_archived", 200, True, None),
+    ],
+)
+async def test_failures_are_classified_for_the_outbox(
+    sender: SlackSender,
+    fake_slack: FakeSlackApi,
+    error: str,
+    status: int,
+    permanent: bool,
+    retry_after: float | None,
+) -> None:
+    fake_slack.fail_next("chat.postMessage", error, status=status, retry_after=7 if status == 429 else None)
+    with pytest.raises(DeliveryError) as raised:
+        await sender.send(Destination(platform="slack", channel="C1"), CARD, address="C1")
+    assert raised.value.permanent is permanent and raised.value.retry_after == retry_after
+
+
+async def test_a_network_failure_is_retried(sender: SlackSender, fake_slack: FakeSlackApi) -> None:
+    sender.client.base_url = "http://127.0.0.1:9/api/"
+    with pytest.raises(DeliveryError) as raised:
+        await sender.send(DM, CARD, address="U2")
+    assert raised.value.permanent is False
+
+
+async def test_a_delivery_without_address_is_dropped(sender: SlackSender) -> None:
+    with pytest.raises(DeliveryError) as raised:
+        await sender.send(DM, CARD, address=None)
+    assert raised.value.permanent is True

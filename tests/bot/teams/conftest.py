@@ -1,0 +1,82 @@
+"""Teams test plumbing: a local Bot Connector, Bravo's app serving `/api/messages`, and helpers to post activities."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import WORKER_KEY, build_app
+from bot.config import Settings, load_settings
+from bot.runtime import Runtime, open_runtime
+from handlers.directory import DirectoryRow, import_directory
+from handlers.i18n import Translator
+from scheduler.outbox_worker import OutboxWorker
+from tests.fakes.bot_connector import FakeBotConnector
+
+JsonDict = dict[str, Any]
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeBotConnector]:
+    async with FakeBotConnector() as fake:
+        yield fake
+
+
+def teams_settings(database_url: str, monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
+    """Settings with Teams on and nothing else; `env` adds or overrides variables."""
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("TEAMS_ALLOW_UNAUTHENTICATED", "true")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return load_settings(_env_file=None)
+
+
+@dataclass
+class TeamsApp:
+    """Bravo's HTTP app under test, with its runtime and outbox worker."""
+
+    client: TestClient[Any, Any]
+    runtime: Runtime
+    connector: FakeBotConnector
+
+    @property
+    def worker(self) -> OutboxWorker:
+        return self.client.app[WORKER_KEY]  # type: ignore[index]
+
+    async def post(self, activity: JsonDict, **headers: str) -> int:
+        response = await self.client.post("/api/messages", json=activity, headers=headers)
+        await response.read()
+        return response.status
+
+    async def import_people(self, *rows: tuple[str, str, str], language: str = "", manager: str = "") -> None:
+        """Directory rows (email, name, team); everyone but the manager reports to `manager`."""
+        entries = [
+            DirectoryRow(
+                line=n + 2,
+                email=e,
+                name=name,
+                team=team,
+                manager_email=manager if manager != e else "",
+                timezone="",
+                language=language,
+            )
+            for n, (e, name, team) in enumerate(rows)
+        ]
+        async with self.runtime.database.transaction() as session:
+            await import_directory(session, entries, Translator("en"))
+
+
+@pytest.fixture
+async def teams_app(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, connector: FakeBotConnector
+) -> AsyncIterator[TeamsApp]:
+    settings = teams_settings(database_url, monkeypatch)
+    async with open_runtime(settings) as runtime:
+        async with TestClient(TestServer(build_app(runtime, background=False))) as client:
+            yield TeamsApp(client=client, runtime=runtime, connector=connector)

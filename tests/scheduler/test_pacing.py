@@ -1,0 +1,94 @@
+"""Deliveries are paced per channel and per platform, and a Retry-After pauses only the destination that got it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from handlers.delivery import post_to_channel
+from handlers.messages import Card, DeliveryError, Destination, text_card
+from scheduler.outbox_worker import OutboxWorker
+from scheduler.pacing import Pacer
+from storage import outbox
+from storage.db import Database
+from tests.conftest import both_engines
+
+
+class FakeTime:
+    """A monotonic clock that only moves when someone sleeps on it."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 3))
+        self.now += seconds
+
+
+def pacer(time: FakeTime, **options: object) -> Pacer:
+    return Pacer(monotonic=time.monotonic, sleep=time.sleep, **options)  # type: ignore[arg-type]
+
+
+async def test_one_message_per_second_per_channel_and_channels_do_not_wait_for_each_other() -> None:
+    time = FakeTime()
+    pace = pacer(time, default_platform_rate=0)
+    for destination in ("C1", "C1", "C2", "C1"):
+        assert await pace.acquire("slack", destination)
+    assert time.sleeps == [1.0, 1.0]  # C1 at 0, 1 and 2; C2 at once
+
+
+async def test_the_platform_rate_spaces_every_message_on_that_platform() -> None:
+    time = FakeTime()
+    pace = pacer(time, destination_intervals={}, default_platform_rate=4)
+    for destination in ("A", "B", "C"):
+        await pace.acquire("teams", destination)
+    await pace.acquire("console", "anything")
+    assert time.sleeps == [0.25, 0.25]
+
+
+async def test_a_slot_beyond_the_deadline_is_refused_without_waiting() -> None:
+    time = FakeTime()
+    pace = pacer(time)
+    pace.pause("slack", "C1", 30)
+    assert not await pace.acquire("slack", "C1", deadline=time.now + 5)
+    assert await pace.acquire("slack", "C2", deadline=time.now + 5)
+    assert time.sleeps == [] and pace.slot("slack", "C1") == time.now + 30
+
+
+class ScriptedSender:
+    platform = "slack"
+
+    def __init__(self, failures: dict[str, list[DeliveryError]]) -> None:
+        self.failures = failures
+        self.delivered: list[str] = []
+
+    async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:
+        scripted = self.failures.get(address or "", [])
+        if scripted:
+            raise scripted.pop(0)
+        self.delivered.append(card.plain())
+        return None
+
+
+@both_engines
+async def test_after_a_retry_after_the_channel_waits_and_its_other_posts_are_given_back(database: Database) -> None:
+    sender = ScriptedSender({"C-busy": [DeliveryError("ratelimited", permanent=False, retry_after=20)]})
+    async with database.transaction() as session:
+        for channel, text in (("C-busy", "first"), ("C-calm", "calm")):
+            await post_to_channel(session, platform="slack", channel=channel, card=text_card(text), kind="post")
+    clock = [datetime.now(UTC)]
+    worker = OutboxWorker(database, {"slack": sender}, clock=lambda: clock[0])
+    await worker.drain()
+    assert sender.delivered == ["calm"]
+    async with database.transaction() as session:
+        await post_to_channel(session, platform="slack", channel="C-busy", card=text_card("second"), kind="post")
+    await worker.drain()  # "second" has no slot for 20 s: given back for later, without counting an attempt
+    assert sender.delivered == ["calm"]
+    async with database.sessions() as session:
+        assert (await outbox.stats(session)).pending == 2
+    clock[0] += timedelta(seconds=20)
+    await worker.drain()
+    assert sorted(sender.delivered) == ["calm", "first", "second"]
