@@ -104,7 +104,7 @@ async def give_kudos(
         facts = await _facts_of(ctx, earlier)
         return KudosOutcome(reply=await _confirm(ctx, facts), kudos_id=earlier.id, duplicate=True)
     try:
-        facts, recipients = await _check(ctx, draft, source)
+        facts, recipients, remaining = await _check(ctx, draft, source)
     except KudosRejected as rejection:
         return KudosOutcome(reply=reply(rejection.message))
     kudos = await kudos_store.insert_kudos(
@@ -124,10 +124,11 @@ async def give_kudos(
         values=facts.values,
     )
     await queue_effects(ctx, facts, kudos.id or 0)
-    return KudosOutcome(reply=await _confirm(ctx, facts), kudos_id=kudos.id)
+    return KudosOutcome(reply=await _confirm(ctx, facts, remaining=remaining), kudos_id=kudos.id)
 
 
-async def _check(ctx: Context, draft: KudosDraft, source: KudosSource) -> tuple[KudosFacts, list[NewRecipient]]:
+async def _check(ctx: Context, draft: KudosDraft, source: KudosSource) -> tuple[KudosFacts, list[NewRecipient], int]:
+    """The kudos' facts, its recipients, and the giver's allowance left once it is given."""
     t, policy = ctx.t, ctx.policy
     if not draft.has_recipients:
         raise KudosRejected(explain_parse_error(t, KudosParseError("no_recipients")))
@@ -172,7 +173,7 @@ async def _check(ctx: Context, draft: KudosDraft, source: KudosSource) -> tuple[
         mentioned=mentioned,
         teams=teams,
     )
-    return facts, recipients
+    return facts, recipients, left - cost
 
 
 async def _named_people(ctx: Context, draft: KudosDraft) -> list[Person]:
@@ -246,11 +247,12 @@ def _over_allowance(ctx: Context, *, cost: int, left: int) -> str:
     return t("{needs}, but {has} Give fewer points or recognise fewer people.", needs=needs, has=has)
 
 
-async def _confirm(ctx: Context, facts: KudosFacts) -> Reply:
+async def _confirm(ctx: Context, facts: KudosFacts, *, remaining: int | None = None) -> Reply:
+    """The giver's confirmation; `remaining` is passed when the caller has just computed it."""
     card = confirmation(
         ctx.t,
         facts,
-        remaining=await remaining_allowance(ctx),
+        remaining=await remaining_allowance(ctx) if remaining is None else remaining,
         allowance=ctx.policy.daily_allowance,
         timezone=timezone_of(ctx.actor, ctx.policy).key,
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+IMMEDIATE = "bravo_sqlite_immediate"
+_writing: ContextVar[bool] = ContextVar("bravo_sqlite_writing", default=False)
 
 
 class Database:
@@ -31,6 +35,7 @@ class Database:
         if self.is_sqlite:
             _configure_sqlite(self.engine)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
 
     @property
     def dialect(self) -> str:
@@ -38,9 +43,24 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work is committed on success and rolled back on any error."""
-        async with self.sessions() as session, session.begin():
-            yield session
+        """A session whose work is committed on success and rolled back on any error.
+
+        SQLite has one writer at a time; queueing this process's transactions on an asyncio lock means the one
+        holding SQLite's lock runs without waiting behind every other request on the event loop.
+        """
+        if self._sqlite_writer is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        if _writing.get():
+            raise RuntimeError("a write transaction is already open in this task; pass its session instead")
+        async with self._sqlite_writer, self.sessions() as session, session.begin():
+            token = _writing.set(True)
+            try:
+                await session.connection(execution_options={IMMEDIATE: True})
+                yield session
+            finally:
+                _writing.reset(token)
 
     async def ping(self) -> bool:
         try:
@@ -60,8 +80,9 @@ def _ensure_sqlite_folder(database: str | None) -> None:
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    """WAL for concurrent readers, enforced foreign keys, and BEGIN IMMEDIATE so read-then-write
-    checks (allowances, claims) cannot interleave between connections."""
+    """WAL for concurrent readers, enforced foreign keys, and BEGIN IMMEDIATE for write transactions so
+    read-then-write checks (allowances, claims) cannot interleave between connections or processes; read-only
+    sessions begin deferred and never take the write lock."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -75,4 +96,5 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

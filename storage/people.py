@@ -27,6 +27,14 @@ async def person_by_slack_id(session: AsyncSession, *, slack_id: str) -> Person 
     return (await session.exec(select(Person).where(Person.slack_id == slack_id))).first()
 
 
+async def people_by_slack_ids(session: AsyncSession, *, slack_ids: Sequence[str]) -> dict[str, Person]:
+    """The known people among these Slack ids, in one query."""
+    if not slack_ids:
+        return {}
+    result = await session.exec(select(Person).where(col(Person.slack_id).in_(list(slack_ids))))
+    return {person.slack_id: person for person in result.all() if person.slack_id}
+
+
 async def person_by_teams_id(session: AsyncSession, *, teams_id: str) -> Person | None:
     return (await session.exec(select(Person).where(Person.teams_id == teams_id))).first()
 

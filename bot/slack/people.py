@@ -94,7 +94,8 @@ class SlackDirectory:
         wanted = list(dict.fromkeys(user_id for user_id in user_ids if user_id))
         groups = dict(usergroups or {})
         async with self.database.sessions() as session:
-            unknown = [uid for uid in wanted if await people_store.person_by_slack_id(session, slack_id=uid) is None]
+            found = await people_store.people_by_slack_ids(session, slack_ids=wanted)
+            unknown = [uid for uid in wanted if uid not in found]
             new_groups = {
                 gid: label
                 for gid, label in groups.items()
@@ -106,11 +107,10 @@ class SlackDirectory:
             if members is not None:
                 learnt.groups[group_id] = UserGroup(group_id, label or group_id, members)
                 unknown.extend(member for member in members if member not in unknown)
-        if unknown:
+        if learnt.groups and unknown:
             async with self.database.sessions() as session:
-                unknown = [
-                    uid for uid in unknown if await people_store.person_by_slack_id(session, slack_id=uid) is None
-                ]
+                found = await people_store.people_by_slack_ids(session, slack_ids=unknown)
+            unknown = [uid for uid in unknown if uid not in found]
         profiles = await asyncio.gather(*(self._profile(user_id) for user_id in unknown))
         learnt.profiles = {profile.platform_id: profile for profile in profiles if profile is not None}
         return learnt
@@ -139,11 +139,8 @@ class SlackDirectory:
         known = Known()
         for profile in learnt.profiles.values():
             known.people[profile.platform_id] = await sync_platform_person(session, profile)
-        for user_id in user_ids:
-            if user_id not in known.people:
-                person = await people_store.person_by_slack_id(session, slack_id=user_id)
-                if person is not None:
-                    known.people[user_id] = person
+        missing = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in known.people]
+        known.people.update(await people_store.people_by_slack_ids(session, slack_ids=missing))
         for group in learnt.groups.values():
             known.teams[group.id] = await self._team_for(session, group, known)
         for group_id in usergroups:
