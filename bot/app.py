@@ -9,13 +9,14 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from bot.metrics import install_metrics
-from bot.platforms import platform_senders
+from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
 from scheduler.outbox_worker import OutboxWorker
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 WORKER_KEY = web.AppKey("outbox_worker", OutboxWorker)
-MAX_BODY_BYTES = 1024 * 1024
+# Slack's and Teams' real payloads stay well under 100 KiB; anything larger is refused (413) before it is parsed.
+MAX_BODY_BYTES = 256 * 1024
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -48,6 +49,7 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     if background:
         app.cleanup_ctx.append(_run_outbox_worker)
         app.cleanup_ctx.append(_run_scheduler)
+        app.cleanup_ctx.append(_link_directory)
     return app
 
 
@@ -56,6 +58,15 @@ async def _run_outbox_worker(app: web.Application) -> AsyncIterator[None]:
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _link_directory(app: web.Application) -> AsyncIterator[None]:
+    """Link directory people to their platform accounts in the background, so start-up is never held up."""
+    task = asyncio.create_task(link_directory(app[RUNTIME_KEY]), name="link-directory")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
 
 

@@ -18,3 +18,13 @@ def platform_senders(runtime: Runtime) -> dict[str, Sender]:
 
         senders["teams"] = TeamsSender(runtime)
     return senders
+
+
+async def link_directory(runtime: Runtime) -> int:
+    """Match directory people to their platform accounts by email; how many were newly linked."""
+    if not runtime.settings.slack_enabled:
+        return 0
+    from bot.slack.client import web_client
+    from bot.slack.people import link_directory_people
+
+    return await link_directory_people(web_client(runtime.settings), runtime.database)

@@ -7,10 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+from bot.platforms import link_directory
 from bot.runtime import Runtime
 from handlers.directory import import_directory, parse_directory_csv
 from handlers.i18n import Translator
 from storage import outbox
+from storage import schedule as schedule_store
 from storage.migrate import current_revision, make_revision
 
 
@@ -63,6 +65,7 @@ async def _import_directory(args: argparse.Namespace, runtime: Runtime) -> int:
     async with runtime.database.transaction() as session:
         report = await import_directory(session, rows, t)
     report.errors[:0] = errors
+    await link_directory(runtime)
     for error in sorted(report.errors, key=lambda item: item.line):
         sys.stderr.write(t("line {line}: {problem}", line=error.line, problem=error.message) + "\n")
     sys.stdout.write(report.summary(t) + "\n")
@@ -70,17 +73,32 @@ async def _import_directory(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
+    """Outbox depth and failures, and the last run of each scheduled job, for operators and monitoring scripts."""
     async with runtime.database.sessions() as session:
         counts = await outbox.stats(session)
         failures = await outbox.recent_failures(session)
+        claims = await schedule_store.latest_claims(session)
     revision = await current_revision(runtime.database)
     recent = [{"id": row.id, "kind": row.kind, "platform": row.platform, "error": row.last_error} for row in failures]
+    jobs = [
+        {
+            "job": row.kind,
+            "target": row.target,
+            "period": row.period,
+            "status": row.status,
+            "claimed_at": row.claimed_at.isoformat(),
+            "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+            "detail": row.detail,
+        }
+        for row in claims
+    ]
     if args.json:
         status = {
             "database": runtime.database.dialect,
             "revision": revision,
             "outbox": {"pending": counts.pending, "failed": counts.failed, "sent": counts.sent},
             "recent_failures": recent,
+            "last_job_runs": jobs,
         }
         sys.stdout.write(json.dumps(status, indent=2) + "\n")
         return 0
@@ -90,4 +108,10 @@ async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
     )
     for failure in recent:
         sys.stdout.write(f"  failed #{failure['id']} {failure['kind']} on {failure['platform']}: {failure['error']}\n")
+    sys.stdout.write("last job runs:\n" if jobs else "last job runs: none yet\n")
+    for job in jobs:
+        detail = f" ({job['detail']})" if job["detail"] else ""
+        sys.stdout.write(
+            f"  {job['job']:<15} {job['period']:<10} {job['status']:<8} at {str(job['claimed_at'])[:16]}{detail}\n"
+        )
     return 0

@@ -8,6 +8,7 @@ import sys
 
 from bot.cli.pulse_admin import register_admin
 from bot.console.render import render_card
+from bot.platforms import link_directory
 from bot.runtime import Runtime
 from handlers.i18n import Translator
 from handlers.pulse import close_now, pulse_report, report_json, results_card, send_due_pulses, send_now
@@ -67,44 +68,13 @@ async def deliver(runtime: Runtime, t: Translator) -> None:
     sys.stdout.write(t("{count} messages delivered.", count=delivered) + "\n")
 
 
-async def link_slack_people(runtime: Runtime) -> int:
-    """Find the Slack accounts of directory people never seen on Slack (by email), so their pulses reach them."""
-    if not runtime.settings.slack_enabled:
-        return 0
-    import aiohttp
-    from slack_sdk.errors import SlackApiError
-
-    from bot.slack.client import web_client
-    from bot.slack.people import profile_from_user
-    from handlers.people import sync_platform_person
-
-    async with runtime.database.sessions() as session:
-        unlinked = [
-            person.email for person in await people_store.all_people(session) if person.email and not person.slack_id
-        ]
-    client = web_client(runtime.settings)
-    found = []
-    for email in unlinked:
-        try:
-            response = await client.users_lookupByEmail(email=email)
-        except (SlackApiError, aiohttp.ClientError, TimeoutError):
-            continue
-        user = response.get("user")
-        if isinstance(user, dict) and user.get("id"):
-            found.append(profile_from_user(user))
-    async with runtime.database.transaction() as session:
-        for profile in found:
-            await sync_platform_person(session, profile)
-    return len(found)
-
-
 async def _send(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
     try:
         team_ids = await _team_ids(runtime, args.team, t)
     except UnknownTeam:
         return 1
-    await link_slack_people(runtime)
+    await link_directory(runtime)
     now = utcnow()
     async with runtime.database.transaction() as session:
         if args.now:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
-from bot.platforms import platform_senders
+from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
 from handlers.digest import MANAGER_DIGEST
 from handlers.i18n import Translator
@@ -102,6 +102,7 @@ async def _digest_send(args: argparse.Namespace, runtime: Runtime) -> int:
             if await people_store.team_by_name(session, name=args.team) is None:
                 sys.stderr.write(t("No team is called {name}.", name=args.team) + "\n")
                 return 1
+    await link_directory(runtime)
     outcomes = await send_digests(
         runtime.database,
         config=runtime.settings.scheduler_config(),

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -168,3 +169,32 @@ class SlackDirectory:
                 person.team_id = team.id
                 await people_store.save(session, person)
         return team
+
+
+async def link_directory_people(client: AsyncWebClient, database: Database) -> int:
+    """Find the Slack accounts of directory people never seen on Slack (by email), so DMs can reach them.
+
+    Runs at start-up and after a directory import; one `users.lookupByEmail` per unlinked person, paced by the
+    client's rate-limit handling.
+    """
+    async with database.sessions() as session:
+        unlinked = [
+            person.email for person in await people_store.all_people(session) if person.email and not person.slack_id
+        ]
+    found: list[PlatformProfile] = []
+    for email in unlinked:
+        try:
+            response = await client.users_lookupByEmail(email=email)
+        except SlackApiError:
+            continue
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("users.lookupByEmail failed: %s", error)
+            continue
+        user = response.get("user")
+        if isinstance(user, dict) and user.get("id"):
+            found.append(profile_from_user(user))
+    if found:
+        async with database.transaction() as session:
+            for profile in found:
+                await sync_platform_person(session, profile)
+    return len(found)

@@ -2,9 +2,17 @@
 
 Slack's answers become `DeliveryError`s the outbox worker understands: rate limits and outages are retried (after
 `Retry-After` when Slack gives one); a missing channel, a deactivated person or a revoked token are not.
+
+chat.postMessage has no idempotency key, so every message carries its outbox id as Slack message metadata
+(`bravo_delivery`). When a crash leaves a delivery in doubt, `find_delivered` reads the conversation's history for
+that id (`conversations.history`, needs the `*:history` scopes; for a direct message `conversations.open`, which needs
+`im:write`) and the worker records the message found instead of posting it again.
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -33,6 +41,27 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"})
+DELIVERY_EVENT = "bravo_delivery"
+HISTORY_PAGE = 200
+HISTORY_MAX_PAGES = 25
+# Slack stamps messages with its own clock: look a little before the row was queued.
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+def delivery_metadata(marker: int) -> dict[str, Any]:
+    """The message metadata that names the outbox row a message delivers."""
+    return {"event_type": DELIVERY_EVENT, "event_payload": {"outbox_id": marker}}
+
+
+def carries(message: dict[str, Any], marker: int, bot_id: str | None) -> bool:
+    """True when `message` is Bravo's delivery of outbox row `marker` (posted by this app's bot, when known)."""
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != DELIVERY_EVENT:
+        return False
+    payload = metadata.get("event_payload")
+    if not isinstance(payload, dict) or str(payload.get("outbox_id")) != str(marker):
+        return False
+    return bot_id is None or message.get("bot_id") in (None, bot_id)
 
 
 def delivery_error(error: SlackApiError) -> DeliveryError:
@@ -60,17 +89,77 @@ class SlackSender:
 
     def __init__(self, runtime: Runtime) -> None:
         self.client = web_client(runtime.settings)
+        self._conversations: dict[str, str] = {}
+        self._bot_id: str | None = None
 
-    async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:
-        """Post the card; returns `channel:ts` so a later update can find the message."""
+    async def send(
+        self, destination: Destination, card: Card, *, address: str | None, marker: int | None = None
+    ) -> str | None:
+        """Post the card (tagged with `marker`, the outbox id); returns `channel:ts` so a later update can find it."""
         if not address:
             raise DeliveryError("no Slack address for this delivery", permanent=True)
         try:
             response = await self.client.chat_postMessage(
-                channel=address, unfurl_links=False, unfurl_media=False, **message_payload(card)
+                channel=address,
+                unfurl_links=False,
+                unfurl_media=False,
+                metadata=delivery_metadata(marker) if marker is not None else None,
+                **message_payload(card),
             )
         except SlackApiError as error:
             raise delivery_error(error) from error
         except (aiohttp.ClientError, TimeoutError) as error:
             raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from error
-        return f"{response.get('channel', address)}:{response.get('ts', '')}"
+        channel = str(response.get("channel") or address)
+        if _is_user(address):
+            self._conversations[address] = channel
+        return f"{channel}:{response.get('ts', '')}"
+
+    async def find_delivered(
+        self, destination: Destination, address: str | None, marker: int, *, since: datetime
+    ) -> str | None:
+        """`channel:ts` of the message carrying `marker` posted since `since` (newest pages first), else None."""
+        if not address:
+            return None
+        try:
+            channel = await self._conversation(address)
+            bot_id = await self._own_bot_id()
+            oldest = f"{(since - CLOCK_SKEW).timestamp():.6f}"
+            cursor: str | None = None
+            for _page in range(HISTORY_MAX_PAGES):
+                response = await self.client.conversations_history(
+                    channel=channel, oldest=oldest, include_all_metadata=True, limit=HISTORY_PAGE, cursor=cursor
+                )
+                for message in response.get("messages") or []:
+                    if isinstance(message, dict) and carries(message, marker, bot_id):
+                        return f"{channel}:{message.get('ts', '')}"
+                cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+                if not response.get("has_more") or cursor is None:
+                    return None
+        except SlackApiError as error:
+            raise delivery_error(error) from error
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from error
+        raise DeliveryError(f"more than {HISTORY_MAX_PAGES * HISTORY_PAGE} messages to search", permanent=True)
+
+    async def _conversation(self, address: str) -> str:
+        """The conversation id of an address: a channel as is, a person's direct message channel opened."""
+        if not _is_user(address):
+            return address
+        if address not in self._conversations:
+            response = await self.client.conversations_open(users=address)
+            self._conversations[address] = str((response.get("channel") or {}).get("id") or address)
+        return self._conversations[address]
+
+    async def _own_bot_id(self) -> str | None:
+        """This app's bot id, so another app's look-alike metadata is never taken for Bravo's."""
+        if self._bot_id is None:
+            try:
+                self._bot_id = str((await self.client.auth_test()).get("bot_id") or "") or None
+            except SlackApiError:
+                return None
+        return self._bot_id
+
+
+def _is_user(address: str) -> bool:
+    return address[:1] in ("U", "W")
