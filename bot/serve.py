@@ -14,7 +14,9 @@ from bot.console.chat import ConsoleChat
 from bot.runtime import Runtime
 from handlers.demo import DEMO_DEFAULT_PERSON, seed_demo
 from handlers.i18n import Translator
+from handlers.pulse import send_now
 from storage import people as people_store
+from storage.models.base import utcnow
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -62,7 +64,8 @@ async def chat(runtime: Runtime, as_person: str | None) -> int:
     """The console: seed the demo organisation on first use, then chat as the chosen person."""
     t = Translator(runtime.policy.language)
     async with runtime.database.transaction() as session:
-        await seed_demo(session, values=runtime.policy.company_values)
+        if await seed_demo(session, values=runtime.policy.company_values):
+            await send_now(session, policy=runtime.policy, now=utcnow())
         matches = await people_store.people_named(session, name=as_person or DEMO_DEFAULT_PERSON)
         if len(matches) != 1:
             everyone = await people_store.all_people(session)

@@ -13,7 +13,7 @@ from handlers.actions import run_action, submit_form
 from handlers.commands import run_command, split_command
 from handlers.context import Context, translator_for_person
 from handlers.i18n import Translator
-from handlers.messages import Choice, Form, FormInput, Reply
+from handlers.messages import Card, Choice, Form, FormInput, Reply
 from handlers.policy import Policy
 from scheduler.outbox_worker import OutboxWorker
 from storage import people as people_store
@@ -39,17 +39,24 @@ class ConsoleChat:
         """Chat until end of input."""
         names = await self._names()
         self.lines = LineReader(self.stdin)
-        self.worker = OutboxWorker(self.database, {"console": ConsoleSender(self.out, names, self.t)})
+        sender = ConsoleSender(self.out, names, self.t, me=self.person.id, on_own_card=self._offer_choices)
+        self.worker = OutboxWorker(self.database, {"console": sender})
         self._write(
             self.t(
                 "Bravo console: you are {name}. Type /help to see the commands, Ctrl-D to leave.",
                 name=self.person.display_name,
             )
         )
+        await self.worker.drain()
         while (line := await self._read("> ")) is not None:
             if line.strip():
                 await self.handle(line)
         self._write("")
+
+    def _offer_choices(self, card: Card) -> None:
+        """A message delivered to the console person makes its buttons the ones a number presses."""
+        if card.choices:
+            self.choices = list(card.choices)
 
     async def handle(self, line: str) -> None:
         """Run one line: a numbered choice, a command, or a hint."""

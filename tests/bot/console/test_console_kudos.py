@@ -32,8 +32,8 @@ async def test_kudos_with_mentions_show_the_confirmation_post_and_direct_message
     assert "You gave 2 points each to @Claire Petit and @David Chen." in shown
     assert "You have 1 point left to give today." in shown
     assert "[post in #kudos]" in shown and "@Bob Smith recognised @Claire Petit and @David Chen" in shown
-    assert "[direct message to Claire Petit]" in shown and "Vous avez reçu des kudos !" in shown
-    assert "[direct message to David Chen]" in shown and "You received kudos!" in shown
+    assert "[direct message to Claire Petit: Vous avez reçu des kudos !]" in shown
+    assert "[direct message to David Chen: You received kudos!]" in shown
 
 
 async def test_unknown_names_and_rules_are_explained(database: Database, policy: Policy) -> None:
