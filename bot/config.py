@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     pulse_questions: int = Field(3, ge=1, le=10, validation_alias="BRAVO_PULSE_QUESTIONS")
     pulse_window_hours: int = Field(48, ge=1, le=24 * 14, validation_alias="BRAVO_PULSE_WINDOW_HOURS")
     secret_key: str = Field("", repr=False, validation_alias="BRAVO_SECRET_KEY")
+    kudos_text_retention_days: int = Field(0, ge=0, le=36500, validation_alias="BRAVO_KUDOS_TEXT_RETENTION_DAYS")
+    comment_retention_days: int = Field(0, ge=0, le=36500, validation_alias="BRAVO_COMMENT_RETENTION_DAYS")
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias="BRAVO_ADMINS")
     company_values: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["teamwork", "ownership", "customer-first", "courage", "kindness"],
@@ -144,6 +146,11 @@ class Settings(BaseSettings):
         return bool(self.microsoft_app_id) or self.teams_allow_unauthenticated
 
     @property
+    def platforms(self) -> tuple[str, ...]:
+        """The chat platforms turned on; none means the console."""
+        return tuple(name for name, on in (("slack", self.slack_enabled), ("teams", self.teams_enabled)) if on)
+
+    @property
     def teams_auth_disabled(self) -> bool:
         """Unauthenticated Teams traffic is honoured only when no app id is configured."""
         return self.teams_allow_unauthenticated and not self.microsoft_app_id
@@ -160,12 +167,15 @@ class Settings(BaseSettings):
             teams_recognition_channel=self.teams_recognition_channel or None,
             show_people_leaderboard=self.show_people_leaderboard,
             anonymity_threshold=self.anonymity_threshold,
+            platforms=self.platforms,
             pulse_cadence=self.pulse_cadence,
             pulse_weekday=parse_weekday(self.pulse_weekday) or 0,
             pulse_time=self.pulse_time,
             pulse_questions=self.pulse_questions,
             pulse_window_hours=self.pulse_window_hours,
             secret_key=self.secret_key,
+            kudos_text_retention_days=self.kudos_text_retention_days,
+            comment_retention_days=self.comment_retention_days,
             admin_emails=frozenset(self.admins),
             company_values=tuple(self.company_values),
         )
@@ -175,7 +185,7 @@ class Settings(BaseSettings):
         from scheduler.config import SchedulerConfig
         from scheduler.schedules import parse_schedule
 
-        platforms = tuple(name for name, on in (("slack", self.slack_enabled), ("teams", self.teams_enabled)) if on)
+        platforms = self.platforms
         channels = (
             ("slack", self.leaderboard_channel or self.recognition_channel),
             ("teams", self.teams_leaderboard_channel or self.teams_recognition_channel),

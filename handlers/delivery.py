@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.messages import Card
@@ -9,17 +11,27 @@ from storage import outbox
 from storage.models import Person
 
 
-def person_platforms(person: Person) -> list[str]:
-    """Where a person can be reached; someone known to no platform reads the console."""
-    platforms = [name for name, known in (("slack", person.slack_id), ("teams", person.teams_id)) if known]
-    return platforms or ["console"]
+def person_platforms(person: Person, configured: tuple[str, ...] = ()) -> list[str]:
+    """Where a person can be reached among the configured platforms; with none configured (the console demo),
+    everyone reads the console. Someone on no configured platform cannot be reached: nothing is queued for them."""
+    if not configured:
+        return ["console"]
+    ids = {"slack": person.slack_id, "teams": person.teams_id}
+    return [platform for platform in configured if ids.get(platform)]
 
 
 async def notify_person(
-    session: AsyncSession, *, person: Person, card: Card, kind: str, dedupe_key: str | None = None
+    session: AsyncSession,
+    *,
+    person: Person,
+    card: Card,
+    kind: str,
+    platforms: tuple[str, ...] = (),
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
 ) -> None:
-    """Queue a direct message to a person on each platform they use."""
-    for platform in person_platforms(person):
+    """Queue a direct message to a person on each configured platform they use."""
+    for platform in person_platforms(person, platforms):
         await outbox.enqueue(
             session,
             kind=kind,
@@ -27,6 +39,7 @@ async def notify_person(
             person_id=person.id,
             payload=card.model_dump_json(),
             dedupe_key=f"{dedupe_key}:{platform}" if dedupe_key else None,
+            not_before=not_before,
         )
 
 

@@ -52,5 +52,6 @@ async def queue_effects(ctx: Context, facts: KudosFacts, kudos_id: int) -> None:
             person=person,
             card=recipient_message(t, facts, person),
             kind="kudos_dm",
+            platforms=ctx.policy.platforms,
             dedupe_key=f"kudos:{kudos_id}:dm:{person.id}",
         )

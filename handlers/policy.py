@@ -21,12 +21,17 @@ class Policy:
     teams_recognition_channel: str | None = None
     show_people_leaderboard: bool = True
     anonymity_threshold: int = 5
+    # The chat platforms configured ("slack", "teams"); none means the console demo, where everyone reads the console.
+    platforms: tuple[str, ...] = ()
     pulse_cadence: str = "weekly"
     pulse_weekday: int = 1
     pulse_time: str = "10:00"
     pulse_questions: int = 3
     pulse_window_hours: int = 48
     secret_key: str = field(default="", repr=False)
+    # Days raw kudos reasons and pulse comments are kept (0: forever); numbers and values are always kept.
+    kudos_text_retention_days: int = 0
+    comment_retention_days: int = 0
     admin_emails: frozenset[str] = field(default_factory=frozenset)
     company_values: tuple[str, ...] = ("teamwork", "ownership", "customer-first", "courage", "kindness")
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import timezone_of, translator_for_person
+from handlers.delivery import person_platforms
 from handlers.policy import Policy
 from handlers.pulse_bank_sync import ensure_bank
 from handlers.pulse_cards import QUESTION_KIND, REMINDER_KIND, local_deadline, question_card, without_buttons
@@ -39,7 +40,11 @@ async def start_round(
 ) -> PulseRound | None:
     """Ask a team its next questions: on `day` at each member's local plan time, or right now when `day` is None."""
     now = as_utc(now)
-    members = await people_store.team_members(session, team_id=team.id or 0)
+    members = [
+        member
+        for member in await people_store.team_members(session, team_id=team.id or 0)
+        if person_platforms(member, policy.platforms)
+    ]
     if not members:
         return None
     plan = await team_plan(session, policy=policy, team_id=team.id or 0)
@@ -87,6 +92,7 @@ async def start_round(
             person=member,
             card=card,
             kind=QUESTION_KIND,
+            platforms=policy.platforms,
             dedupe_key=f"pulse:{round_id}:{member.id}",
             not_before=instants[member.id or 0],
         )
@@ -161,6 +167,7 @@ async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime
                 person=person,
                 card=card,
                 kind=REMINDER_KIND,
+                platforms=policy.platforms,
                 dedupe_key=f"pulse:{pulse.id}:{person.id}:reminder",
                 not_before=as_utc(now),
             )

@@ -150,6 +150,7 @@ async def queue_leaderboard(
                 person=owner,
                 card=reward_due_card(t, item),
                 kind=REWARD_DUE,
+                platforms=policy.platforms,
                 dedupe_key=f"{REWARD_DUE}:{round_id}:{owner.id}",
             )
             queued += 1

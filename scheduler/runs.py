@@ -110,9 +110,7 @@ def _group(report: PulseReport | None, team_id: int | None) -> GroupResult | Non
 async def _queue_digest(session: AsyncSession, item: DueDigest, card: Card, config: SchedulerConfig) -> int:
     """Queue one digest's deliveries; the manager's on each configured platform they are known on."""
     if item.manager is not None:
-        platforms = [
-            name for name in person_platforms(item.manager) if not config.platforms or name in config.platforms
-        ]
+        platforms = person_platforms(item.manager, config.platforms)
         for platform in platforms:
             await outbox.enqueue(
                 session,
