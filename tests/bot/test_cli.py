@@ -2,34 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.cli import run_bravo
 from tests.conftest import both_engines
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def bravo(*args: str, database_url: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "BRAVO_", "DATABASE_URL"))
-    }
-    environment.update({"DATABASE_URL": database_url, **env})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=ROOT,
-        timeout=120,
-    )
+    return run_bravo(*args, database_url=database_url, stdin=stdin, **env)
 
 
 def test_console_help_in_english_and_french(database_url: str) -> None:

@@ -4,10 +4,7 @@ run twice at once on PostgreSQL; `bravo leaderboard post --now` ranks teams and 
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,44 +14,26 @@ from bot.runtime import Runtime, open_runtime
 from handlers.rewards import set_goal
 from storage import people as people_store
 from storage.db import Database
+from tests.cli import run_bravo_async
 from tests.fakes.slack_api import Call, FakeSlackApi
 from tests.scheduler.support import PEOPLE, Org, give, seed
 
-ROOT = Path(__file__).resolve().parents[2]
 MANAGERS = {"UALICE", "UNOAH"}
 VALUES = ["teamwork", "ownership", "customer-first", "courage", "kindness"]
 
 
 async def bravo(*args: str, database_url: str, api: FakeSlackApi) -> tuple[int, str, str]:
     """Run the CLI in a subprocess while this event loop keeps serving the fake Slack API."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "BRAVO_", "DATABASE_URL"))
-    }
-    environment.update(
-        {
-            "DATABASE_URL": database_url,
-            "SLACK_BOT_TOKEN": "xoxb-test",
-            "SLACK_SIGNING_SECRET": "secret",
-            "SLACK_API_URL": api.base_url,
-            "BRAVO_TIMEZONE": "Europe/Paris",
-            "BRAVO_LEADERBOARD_CHANNEL": "CLEAD",
-            "BRAVO_OUTBOX_CHANNEL_INTERVAL": "0",
-        }
-    )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+    return await run_bravo_async(
         *args,
-        cwd=ROOT,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        database_url=database_url,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_SIGNING_SECRET="secret",
+        SLACK_API_URL=api.base_url,
+        BRAVO_TIMEZONE="Europe/Paris",
+        BRAVO_LEADERBOARD_CHANNEL="CLEAD",
+        BRAVO_OUTBOX_CHANNEL_INTERVAL="0",
     )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    return process.returncode or 0, out.decode(), err.decode()
 
 
 async def seed_directory(database: Database) -> Org:

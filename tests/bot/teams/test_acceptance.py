@@ -6,12 +6,8 @@ A channel kudos counts once (redelivery included) for the Bob found by email; `b
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,33 +16,16 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import build_app
 from bot.runtime import open_runtime
 from tests.bot.teams.conftest import TeamsApp, teams_settings
+from tests.cli import run_bravo_async
 from tests.fakes import teams_activities as ta
 from tests.fakes.bot_connector import FakeBotConnector
 
-ROOT = Path(__file__).resolve().parents[3]
 ALICE, BOB = ta.teams_user("Alice Martin"), ta.teams_user("Bob")
 
 
 async def bravo(*args: str, database_url: str) -> tuple[int, str, str]:
     """Run the `bravo` command (Teams on, unauthenticated) while this test's event loop serves the connector."""
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "BRAVO_", "DATABASE_URL"))
-    }
-    environment.update(DATABASE_URL=database_url, TEAMS_ALLOW_UNAUTHENTICATED="true")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=ROOT,
-        env=environment,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=120)
-    return int(process.returncode or 0), out.decode(), err.decode()
+    return await run_bravo_async(*args, database_url=database_url, TEAMS_ALLOW_UNAUTHENTICATED="true")
 
 
 @pytest.fixture
