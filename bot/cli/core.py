@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from bot.cli.files import read_text_file
 from bot.platforms import link_directory
 from bot.runtime import Runtime
 from handlers.directory import import_directory, parse_directory_csv
@@ -56,10 +57,8 @@ async def _migrate(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def _import_directory(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
-    try:
-        text = args.path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as problem:
-        sys.stderr.write(t("cannot read {path}: {error}", path=str(args.path), error=str(problem)) + "\n")
+    text = read_text_file(args.path, t)
+    if text is None:
         return 1
     rows, errors = parse_directory_csv(text, t)
     async with runtime.database.transaction() as session:

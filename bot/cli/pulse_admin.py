@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.cli.files import read_text_file
 from bot.runtime import Runtime
 from handlers.i18n import Translator
 from handlers.pulse_bank_sync import add_questions, ensure_bank
@@ -89,10 +90,8 @@ async def _add_question(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def _import_questions(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
-    try:
-        text = args.path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as problem:
-        sys.stderr.write(t("cannot read {path}: {error}", path=str(args.path), error=str(problem)) + "\n")
+    text = read_text_file(args.path, t)
+    if text is None:
         return 1
     specs, errors = parse_question_file(text, t)
     for error in errors:
