@@ -27,7 +27,7 @@ pytest: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 soak: $(STAMP)
-	BRAVO_SOAK=1 $(BIN)/python -m pytest -m soak $(PYTEST_ARGS)
+	BRAVO_SOAK=1 $(BIN)/python -m pytest -m soak -s tests/soak $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

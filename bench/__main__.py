@@ -6,8 +6,9 @@ import argparse
 import asyncio
 import sys
 
-from bench import ingest
+from bench import digests, fanout, ingest
 from bench.databases import fresh_database
+from tests.databases import postgres_problem
 
 ENGINES = ("sqlite", "postgresql")
 
@@ -39,16 +40,61 @@ async def run_ingest(engines: tuple[str, ...], requests: int) -> None:
     out()
 
 
+async def run_fanout(engines: tuple[str, ...], quick: bool) -> None:
+    people = fanout.QUICK_PEOPLE if quick else fanout.PEOPLE
+    out(
+        f"## Fan-out: one pulse to {people:,} people, Slack limits {fanout.PER_CHANNEL_RATE:g} msg/s per channel and "
+        f"{fanout.WORKSPACE_RATE:g} msg/s per workspace (burst {fanout.BURST:g}); baseline = the enforced limit"
+    )
+    figures = [await fanout.measure(engine, people=people) for engine in engines]
+    fanout.report(figures, out)
+    out()
+    out(f"Ceiling without any limit ({fanout.CEILING_PEOPLE:,} people, no pacing, the fake accepting everything):")
+    out()
+    fanout.report([await fanout.measure_ceiling(engine) for engine in engines], out)
+    out()
+
+
+async def run_digests(engines: tuple[str, ...], quick: bool) -> None:
+    factors = digests.QUICK_FACTORS if quick else digests.FACTORS
+    out(
+        "## Digests and leaderboards: every manager and team digest of the week and the collective leaderboard "
+        f"(dry run), at {', '.join(f'{factor:g}×' for factor in factors)} of 20,000 people / 1,000,000 kudos; "
+        "baseline = one plain SQL aggregate per report"
+    )
+    figures = [await digests.measure(engine, factor) for engine in engines for factor in factors]
+    digests.report(figures, out)
+    out()
+
+
+def available(engines: tuple[str, ...], asked: bool) -> tuple[str, ...]:
+    """The engines that can run: without a PostgreSQL server, SQLite alone (and why), unless PostgreSQL was asked."""
+    if "postgresql" not in engines:
+        return engines
+    problem = asyncio.run(postgres_problem())
+    if problem is None:
+        return engines
+    if asked:
+        raise SystemExit(f"bench: {problem}")
+    out(f"(PostgreSQL skipped: {problem}. Set BRAVO_TEST_POSTGRES_URL to a server to measure it too.)")
+    out()
+    return tuple(engine for engine in engines if engine != "postgresql")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("only", nargs="*", choices=["ingest", "fanout", "digests"], help="benchmarks to run")
     parser.add_argument("--engine", choices=ENGINES, action="append", help="database engine(s); default both")
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a first look")
     args = parser.parse_args()
-    engines = tuple(args.engine or ENGINES)
+    engines = available(tuple(args.engine or ENGINES), asked=bool(args.engine))
     chosen = set(args.only or ["ingest", "fanout", "digests"])
     if "ingest" in chosen:
         asyncio.run(run_ingest(engines, 1_000 if args.quick else 5_000))
+    if "fanout" in chosen:
+        asyncio.run(run_fanout(engines, args.quick))
+    if "digests" in chosen:
+        asyncio.run(run_digests(engines, args.quick))
 
 
 if __name__ == "__main__":

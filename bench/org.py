@@ -8,7 +8,8 @@ measures the same data, and streamed in chunks so that 4× (80,000 people, 4,000
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from itertools import islice
@@ -153,6 +154,7 @@ KUDOS_COLUMNS = (
 )
 RECIPIENT_COLUMNS = ("id", "kudos_id", "recipient_id", "team_id", "points", "created_at")
 VALUE_COLUMNS = ("kudos_id", "value")
+BULK_TABLES = ("kudos", "kudos_recipient", "kudos_value", "pulse_participation", "pulse_answer", "pulse_comment")
 SERIAL_TABLES = ("team", "person", "kudos", "kudos_recipient", "pulse_round", "reward_option", "reward_round")
 
 
@@ -163,27 +165,57 @@ async def load_organisation(database: Database, scale: Scale, *, seed: int = 7, 
     moment = now or datetime.now(UTC)
     stamp = stamper(database.dialect)
     rng = random.Random(seed)
-    await insert_tables(
-        database,
-        [
-            ("team", TEAM_COLUMNS, _teams(scale, stamp, moment)),
-            ("person", PERSON_COLUMNS, _people(scale, stamp, moment)),
-        ],
-    )
-    rows = _kudos(scale, stamp, moment, rng)
-    while chunk := list(islice(rows, CHUNK_ROWS)):
+    async with indexes_built_after(database, BULK_TABLES):
         await insert_tables(
             database,
             [
-                ("kudos", KUDOS_COLUMNS, [kudos for kudos, _, _ in chunk]),
-                ("kudos_recipient", RECIPIENT_COLUMNS, [recipient for _, recipient, _ in chunk]),
-                ("kudos_value", VALUE_COLUMNS, [value for _, _, value in chunk if value]),
+                ("team", TEAM_COLUMNS, _teams(scale, stamp, moment)),
+                ("person", PERSON_COLUMNS, _people(scale, stamp, moment)),
             ],
         )
-    if scale.pulse_answers:
-        await load_pulses(database, scale, stamp=stamp, now=moment, rng=rng)
-    await load_rewards(database, scale, stamp=stamp, now=moment, rng=rng)
+        rows = _kudos(scale, stamp, moment, rng)
+        while chunk := list(islice(rows, CHUNK_ROWS)):
+            await insert_tables(
+                database,
+                [
+                    ("kudos", KUDOS_COLUMNS, [kudos for kudos, _, _ in chunk]),
+                    ("kudos_recipient", RECIPIENT_COLUMNS, [recipient for _, recipient, _ in chunk]),
+                    ("kudos_value", VALUE_COLUMNS, [value for _, _, value in chunk if value]),
+                ],
+            )
+        if scale.pulse_answers:
+            await load_pulses(database, scale, stamp=stamp, now=moment, rng=rng)
+        await load_rewards(database, scale, stamp=stamp, now=moment, rng=rng)
     await finish_load(database)
+
+
+@asynccontextmanager
+async def indexes_built_after(database: Database, tables: Sequence[str]) -> AsyncIterator[None]:
+    """Drop the plain (non-unique) indexes of `tables` for a bulk load and build them again afterwards, from their
+    own definitions: one sort per index instead of a random b-tree insert per row. The schema ends up unchanged."""
+    if database.dialect == "postgresql":
+        found = text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+            "AND tablename = ANY(:tables) AND indexdef NOT LIKE 'CREATE UNIQUE%'"
+        )
+        parameters: dict[str, Any] = {"tables": list(tables)}
+    else:
+        marks = ", ".join(f":t{index}" for index in range(len(tables)))
+        found = text(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) AND sql NOT LIKE 'CREATE UNIQUE%'"
+        )
+        parameters = {f"t{index}": table for index, table in enumerate(tables)}
+    async with database.engine.begin() as connection:
+        definitions = [(str(name), str(sql)) for name, sql in (await connection.execute(found, parameters)).all()]
+        for name, _sql in definitions:
+            await connection.execute(text(f'DROP INDEX "{name}"'))
+    try:
+        yield
+    finally:
+        async with database.engine.begin() as connection:
+            for _name, sql in definitions:
+                await connection.execute(text(sql))
 
 
 async def insert_tables(database: Database, tables: list[Table]) -> None:
@@ -202,7 +234,10 @@ async def insert_tables(database: Database, tables: list[Table]) -> None:
 
 
 async def finish_load(database: Database) -> None:
-    """Move PostgreSQL's sequences past the ids written by hand, then refresh the planner's statistics."""
+    """Move PostgreSQL's sequences past the ids written by hand and refresh its statistics.
+
+    SQLite is left without statistics (`sqlite_stat1`), as Bravo's own databases are: nothing there runs ANALYZE.
+    """
     if database.dialect == "postgresql":
         async with database.engine.begin() as connection:
             for table in SERIAL_TABLES:
@@ -212,9 +247,11 @@ async def finish_load(database: Database) -> None:
                         f"coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"
                     )
                 )
-    async with database.engine.connect() as connection:
-        await connection.execution_options(isolation_level="AUTOCOMMIT")
-        await connection.execute(text("ANALYZE"))
+    if database.dialect == "postgresql":
+        # What autovacuum does after a bulk load: statistics, and the visibility map index-only scans rely on.
+        async with database.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await connection.execute(text("VACUUM ANALYZE"))
 
 
 async def bulk_insert(database: Database, tables: list[Table]) -> None:

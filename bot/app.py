@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot.metrics import install_metrics
+from bot.metrics import METRICS_KEY, install_metrics
 from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
 from scheduler.outbox_worker import OutboxWorker
@@ -77,7 +77,9 @@ async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
 
     runtime = app[RUNTIME_KEY]
     config = runtime.settings.scheduler_config()
-    jobs = ScheduledJobs(runtime.database, config, runtime.policy, on_queued=app[WORKER_KEY].wake)
+    jobs = ScheduledJobs(
+        runtime.database, config, runtime.policy, on_queued=app[WORKER_KEY].wake, on_run=app[METRICS_KEY].job_ran
+    )
     scheduler = build_scheduler(jobs, config)
     scheduler.start()
     yield

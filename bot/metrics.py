@@ -1,6 +1,8 @@
-"""Prometheus metrics: requests by route and status, time to answer, outbox depth and failures.
+"""Prometheus metrics: requests by route and status, time to answer, outbox depth and failures, scheduler runs.
 
-Each application owns its registry, so tests and several apps in one process never share counters.
+Each application owns its registry, so tests and several apps in one process never share counters. Job runs are
+counted through the scheduler's `on_run` hook (the scheduler knows nothing of Prometheus); scheduled posts are read
+from their claims at scrape time, so every replica reports the same totals.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from storage import outbox
+from storage import schedule as schedule_store
 from storage.db import Database
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -36,6 +39,23 @@ class Metrics:
         self.outbox_pending = Gauge("bravo_outbox_pending", "Deliveries waiting to be sent", registry=self.registry)
         self.outbox_failed = Gauge("bravo_outbox_failed", "Deliveries that failed for good", registry=self.registry)
         self.outbox_sent = Gauge("bravo_outbox_sent", "Deliveries sent", registry=self.registry)
+        self.job_runs = Counter(
+            "bravo_job_runs", "Scheduler job runs in this process", ["job", "outcome"], registry=self.registry
+        )
+        self.job_last_run = Gauge(
+            "bravo_job_last_run_timestamp_seconds", "When each job last ran here", ["job"], registry=self.registry
+        )
+        self.scheduled_posts = Gauge(
+            "bravo_scheduled_posts",
+            "Scheduled posts and daily jobs by kind and status",
+            ["kind", "status"],
+            registry=self.registry,
+        )
+
+    def job_ran(self, job: str, outcome: str) -> None:
+        """The scheduler's `on_run` hook."""
+        self.job_runs.labels(job=job, outcome=outcome).inc()
+        self.job_last_run.labels(job=job).set(time.time())
 
     @web.middleware
     async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -57,6 +77,10 @@ class Metrics:
     async def render(self, database: Database) -> bytes:
         async with database.sessions() as session:
             counts = await outbox.stats(session)
+            claims = await schedule_store.claim_counts(session)
+        self.scheduled_posts.clear()  # a claim that moved on (queued -> sent) must not leave its old label behind
+        for (kind, status), total in claims.items():
+            self.scheduled_posts.labels(kind=kind, status=status).set(total)
         self.outbox_pending.set(counts.pending)
         self.outbox_failed.set(counts.failed)
         self.outbox_sent.set(counts.sent)

@@ -7,7 +7,8 @@ team), the pulse results the anonymity threshold allows, and the team's progress
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -22,10 +23,16 @@ MANAGER_DIGEST = "manager_digest"
 MAX_QUIET_NAMES = 10
 
 
+@lru_cache(maxsize=256)
+def medium_date(day: date, language: str) -> str:
+    """A date as `Mar 23, 2026` in `language`; cached, since a Monday run formats the same week for every manager."""
+    return format_date(day, format="medium", locale=language)
+
+
 def date_range(t: Translator, since: datetime, until: datetime, zone: ZoneInfo) -> str:
     """`Mar 23 – Mar 30, 2026` style, in the reader's language and time zone."""
-    first = format_date(since.astimezone(zone).date(), format="medium", locale=t.language)
-    last = format_date(until.astimezone(zone).date(), format="medium", locale=t.language)
+    first = medium_date(since.astimezone(zone).date(), t.language)
+    last = medium_date(until.astimezone(zone).date(), t.language)
     return t("{first} to {last}", first=first, last=last)
 
 

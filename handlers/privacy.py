@@ -32,6 +32,7 @@ def privacy_reply(t: Translator, policy: Policy) -> Reply:
         (t("Messages to deliver"), t("kept until delivered, so none is lost if Bravo restarts")),
     )
     fields = tuple(FieldItem(label=label, value=Line.of(text)) for label, text in stored)
+    fields += (FieldItem(label=t("How long"), value=Line.of(retention_text(t, policy))),)
     card = Card(
         title=t("What Bravo stores about you, and why"),
         sections=(Section(fields=fields),),
@@ -47,6 +48,24 @@ def privacy_reply(t: Translator, policy: Policy) -> Reply:
         summary=t("What Bravo stores about you, and why"),
     )
     return Reply(card=card)
+
+
+def retention_text(t: Translator, policy: Policy) -> str:
+    """How long the words of kudos and comments are kept, as configured."""
+    if policy.kudos_text_retention_days:
+        kudos = t(
+            "the words of a kudos are removed after {days} days (its points and values stay)",
+            days=policy.kudos_text_retention_days,
+        )
+    else:
+        kudos = t("the words of a kudos are kept until you ask an admin to remove them")
+    if policy.comment_retention_days:
+        comments = t(
+            "pulse comments are deleted {days} days after their pulse closes", days=policy.comment_retention_days
+        )
+    else:
+        comments = t("pulse comments are kept with their pulse's results")
+    return f"{kudos}; {comments}."
 
 
 @dataclass(frozen=True)

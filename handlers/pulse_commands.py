@@ -22,13 +22,18 @@ async def handle(ctx: Context, text: str) -> Reply:
 
 
 async def results(ctx: Context, team_name: str) -> Reply:
-    """Admins see every team and the organisation; managers their teams; everyone else their own team."""
-    report = await pulse_report(ctx.session, policy=ctx.policy, now=ctx.now)
+    """Admins see every team and the organisation, a manager the teams they manage, nobody else any: a team sees
+    its (suppressed) scores in its team digest, which its manager's digest and these results complement."""
     managed = {team.id for team in await people_store.teams_managed_by(ctx.session, person_id=ctx.actor.id or 0)}
-    if ctx.is_admin:
-        allowed = {group.team_id for group in report.teams}
-    else:
-        allowed = managed | ({ctx.actor.team_id} if ctx.actor.team_id else set())
+    if not ctx.is_admin and not managed:
+        return reply(
+            ctx.t(
+                "Pulse results are shown to each team's manager and to admins. Your team sees its scores in the "
+                "team digest."
+            )
+        )
+    report = await pulse_report(ctx.session, policy=ctx.policy, now=ctx.now)
+    allowed = {group.team_id for group in report.teams} if ctx.is_admin else managed
     groups = [group for group in report.teams if group.team_id in allowed]
     if team_name:
         groups = [group for group in groups if group.name.lower() == team_name.strip().lower()]

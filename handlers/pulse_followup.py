@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Context, translator_for_person
+from handlers.idempotency import first_time
 from handlers.messages import Card, Choice, Form, FormInput, Line, Reply, Section, reply
 from handlers.pulse_answer import MAX_COMMENT_LENGTH, REPLY_TO
 from handlers.pulse_delivery import queue_card
@@ -75,6 +76,8 @@ async def submit_reply(ctx: Context, values: Mapping[str, tuple[str, ...]], comm
         return reply(ctx.t("This comment's author can no longer be reached."))
     if not text:
         return reply(ctx.t("Your reply was empty, so nothing was sent."))
+    if not await first_time(ctx, REPLY_ACTION):
+        return reply(ctx.t("Your reply is on its way. The author can answer you; you will not learn who they are."))
     added = await pulse_answers.add_followup(
         ctx.session, comment_id=comment.id, from_author=False, text=text, manager_id=ctx.actor.id
     )
@@ -94,6 +97,7 @@ async def submit_reply(ctx: Context, values: Mapping[str, tuple[str, ...]], comm
         person=author,
         card=notice,
         kind=AUTHOR_NOTICE_KIND,
+        platforms=ctx.policy.platforms,
         dedupe_key=f"pulse-followup:{comment.id}:{added.position}",
         not_before=ctx.now,
     )
@@ -159,6 +163,8 @@ async def submit_answer_back(ctx: Context, values: Mapping[str, tuple[str, ...]]
     text = " ".join(values.get("reply", ())).strip()[:MAX_COMMENT_LENGTH]
     if not text:
         return reply(ctx.t("Your reply was empty, so nothing was sent."))
+    if not await first_time(ctx, ANSWER_BACK_ACTION):
+        return reply(ctx.t("Sent. Your name was not shared."))
     await pulse_answers.add_followup(ctx.session, comment_id=comment.id, from_author=True, text=text)
     messages = await pulse_answers.followups(ctx.session, comment_id=comment.id)
     managers = {message.manager_id for message in messages if message.manager_id is not None}
@@ -178,6 +184,7 @@ async def submit_answer_back(ctx: Context, values: Mapping[str, tuple[str, ...]]
             person=manager,
             card=card,
             kind=MANAGER_NOTICE_KIND,
+            platforms=ctx.policy.platforms,
             dedupe_key=f"pulse-followup:{comment.id}:{len(messages)}:{manager.id}",
             not_before=ctx.now,
         )

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -85,7 +86,15 @@ class PulseReport:
     threshold: int
 
     def team(self, team_id: int) -> GroupResult | None:
-        return next((group for group in self.teams if group.team_id == team_id), None)
+        return self._by_team.get(team_id)
+
+    @cached_property
+    def _by_team(self) -> dict[int | None, GroupResult]:
+        """Teams by id, built once: the digests look up every team of a large organisation."""
+        found: dict[int | None, GroupResult] = {}
+        for group in self.teams:
+            found.setdefault(group.team_id, group)
+        return found
 
 
 def readable(pulse: PulseRound, invited: int, answered: int, now: datetime) -> bool:
@@ -113,7 +122,9 @@ async def pulse_report(session: AsyncSession, *, policy: Policy, now: datetime) 
     ids = [pulse.id or 0 for pulses in history.values() for pulse in pulses]
     round_questions = await pulse_store.round_question_ids(session, round_ids=ids)
     values: Values = defaultdict(list)
-    for round_id, question_id, value in await pulse_answers.answer_values(session, round_ids=ids):
+    for round_id, question_id, value in await pulse_answers.answer_values(
+        session, round_ids=rounds_compared(history, round_questions)
+    ):
         values[(round_id, question_id)].append(value)
     question_ids = sorted({q for qs in round_questions.values() for q in qs})
     questions = await pulse_store.questions_by_ids(session, ids=question_ids)
@@ -158,6 +169,20 @@ async def pulse_report(session: AsyncSession, *, policy: Policy, now: datetime) 
     return PulseReport(
         teams=tuple(groups), organisation=builder.organisation(org_hidden, counts, current), threshold=threshold
     )
+
+
+def rounds_compared(history: dict[int, list[PulseRound]], round_questions: dict[int, list[int]]) -> list[int]:
+    """The rounds whose answers a report reads: each team's latest readable round and, for each of its questions,
+    the last earlier round that asked it (the change). Older answers are never read, however long the history."""
+    ids: set[int] = set()
+    for pulses in history.values():
+        current = pulses[-1].id or 0
+        ids.add(current)
+        for question_id in round_questions.get(current, []):
+            earlier = [p.id or 0 for p in pulses[:-1] if question_id in round_questions.get(p.id or 0, [])]
+            if earlier:
+                ids.add(earlier[-1])
+    return sorted(ids)
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from handlers.actions import ActionHandler
 from handlers.context import Context
+from handlers.idempotency import first_time
 from handlers.messages import Card, Choice, Line, Reply, Section, reply
 from handlers.rewards import MAX_GOAL_POINTS, MAX_REWARD_LENGTH, RewardError, ensure_round, progress_bar, propose, vote
 from storage import people as people_store
@@ -100,6 +101,9 @@ async def _propose(ctx: Context, words: list[str]) -> Reply:
     if not words or not words[0].isdigit():
         return reply(t("Say how many points and what reward, for example: /rewards propose 300 team lunch"))
     team_id = None if ctx.is_admin else ctx.actor.team_id
+    if not await first_time(ctx, "rewards.propose"):
+        card = await goal_card(ctx, team_id=None if org else ctx.actor.team_id)
+        return Reply(card=card)
     try:
         option = await propose(
             ctx.session,

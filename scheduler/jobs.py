@@ -11,19 +11,38 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers import pulse_send as pulse_api
+from handlers.i18n import Translator
 from handlers.policy import Policy
+from handlers.retention import DONE, RETENTION_JOB, apply_retention, retention_enabled
 from scheduler.config import SchedulerConfig
 from scheduler.runs import post_leaderboard, process_owner, send_digests, settle_claims
+from scheduler.schedules import zone_named
+from storage import schedule as schedule_store
 from storage.db import Database
 from storage.models.base import utcnow
 from storage.models.schedule import QUEUED
 
 log = logging.getLogger(__name__)
+
+JobHook = Callable[[str, str], None]
+OK = "ok"
+FAILED_RUN = "failed"
+# The failures of the job run in progress (one list per asyncio task, so concurrent jobs never mix them up).
+_failures: ContextVar[list[str] | None] = ContextVar("job_failures", default=None)
+
+
+def _failed(step: str) -> None:
+    """Note a failed step of the running job (already logged), so the run is reported as failed."""
+    failures = _failures.get()
+    if failures is not None:
+        failures.append(step)
 
 
 class ScheduledJobs:
@@ -38,25 +57,40 @@ class ScheduledJobs:
         on_queued: Callable[[], None] | None = None,
         clock: Callable[[], datetime] = utcnow,
         owner: str | None = None,
+        on_run: JobHook | None = None,
     ) -> None:
+        """`on_run(job, outcome)` hears of every run (`ok` or `failed`): the metrics count them."""
         self.database = database
         self.config = config
         self.policy = policy
         self.on_queued = on_queued
         self.clock = clock
         self.owner = owner or process_owner()
+        self.on_run = on_run
         self._running: set[asyncio.Task[object]] = set()
 
     @contextlib.asynccontextmanager
-    async def _tracked(self) -> AsyncIterator[None]:
+    async def _tracked(self, job: str) -> AsyncIterator[None]:
         task = asyncio.current_task()
         if task is not None:
             self._running.add(task)
+        failures: list[str] = []
+        token = _failures.set(failures)
+        cancelled = False
         try:
             yield
+        except asyncio.CancelledError:
+            cancelled = True  # the scheduler is shutting down: not a run
+            raise
+        except Exception:
+            failures.append(job)
+            raise
         finally:
+            _failures.reset(token)
             if task is not None:
                 self._running.discard(task)
+            if self.on_run is not None and not cancelled:
+                self.on_run(job, FAILED_RUN if failures else OK)
 
     async def wait_stopped(self, timeout: float = 10.0) -> None:
         """After the scheduler's shutdown cancelled running jobs, wait for them to roll back and end."""
@@ -69,7 +103,7 @@ class ScheduledJobs:
 
     async def tick(self, now: datetime | None = None) -> int:
         """Every minute: the digests whose local time has come, a missed leaderboard, and claim statuses."""
-        async with self._tracked():
+        async with self._tracked("tick"):
             return await self._tick(now or self.clock())
 
     async def _tick(self, moment: datetime) -> int:
@@ -82,16 +116,18 @@ class ScheduledJobs:
             self._queued(queued)
         except Exception:  # noqa: BLE001 - the next tick retries; nothing was claimed by a failed transaction
             log.exception("digest tick failed")
+            _failed("digests")
         queued += await self._leaderboard(moment)
         try:
             await settle_claims(self.database, now=moment)
         except Exception:  # noqa: BLE001
             log.exception("settling scheduled posts failed")
+            _failed("settle")
         return queued
 
     async def leaderboard(self, now: datetime | None = None) -> int:
         """Friday's collective reward leaderboard (the cron job, and the tick's catch-up)."""
-        async with self._tracked():
+        async with self._tracked("leaderboard"):
             return await self._leaderboard(now or self.clock())
 
     async def _leaderboard(self, moment: datetime) -> int:
@@ -101,6 +137,7 @@ class ScheduledJobs:
             )
         except Exception:  # noqa: BLE001
             log.exception("leaderboard failed")
+            _failed("leaderboard")
             return 0
         queued = 1 if outcome is not None and outcome.status == QUEUED else 0
         self._queued(queued)
@@ -108,7 +145,7 @@ class ScheduledJobs:
 
     async def pulses(self, now: datetime | None = None) -> int:
         """Pulse checks: start due rounds, remind once, close ended windows (each idempotent in its own module)."""
-        async with self._tracked():
+        async with self._tracked("pulses"):
             return await self._pulses(now or self.clock())
 
     async def _pulses(self, moment: datetime) -> int:
@@ -134,5 +171,33 @@ class ScheduledJobs:
                     done += await step(session)
             except Exception:  # noqa: BLE001 - one failing step must not stop the others
                 log.exception("pulse job %r failed", name)
+                _failed(name)
         self._queued(done)
         return done
+
+    async def retention(self, now: datetime | None = None) -> int:
+        """Once a day: remove kudos reasons and pulse comments older than the retention limits.
+
+        The day is claimed like a scheduled post, so one replica does it and `bravo status` shows when it last ran.
+        """
+        async with self._tracked(RETENTION_JOB):
+            return await self._retention(now or self.clock())
+
+    async def _retention(self, moment: datetime) -> int:
+        if not retention_enabled(self.policy):
+            return 0
+        day = moment.astimezone(zone_named(self.config.timezone, ZoneInfo("UTC"))).date().isoformat()
+        key = {"kind": RETENTION_JOB, "target": "all", "period": day}
+        try:
+            async with self.database.transaction() as session:
+                if not await schedule_store.claim(session, **key, owner=self.owner, now=moment):
+                    return 0
+                report = await apply_retention(session, policy=self.policy, now=moment)
+                summary = report.summary(Translator("en"))
+                await schedule_store.finish(session, **key, status=DONE, deliveries=0, now=moment, detail=summary)
+        except Exception:  # noqa: BLE001 - nothing was removed; the next run tries again
+            log.exception("retention failed")
+            _failed(RETENTION_JOB)
+            return 0
+        log.info("%s", summary)
+        return report.kudos_reasons + report.comments + report.replies + report.deliveries

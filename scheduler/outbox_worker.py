@@ -1,13 +1,22 @@
-"""Drains the outbox: delivers each due row through its platform's sender, paced, retrying with backoff."""
+"""Drains the outbox: delivers each due row through its platform's sender, paced, retrying with backoff.
+
+Exactly once where the platform allows it: a row whose earlier attempt may have reached the platform (its lease ran
+out unmarked after a crash, or an attempt failed without a clear refusal: a timeout, a server error) is *in doubt*; a
+`RecoverableSender` is asked whether the message is already there before it is sent again. Other senders send it
+again (at least once). A refusal that says "later" (a rate limit, with Retry-After) leaves no doubt.
+A restart on the same machine takes back the leases of its dead predecessor at once (`scheduler.leases`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
-from handlers.messages import Card, DeliveryError, Destination, Sender
+from handlers.messages import Card, DeliveryError, Destination, RecoverableSender, Sender
+from scheduler.leases import LeaseOwner, is_gone, this_process
 from scheduler.pacing import Pacer
 from storage import outbox
 from storage import schedule as schedule_store
@@ -18,7 +27,17 @@ from storage.models.base import utcnow
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Transient failures are retried for this long at least (backoff caps at 15 minutes), so a platform outage of a few
+# hours delays pulses and digests instead of losing them.
+RETRY_WINDOW = timedelta(hours=24)
 LEASE = timedelta(minutes=2)
+# One send may take this long at most, so that with the pacing wait it always ends within its lease: a second
+# worker never takes a row whose first send may still be on its way.
+SEND_TIMEOUT_SECONDS = 60.0
+# How often a worker looks for leases held by dead processes on its machine (and always on its first drain).
+RECOVERY_INTERVAL_SECONDS = 30.0
+# When the platform cannot say yet whether a row in doubt was delivered (and gives no Retry-After), ask again after.
+RECHECK_SECONDS = 30.0
 # A delivery waits this long at most for its pacing slot; later slots give the row back until then, so a paused
 # destination never holds up a batch (nor outlives the row's lease).
 MAX_PACING_WAIT_SECONDS = 5.0
@@ -40,7 +59,7 @@ def address_for(platform: str, person: Person | None, channel: str | None) -> st
     return {"slack": person.slack_id, "teams": person.teams_id}.get(platform) or str(person.id)
 
 
-def _as_utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
@@ -58,13 +77,16 @@ class OutboxWorker:
         batch_size: int = 50,
         clock: Callable[[], datetime] = utcnow,
         pacer: Pacer | None = None,
+        owner: LeaseOwner | None = None,
     ) -> None:
         self.database = database
         self.senders = dict(senders)
         self.batch_size = batch_size
         self.clock = clock
         self.pacer = pacer or Pacer(monotonic=lambda: self.clock().timestamp())
+        self.owner = owner or this_process()
         self._wake = asyncio.Event()
+        self._next_recovery = 0.0
 
     def wake(self) -> None:
         """Deliver soon: called after a request queued something."""
@@ -74,14 +96,33 @@ class OutboxWorker:
         """Deliver every row due now; returns how many rows were attempted."""
         if not self.senders:
             return 0
+        await self._recover_dead_leases()
         async with self.database.transaction() as session:
-            rows = await outbox.claim_due(
-                session, now=self.clock(), limit=self.batch_size, lease=LEASE, platforms=tuple(self.senders)
+            claimed = await outbox.claim_batch(
+                session,
+                now=self.clock(),
+                limit=self.batch_size,
+                lease=LEASE,
+                platforms=tuple(self.senders),
+                owner=str(self.owner),
             )
         deadline = self.pacer.monotonic() + MAX_PACING_WAIT_SECONDS
-        await asyncio.gather(*(self._deliver(row, deadline) for row in rows))
+        await asyncio.gather(*(self._deliver(item.message, deadline, in_doubt=item.in_doubt) for item in claimed))
         self.pacer.forget_idle()
-        return len(rows)
+        return len(claimed)
+
+    async def _recover_dead_leases(self) -> None:
+        """End the leases of dead processes on this machine (a crash just before this restart), now and then."""
+        if time.monotonic() < self._next_recovery:
+            return
+        self._next_recovery = time.monotonic() + RECOVERY_INTERVAL_SECONDS
+        async with self.database.transaction() as session:
+            now = self.clock()
+            for text in await outbox.lease_holders(session, now=now, scope=self.owner.scope):
+                holder = LeaseOwner.parse(text)
+                if holder is not None and is_gone(holder, self.owner):
+                    released = await outbox.release_leases(session, owner=text, now=now)
+                    log.warning("took back %d deliveries leased by %s, which is no longer running", released, text)
 
     async def drain(self) -> int:
         """Deliver until nothing is due now (used by one-shot CLI commands and tests)."""
@@ -95,10 +136,10 @@ class OutboxWorker:
         total = await self.drain()
         while True:
             async with self.database.sessions() as session:
-                due = await schedule_store.next_pending_at(session, platforms=tuple(self.senders))
+                due = await outbox.next_due_at(session, platforms=tuple(self.senders), now=self.clock())
             if due is None:
                 return total
-            wait = (_as_utc(due) - self.clock()).total_seconds()
+            wait = (as_utc(due) - self.clock()).total_seconds()
             if wait > within:
                 return total
             await asyncio.sleep(max(0.0, wait))
@@ -118,7 +159,7 @@ class OutboxWorker:
                 except TimeoutError:
                     pass
 
-    async def _deliver(self, row: OutboxMessage, deadline: float) -> None:
+    async def _deliver(self, row: OutboxMessage, deadline: float, *, in_doubt: bool = False) -> None:
         assert row.id is not None
         sender = self.senders[row.platform]
         async with self.database.sessions() as session:
@@ -127,24 +168,64 @@ class OutboxWorker:
             {"platform": row.platform, "person_id": row.person_id, "channel": row.channel}
         )
         address = address_for(row.platform, person, row.channel)
+        if in_doubt and isinstance(sender, RecoverableSender):
+            try:
+                found = await self._already_delivered(sender, row, destination, address)
+            except DeliveryError as error:
+                await self._defer(row, error)
+                return
+            if found is not None:
+                log.info("delivery %s (%s) had already reached %s before a restart", row.id, row.kind, found)
+                await self._mark_sent(row.id, found)
+                return
         pace_key = address or f"person:{row.person_id}"
         if not await self.pacer.acquire(row.platform, pace_key, deadline=deadline):
             await self._postpone(row, self.pacer.slot(row.platform, pace_key) - self.pacer.monotonic())
             return
         try:
             card = Card.model_validate_json(row.payload)
-            ref = await sender.send(destination, card, address=address)
+            async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                if isinstance(sender, RecoverableSender):
+                    ref = await sender.send(destination, card, address=address, marker=row.id)
+                else:
+                    ref = await sender.send(destination, card, address=address)
         except DeliveryError as error:
             if error.retry_after is not None:
                 self.pacer.pause(row.platform, pace_key, error.retry_after)
             await self._record_failure(row, error)
             return
+        except TimeoutError:
+            await self._record_failure(row, DeliveryError(f"no answer in {SEND_TIMEOUT_SECONDS:.0f}s", permanent=False))
+            return
         except Exception as error:  # noqa: BLE001 - an unexpected failure is retried, not lost
             log.exception("delivery %s crashed", row.id)
             await self._record_failure(row, DeliveryError(repr(error)[:300], permanent=False))
             return
+        await self._mark_sent(row.id, ref)
+
+    async def _already_delivered(
+        self, sender: RecoverableSender, row: OutboxMessage, destination: Destination, address: str | None
+    ) -> str | None:
+        """The ref of this row's message if an earlier attempt delivered it; a sender that cannot tell for good
+        (no permission to read the conversation) means sending again: better twice than never."""
+        assert row.id is not None
+        try:
+            async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
+                return await sender.find_delivered(destination, address, row.id, since=as_utc(row.created_at))
+        except DeliveryError as error:
+            if not error.permanent:
+                raise
+            log.warning("delivery %s (%s) is in doubt and cannot be checked (%s): sent again", row.id, row.kind, error)
+            return None
+        except TimeoutError:
+            raise DeliveryError("timed out looking for an earlier delivery", permanent=False) from None
+        except Exception as error:  # noqa: BLE001 - checked again at the next attempt
+            log.exception("looking for delivery %s crashed", row.id)
+            raise DeliveryError(repr(error)[:300], permanent=False) from error
+
+    async def _mark_sent(self, message_id: int, ref: str | None) -> None:
         async with self.database.transaction() as session:
-            await outbox.mark_sent(session, message_id=row.id, now=self.clock(), ref=ref)
+            await outbox.mark_sent(session, message_id=message_id, now=self.clock(), ref=ref)
 
     async def _postpone(self, row: OutboxMessage, seconds: float) -> None:
         assert row.id is not None
@@ -152,10 +233,26 @@ class OutboxWorker:
             until = self.clock() + timedelta(seconds=max(1.0, seconds))
             await schedule_store.postpone_delivery(session, message_id=row.id, until=until)
 
+    async def _defer(self, row: OutboxMessage, error: DeliveryError) -> None:
+        """Nothing sent and no attempt counted: the row is looked for again later (a platform outage never turns a
+        row in doubt into a failure)."""
+        assert row.id is not None
+        delay = error.retry_after if error.retry_after is not None else RECHECK_SECONDS
+        log.info("delivery %s (%s) in doubt, checked again in %.0fs: %s", row.id, row.kind, delay, error.reason)
+        async with self.database.transaction() as session:
+            until = self.clock() + timedelta(seconds=delay)
+            await outbox.defer(session, message_id=row.id, until=until, error=error.reason)
+
+    def _gave_up(self, row: OutboxMessage) -> bool:
+        """A transient failure ends the row only after MAX_ATTEMPTS tries spread over at least RETRY_WINDOW."""
+        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+        return row.attempts + 1 >= MAX_ATTEMPTS and self.clock() - created >= RETRY_WINDOW
+
     async def _record_failure(self, row: OutboxMessage, error: DeliveryError) -> None:
+        """Retry later or give up; a failure without a clear refusal (no Retry-After) may have delivered it."""
         assert row.id is not None
         async with self.database.transaction() as session:
-            if error.permanent or row.attempts + 1 >= MAX_ATTEMPTS:
+            if error.permanent or self._gave_up(row):
                 log.warning("delivery %s (%s) failed for good: %s", row.id, row.kind, error.reason)
                 await outbox.mark_failed(session, message_id=row.id, error=error.reason)
                 return
@@ -166,4 +263,5 @@ class OutboxWorker:
                 message_id=row.id,
                 next_attempt_at=self.clock() + timedelta(seconds=delay),
                 error=error.reason,
+                in_doubt=error.retry_after is None,
             )

@@ -27,6 +27,7 @@ class Pacer:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _next_destination: dict[tuple[str, str], float] = field(default_factory=dict)
     _next_platform: dict[str, float] = field(default_factory=dict)
+    _released: dict[str, float] = field(default_factory=dict)
 
     def _platform_interval(self, platform: str) -> float:
         if platform == "console":
@@ -44,15 +45,33 @@ class Pacer:
         )
 
     async def acquire(self, platform: str, destination: str, *, deadline: float | None = None) -> bool:
-        """Wait for a slot and take it; False (without waiting) when the slot would come after `deadline`."""
+        """Wait for a slot and take it; False (without waiting) when the slot would come after `deadline`.
+
+        The slot is reserved at once, then checked again on waking: a delivery that woke late (a busy event loop)
+        pushes the next ones back by as much, so that the messages leave at least one interval apart in real time.
+        Otherwise a late one and an on-time one would reach the platform together and the second get a 429.
+        """
         slot = self.slot(platform, destination)
         if deadline is not None and slot > deadline:
             return False
-        self._next_destination[(platform, destination)] = slot + self.destination_intervals.get(platform, 0.0)
-        self._next_platform[platform] = slot + self._platform_interval(platform)
+        key = (platform, destination)
+        destination_interval = self.destination_intervals.get(platform, 0.0)
+        platform_interval = self._platform_interval(platform)
+        self._next_destination[key] = slot + destination_interval
+        self._next_platform[platform] = slot + platform_interval
         wait = slot - self.monotonic()
         if wait > 0:
             await self.sleep(wait)
+        if not platform_interval:
+            return True
+        # A clock that did not move while sleeping (a test's) counts as having reached the slot.
+        reached = max(self.monotonic(), slot)
+        release = max(reached, self._released.get(platform, reached - platform_interval) + platform_interval)
+        self._released[platform] = release
+        self._next_platform[platform] = max(self._next_platform[platform], release + platform_interval)
+        self._next_destination[key] = max(self._next_destination[key], release + destination_interval)
+        if release > reached:
+            await self.sleep(release - reached)
         return True
 
     def pause(self, platform: str, destination: str, seconds: float) -> None:

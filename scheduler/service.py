@@ -20,12 +20,15 @@ TICK_JOB = "bravo.tick"
 LEADERBOARD_JOB = "bravo.leaderboard"
 PULSE_JOB = "bravo.pulses"
 PULSE_SECONDS = 60
+RETENTION_JOB = "bravo.retention"
+# Hourly looks, one run a day: the day's claim turns the other looks (and other replicas) into no-ops.
+RETENTION_SECONDS = 3600
 
 
 def build_scheduler(
     jobs: ScheduledJobs, config: SchedulerConfig, *, first_tick: datetime | None = None
 ) -> AsyncIOScheduler:
-    """A scheduler (not started) with the tick, the leaderboard cron job and the pulse job.
+    """A scheduler (not started) with the tick, the leaderboard cron job, the pulse job and the retention job.
 
     The tick runs once at start (`first_tick`, default now) so a downtime is caught up at once.
     """
@@ -57,5 +60,13 @@ def build_scheduler(
         id=PULSE_JOB,
         name="pulse checks",
         replace_existing=True,
+    )
+    scheduler.add_job(
+        jobs.retention,
+        IntervalTrigger(seconds=RETENTION_SECONDS, timezone=zone),
+        id=RETENTION_JOB,
+        name="retention of kudos reasons and pulse comments",
+        replace_existing=True,
+        next_run_time=first_tick or datetime.now(zone),
     )
     return scheduler

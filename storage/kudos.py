@@ -39,7 +39,9 @@ async def kudos_by_key(session: AsyncSession, *, idempotency_key: str) -> Kudos 
 async def lock_person(session: AsyncSession, *, person_id: int) -> None:
     """Serialise a giver's kudos: PostgreSQL locks their row; SQLite's BEGIN IMMEDIATE already serialises writers."""
     if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.exec(select(Person.id).where(Person.id == person_id).with_for_update())
+        # FOR NO KEY UPDATE: serialises the giver's kudos without blocking the foreign-key checks (FOR KEY SHARE)
+        # of a kudos given to them at the same moment, which FOR UPDATE would turn into a deadlock.
+        await session.exec(select(Person.id).where(Person.id == person_id).with_for_update(key_share=True))
 
 
 async def insert_kudos(
@@ -105,19 +107,25 @@ class PersonTotal:
 async def team_totals(
     session: AsyncSession, *, start: datetime | None, end: datetime, limit: int | None = None
 ) -> list[TeamTotal]:
-    """Teams by points received in the window, most first (ties by name)."""
-    points = func.sum(KudosRecipient.points)
-    statement = (
+    """Teams by points received in the window, most first (ties by name).
+
+    The window's rows are aggregated on their own first and only the per-team totals are joined to `team`, so a long
+    window costs one pass over its kudos rather than one join per kudos.
+    """
+    totals = (
         select(
-            Team.id,
-            Team.name,
-            points,
-            func.count(func.distinct(KudosRecipient.kudos_id)),
+            col(KudosRecipient.team_id).label("team_id"),
+            func.sum(KudosRecipient.points).label("points"),
+            func.count(func.distinct(KudosRecipient.kudos_id)).label("kudos"),
         )
-        .join(Team, col(Team.id) == col(KudosRecipient.team_id))
         .where(*_window(col(KudosRecipient.created_at), start, end))
-        .group_by(col(Team.id), col(Team.name))
-        .order_by(points.desc(), col(Team.name))
+        .group_by(col(KudosRecipient.team_id))
+        .subquery()
+    )
+    statement = (
+        select(Team.id, Team.name, totals.c.points, totals.c.kudos)
+        .join(totals, totals.c.team_id == col(Team.id))
+        .order_by(totals.c.points.desc(), col(Team.name))
     )
     if limit is not None:
         statement = statement.limit(limit)
@@ -128,14 +136,21 @@ async def team_totals(
 async def person_totals(
     session: AsyncSession, *, start: datetime | None, end: datetime, limit: int | None = None
 ) -> list[PersonTotal]:
-    """People by points received in the window, most first (ties by name)."""
-    points = func.sum(KudosRecipient.points)
-    statement = (
-        select(Person, points, func.count(col(KudosRecipient.kudos_id)))
-        .join(Person, col(Person.id) == col(KudosRecipient.recipient_id))
+    """People by points received in the window, most first (ties by name); aggregated before the join, like teams."""
+    totals = (
+        select(
+            col(KudosRecipient.recipient_id).label("person_id"),
+            func.sum(KudosRecipient.points).label("points"),
+            func.count().label("kudos"),  # one row per kudos and recipient: the count needs no other column
+        )
         .where(*_window(col(KudosRecipient.created_at), start, end))
-        .group_by(col(Person.id))
-        .order_by(points.desc(), col(Person.display_name))
+        .group_by(col(KudosRecipient.recipient_id))
+        .subquery()
+    )
+    statement = (
+        select(Person, totals.c.points, totals.c.kudos)
+        .join(totals, totals.c.person_id == col(Person.id))
+        .order_by(totals.c.points.desc(), col(Person.display_name))
     )
     if limit is not None:
         statement = statement.limit(limit)

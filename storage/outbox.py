@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import col, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,12 +41,30 @@ async def enqueue(
     return await insert_ignore(session, OutboxMessage, row.model_dump(exclude={"id"}))
 
 
-async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta, platforms: tuple[str, ...]
-) -> list[OutboxMessage]:
+@dataclass(frozen=True)
+class Claimed:
+    """A leased row, and whether an earlier attempt may already have delivered it.
+
+    `in_doubt` rows had a lease that ran out without the row being marked (the process died between the platform's
+    answer and the commit), or an attempt that failed without a clear refusal (a timeout, a server error).
+    """
+
+    message: OutboxMessage
+    in_doubt: bool
+
+
+async def claim_batch(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    limit: int,
+    lease: timedelta,
+    platforms: tuple[str, ...],
+    owner: str | None = None,
+) -> list[Claimed]:
     """Lease up to `limit` due rows so that another worker (or replica) leaves them alone until the lease ends."""
     candidates = (
-        select(OutboxMessage.id)
+        select(OutboxMessage.id, OutboxMessage.lease_until, OutboxMessage.in_doubt)
         .where(
             OutboxMessage.status == PENDING,
             col(OutboxMessage.platform).in_(platforms),
@@ -58,34 +76,119 @@ async def claim_due(
     )
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
-    ids = list((await session.exec(candidates)).all())
-    if not ids:
+    found = list((await session.exec(candidates)).all())
+    if not found:
         return []
-    await session.exec(update(OutboxMessage).where(col(OutboxMessage.id).in_(ids)).values(lease_until=now + lease))
+    ids = [row_id for row_id, _lease, _doubt in found]
+    expired = [row_id for row_id, lease_until, doubt in found if lease_until is not None and not doubt]
+    doubtful = {row_id for row_id, _lease, doubt in found if doubt} | set(expired)
+    await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids))
+        .values(lease_until=now + lease, lease_owner=owner[:255] if owner else None)
+    )
+    if expired:  # remembered, so that a row given back for later is still looked for
+        await session.exec(update(OutboxMessage).where(col(OutboxMessage.id).in_(expired)).values(in_doubt=True))
     rows = await session.exec(
         select(OutboxMessage).where(col(OutboxMessage.id).in_(ids)).order_by(col(OutboxMessage.id))
     )
-    return list(rows.all())
+    return [Claimed(row, row.id in doubtful) for row in rows.all()]
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta, platforms: tuple[str, ...]
+) -> list[OutboxMessage]:
+    """`claim_batch` without the doubt flags."""
+    claimed = await claim_batch(session, now=now, limit=limit, lease=lease, platforms=platforms)
+    return [item.message for item in claimed]
+
+
+async def lease_holders(session: AsyncSession, *, now: datetime, scope: str) -> list[str]:
+    """The owners (starting with `scope`) that hold a live lease on a pending row."""
+    statement = (
+        select(OutboxMessage.lease_owner)
+        .where(
+            OutboxMessage.status == PENDING,
+            col(OutboxMessage.lease_until) > now,
+            col(OutboxMessage.lease_owner).startswith(scope, autoescape=True),
+        )
+        .distinct()
+    )
+    return [owner for owner in (await session.exec(statement)).all() if owner]
+
+
+async def release_leases(session: AsyncSession, *, owner: str, now: datetime) -> int:
+    """End the leases of a process known to be dead: its rows are due again at once, and in doubt."""
+    result = await session.exec(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.status) == PENDING,
+            col(OutboxMessage.lease_owner) == owner,
+            col(OutboxMessage.lease_until) > now,
+        )
+        .values(lease_until=now)
+    )
+    return int(result.rowcount or 0)
+
+
+async def next_due_at(session: AsyncSession, *, platforms: tuple[str, ...], now: datetime) -> datetime | None:
+    """When a pending row can next be claimed: its retry time, or the end of the lease another worker holds on it."""
+    pending = (OutboxMessage.status == PENDING, col(OutboxMessage.platform).in_(platforms))
+    free = or_(col(OutboxMessage.lease_until).is_(None), col(OutboxMessage.lease_until) <= now)
+    retry = (await session.exec(select(func.min(OutboxMessage.next_attempt_at)).where(*pending, free))).first()
+    leased = (
+        await session.exec(
+            select(func.min(OutboxMessage.lease_until)).where(*pending, col(OutboxMessage.lease_until) > now)
+        )
+    ).first()
+    found = [_utc(moment) for moment in (retry, leased) if moment is not None]
+    return min(found) if found else None
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 async def mark_sent(session: AsyncSession, *, message_id: int, now: datetime, ref: str | None) -> None:
     await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id)
-        .values(status=SENT, sent_at=now, lease_until=None, delivered_ref=ref, attempts=OutboxMessage.attempts + 1)
+        .values(
+            status=SENT,
+            sent_at=now,
+            lease_until=None,
+            lease_owner=None,
+            delivered_ref=ref,
+            attempts=OutboxMessage.attempts + 1,
+        )
     )
 
 
-async def mark_retry(session: AsyncSession, *, message_id: int, next_attempt_at: datetime, error: str) -> None:
+async def mark_retry(
+    session: AsyncSession, *, message_id: int, next_attempt_at: datetime, error: str, in_doubt: bool = False
+) -> None:
+    """Try again later; `in_doubt` when the failed attempt may still have delivered the message."""
     await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id)
         .values(
             next_attempt_at=next_attempt_at,
             lease_until=None,
+            lease_owner=None,
             last_error=error[:500],
             attempts=OutboxMessage.attempts + 1,
+            in_doubt=in_doubt,
         )
+    )
+
+
+async def defer(session: AsyncSession, *, message_id: int, until: datetime, error: str) -> None:
+    """Give a row in doubt back for later without counting an attempt: the platform could not say yet whether an
+    earlier attempt delivered it, and nothing was sent."""
+    await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(next_attempt_at=until, lease_until=None, lease_owner=None, last_error=error[:500], in_doubt=True)
     )
 
 
@@ -93,7 +196,13 @@ async def mark_failed(session: AsyncSession, *, message_id: int, error: str) -> 
     await session.exec(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id)
-        .values(status=FAILED, lease_until=None, last_error=error[:500], attempts=OutboxMessage.attempts + 1)
+        .values(
+            status=FAILED,
+            lease_until=None,
+            lease_owner=None,
+            last_error=error[:500],
+            attempts=OutboxMessage.attempts + 1,
+        )
     )
 
 

@@ -19,6 +19,16 @@ from storage.models import (
 )
 from storage.upsert import insert_ignore
 
+# Ids per `IN (…)` list: well under the 32,767 parameters asyncpg and SQLite accept in one statement.
+CHUNK = 5_000
+
+
+def chunks(ids: Sequence[int]) -> list[list[int]]:
+    """Distinct ids in statement-sized lists, so a report over every round of a large organisation still runs."""
+    unique = sorted(set(ids))
+    return [unique[start : start + CHUNK] for start in range(0, len(unique), CHUNK)]
+
+
 # -- question bank ------------------------------------------------------------------------------------------
 
 
@@ -109,16 +119,15 @@ async def add_round_questions(session: AsyncSession, *, round_id: int, question_
 
 async def round_question_ids(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, list[int]]:
     """Each round's question ids, in the order asked."""
-    if not round_ids:
-        return {}
-    statement = (
-        select(PulseRoundQuestion)
-        .where(col(PulseRoundQuestion.round_id).in_(round_ids))
-        .order_by(col(PulseRoundQuestion.round_id), col(PulseRoundQuestion.position))
-    )
     found: dict[int, list[int]] = {round_id: [] for round_id in round_ids}
-    for row in (await session.exec(statement)).all():
-        found[row.round_id].append(row.question_id)
+    for chunk in chunks(round_ids):
+        statement = (
+            select(PulseRoundQuestion.round_id, PulseRoundQuestion.question_id)
+            .where(col(PulseRoundQuestion.round_id).in_(chunk))
+            .order_by(col(PulseRoundQuestion.round_id), col(PulseRoundQuestion.position))
+        )
+        for round_id, question_id in (await session.exec(statement)).all():
+            found[round_id].append(question_id)
     return found
 
 
@@ -213,18 +222,17 @@ async def not_answered(session: AsyncSession, *, round_id: int) -> list[int]:
 
 async def participation_counts(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
     """(invited, answered) per round."""
-    if not round_ids:
-        return {}
-    statement = (
-        select(PulseParticipation.round_id, PulseParticipation.answered, func.count())
-        .where(col(PulseParticipation.round_id).in_(round_ids))
-        .group_by(col(PulseParticipation.round_id), col(PulseParticipation.answered))
-    )
     counts = {round_id: [0, 0] for round_id in round_ids}
-    for round_id, answered, count in (await session.exec(statement)).all():
-        counts[round_id][0] += int(count)
-        if answered:
-            counts[round_id][1] += int(count)
+    for chunk in chunks(round_ids):
+        statement = (
+            select(PulseParticipation.round_id, PulseParticipation.answered, func.count())
+            .where(col(PulseParticipation.round_id).in_(chunk))
+            .group_by(col(PulseParticipation.round_id), col(PulseParticipation.answered))
+        )
+        for round_id, answered, count in (await session.exec(statement)).all():
+            counts[round_id][0] += int(count)
+            if answered:
+                counts[round_id][1] += int(count)
     return {round_id: (invited, answered) for round_id, (invited, answered) in counts.items()}
 
 

@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import OutboxMessage, PulseAnswer, PulseComment, PulseFollowup
 from storage.models.delivery import PENDING
 from storage.models.pulse import random_id
+from storage.pulse import chunks
 from storage.upsert import insert_ignore
 
 # -- answers ------------------------------------------------------------------------------------------------
@@ -35,12 +36,13 @@ async def change_answer(session: AsyncSession, *, answer_id: str, value: int) ->
 
 async def answer_values(session: AsyncSession, *, round_ids: Sequence[int]) -> list[tuple[int, int, int]]:
     """(round id, question id, value) of every answer in these rounds, in no meaningful order."""
-    if not round_ids:
-        return []
-    statement = select(PulseAnswer.round_id, PulseAnswer.question_id, PulseAnswer.value).where(
-        col(PulseAnswer.round_id).in_(round_ids)
-    )
-    return [(int(r), int(q), int(v)) for r, q, v in (await session.exec(statement)).all()]
+    found: list[tuple[int, int, int]] = []
+    for chunk in chunks(round_ids):
+        statement = select(PulseAnswer.round_id, PulseAnswer.question_id, PulseAnswer.value).where(
+            col(PulseAnswer.round_id).in_(chunk)
+        )
+        found.extend((int(r), int(q), int(v)) for r, q, v in (await session.exec(statement)).all())
+    return found
 
 
 # -- comments and follow-ups --------------------------------------------------------------------------------

@@ -152,3 +152,18 @@ async def next_pending_at(session: AsyncSession, *, platforms: Sequence[str]) ->
         OutboxMessage.status == PENDING, col(OutboxMessage.platform).in_(list(platforms))
     )
     return (await session.exec(statement)).first()
+
+
+async def latest_claims(session: AsyncSession) -> list[ScheduledPost]:
+    """The most recent claim of each kind of scheduled job: what `bravo status` shows as the last runs."""
+    newest = select(func.max(ScheduledPost.id)).group_by(col(ScheduledPost.kind))
+    statement = select(ScheduledPost).where(col(ScheduledPost.id).in_(newest)).order_by(col(ScheduledPost.kind))
+    return list((await session.exec(statement)).all())
+
+
+async def claim_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """Claims by (kind, status), for the metrics."""
+    statement = select(ScheduledPost.kind, ScheduledPost.status, func.count()).group_by(
+        col(ScheduledPost.kind), col(ScheduledPost.status)
+    )
+    return {(kind, status): int(total) for kind, status, total in (await session.exec(statement)).all()}

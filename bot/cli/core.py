@@ -108,9 +108,9 @@ async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
     for failure in recent:
         sys.stdout.write(f"  failed #{failure['id']} {failure['kind']} on {failure['platform']}: {failure['error']}\n")
     sys.stdout.write("last job runs:\n" if jobs else "last job runs: none yet\n")
-    for job in jobs:
-        detail = f" ({job['detail']})" if job["detail"] else ""
+    for row in claims:
+        detail = f" ({row.detail})" if row.detail else ""
         sys.stdout.write(
-            f"  {job['job']:<15} {job['period']:<10} {job['status']:<8} at {str(job['claimed_at'])[:16]}{detail}\n"
+            f"  {row.kind:<15} {row.period:<10} {row.status:<8} at {row.claimed_at:%Y-%m-%d %H:%M}{detail}\n"
         )
     return 0

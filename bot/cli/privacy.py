@@ -1,4 +1,5 @@
-"""`bravo privacy export|forget --email E`: a person's data, and the right to be forgotten."""
+"""`bravo privacy export|forget --email E`: a person's data, and the right to be forgotten; `bravo privacy retention`:
+the free-text retention limits, applied at once with `--now` (the scheduler applies them daily)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import sys
 from bot.runtime import Runtime
 from handlers.i18n import Translator
 from handlers.privacy import export_person, forget_person
+from handlers.retention import apply_retention, retention_enabled
 from storage import people as people_store
+from storage.models.base import utcnow
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,6 +24,9 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     forget = actions.add_parser("forget", help="pseudonymise a person; their kudos stay, without their name")
     forget.add_argument("--email", required=True)
     forget.set_defaults(func=_forget)
+    retention = actions.add_parser("retention", help="show the free-text retention limits; --now applies them")
+    retention.add_argument("--now", action="store_true", help="remove the text older than the limits now")
+    retention.set_defaults(func=_retention)
 
 
 async def _export(args: argparse.Namespace, runtime: Runtime) -> int:
@@ -48,6 +54,33 @@ async def _forget(args: argparse.Namespace, runtime: Runtime) -> int:
         )
         + "\n"
     )
+    return 0
+
+
+async def _retention(args: argparse.Namespace, runtime: Runtime) -> int:
+    t = Translator(runtime.policy.language)
+    policy = runtime.policy
+    if not retention_enabled(policy):
+        sys.stdout.write(
+            t(
+                "Retention is off: kudos reasons and pulse comments are kept (set BRAVO_KUDOS_TEXT_RETENTION_DAYS or "
+                "BRAVO_COMMENT_RETENTION_DAYS)."
+            )
+            + "\n"
+        )
+        return 0
+    limits = t(
+        "Kudos reasons are kept {kudos} days, pulse comments {comments} days after their pulse closes (0: forever).",
+        kudos=policy.kudos_text_retention_days,
+        comments=policy.comment_retention_days,
+    )
+    sys.stdout.write(limits + "\n")
+    if not args.now:
+        sys.stdout.write(t("Bravo applies them once a day; --now applies them at once.") + "\n")
+        return 0
+    async with runtime.database.transaction() as session:
+        report = await apply_retention(session, policy=policy, now=utcnow())
+    sys.stdout.write(report.summary(t) + "\n")
     return 0
 
 

@@ -68,7 +68,8 @@ def delivery_error(error: SlackApiError) -> DeliveryError:
     """Classify a Web API failure for the outbox worker."""
     response = error.response
     status = int(response.status_code or 0)
-    code = str(response.get("error") or f"http_{status}")
+    data = response.data if isinstance(response.data, dict) else {}
+    code = str(data.get("error") or f"http_{status}")
     if status == 429 or code == "ratelimited":
         header = response.headers.get("Retry-After") or response.headers.get("retry-after")
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -101,11 +102,12 @@ class Submission:
     people_inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     card_id: str | None = None
 
-    def fingerprint(self) -> str:
-        """Equal for a card submitted twice with the same values."""
+    def fingerprint(self, key: bytes) -> str:
+        """Equal for a card submitted twice with the same values; keyed, because the values can hold a pulse ballot
+        token and its answer, and the stored fingerprint must not let anyone recover them."""
         content = [self.action, self.value, self.form, self.metadata, sorted(self.inputs.items())]
         content.append(sorted(self.people_inputs.items()))
-        return hashlib.sha1(json.dumps(content, default=list).encode()).hexdigest()[:16]
+        return hmac.new(key, json.dumps(content, default=list).encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def _split(value: object) -> tuple[str, ...]:

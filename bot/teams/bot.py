@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Callable, Mapping
 
 from botbuilder.core import InvokeResponse, TurnContext
@@ -34,6 +35,7 @@ from handlers.help import help_reply
 from handlers.i18n import Translator, normalise_language
 from handlers.messages import Reply, reply
 from storage import outbox
+from storage import people as people_store
 from storage.events import claim_event
 from storage.models import Person
 
@@ -57,6 +59,8 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         self.pacer = pacer
         self.wake = wake
         self.universal = runtime.settings.teams_universal_actions
+        # Lives only in this process: a double-submitted card is deduplicated here, and nobody can invert the key.
+        self._fingerprint_key = secrets.token_bytes(32)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -101,9 +105,35 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
     async def _answer(self, turn_context: TurnContext, answer: Reply | None) -> None:
         self.wake()
-        if answer is not None:
-            answer = await self._with_people_choices(answer)
+        if answer is None:
+            return
+        answer = await self._with_people_choices(answer)
+        try:
             await send_reply(turn_context, answer, pacer=self.pacer, universal=self.universal)
+        except Exception as error:  # noqa: BLE001 - the work is committed; a 500 would only make Teams redeliver
+            log.warning("Teams reply to %s not sent now (%s); queued instead", turn_context.activity.id, error)
+            await self._queue_late_reply(turn_context, answer)
+
+    async def _queue_late_reply(self, turn_context: TurnContext, answer: Reply) -> None:
+        """A reply Teams' pace (or an outage) kept from going out within the turn goes through the outbox, to the
+        person's chat with Bravo; a form cannot wait and is dropped (the person can ask again)."""
+        activity = turn_context.activity
+        sender = account_of(activity.from_property)
+        if answer.card is None or sender is None:
+            return
+        async with self.database.transaction() as session:
+            person = await people_store.person_by_teams_id(session, teams_id=sender.id)
+            if person is None:
+                return
+            await outbox.enqueue(
+                session,
+                kind="teams_reply",
+                platform="teams",
+                person_id=person.id,
+                payload=answer.card.model_dump_json(),
+                dedupe_key=f"{event_key(activity)}:late-reply",
+            )
+        self.wake()
 
     async def _with_people_choices(self, answer: Reply) -> Reply:
         if answer.form is None:
@@ -162,7 +192,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         picked = await people_from_picker(turn_context, self.database, submission.people_inputs)
         keys = [event_key(activity)]
         if submission.card_id:
-            keys.append(f"teams:card:{actor.id}:{submission.card_id}:{submission.fingerprint()}")
+            keys.append(f"teams:card:{actor.id}:{submission.card_id}:{submission.fingerprint(self._fingerprint_key)}")
 
         async def use_case(ctx: Context, people: Mapping[str, Person]) -> Reply:
             if submission.form:

@@ -40,6 +40,36 @@ def well_formed_bearer(header: str) -> bool:
     return True
 
 
+def readable_activity(body: object) -> Activity | None:
+    """The activity in a JSON body, or None when it is not one Bravo can read or answer (a list, a string where an
+    object belongs, no sender or conversation): such a body cannot come from Teams and is refused with 400."""
+    if not isinstance(body, dict):
+        return None
+    try:
+        activity = Activity().deserialize(body)
+    except Exception as error:  # noqa: BLE001 - msrest raises its own DeserializationError and plain TypeErrors
+        log.info("Teams request refused: unreadable activity (%s)", type(error).__name__)
+        return None
+    if not isinstance(activity, Activity) or not answerable(activity):
+        return None
+    return activity
+
+
+def answerable(activity: Activity) -> bool:
+    """Teams always says who sent an activity, in which conversation and where to answer."""
+    sender, conversation = activity.from_property, activity.conversation
+    return bool(
+        sender is not None
+        and isinstance(sender.id, str)
+        and sender.id
+        and conversation is not None
+        and isinstance(conversation.id, str)
+        and conversation.id
+        and isinstance(activity.service_url, str)
+        and activity.service_url
+    )
+
+
 class TeamsEndpoint:
     """Authenticates, then runs the activity through the adapter (what `CloudAdapter.process` does, in two steps).
 
@@ -63,7 +93,7 @@ class TeamsEndpoint:
             body = await request.json()
         except (json.JSONDecodeError, UnicodeDecodeError):
             return web.json_response({"error": "malformed JSON"}, status=400)
-        activity = Activity().deserialize(body) if isinstance(body, dict) else None
+        activity = readable_activity(body)
         if activity is None or not activity.type:
             return web.json_response({"error": "not an activity"}, status=400)
         try:

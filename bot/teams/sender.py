@@ -3,6 +3,11 @@
 A person is reached through their stored 1:1 chat, else a 1:1 chat is created from a team they belong to (and
 stored for next time). A channel is reached through its stored reference, else through any reference of the
 same installation (same service URL and bot), which is all a channel post needs.
+
+Deliveries to Teams are at least once. The Bot Framework gives a bot no idempotency key and no way to read back the
+messages of a conversation, so this sender cannot tell whether a delivery left in doubt by a crash (the connector
+accepted it, the process died before the outbox recorded it) already arrived: the outbox worker sends it again. The
+window is the moment between the connector's answer and that commit, or an answer lost on the network.
 """
 
 from __future__ import annotations

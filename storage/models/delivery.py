@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Text
+from sqlalchemy import Index, Text, false
 from sqlmodel import Field, SQLModel
 
 from storage.models.base import optional_timestamp_field, timestamp_field
@@ -30,6 +30,10 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = timestamp_field()
     lease_until: datetime | None = optional_timestamp_field()
+    # The process holding the lease (`scheduler.leases`), so a restart on the same machine can take it back at once.
+    lease_owner: str | None = Field(default=None, max_length=255)
+    # An earlier attempt may have reached the platform (a crash during it, a timeout): look before sending again.
+    in_doubt: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     last_error: str | None = Field(default=None, max_length=500)
     dedupe_key: str | None = Field(default=None, max_length=255, unique=True)
     delivered_ref: str | None = Field(default=None, max_length=255)

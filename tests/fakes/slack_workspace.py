@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import base64
 import itertools
-from collections.abc import Callable
-from typing import Any
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 JsonDict = dict[str, Any]
+T = TypeVar("T")
 
 TEAM_ID = "T1"
 TEAM_NAME = "Acme"
@@ -71,17 +74,21 @@ def make_user(
     }
 
 
-def _page(items: list[str], args: JsonDict) -> tuple[list[str], str]:
+def _page(items: Sequence[T], args: JsonDict) -> tuple[list[T], str]:
     """Cursor pagination like Slack's: opaque base64 cursors and an empty ``next_cursor`` at the end."""
     start = 0
     cursor = str(args.get("cursor") or "")
     if cursor:
         start = int(base64.b64decode(cursor).decode().removeprefix("offset:"))
     limit = int(args.get("limit") or 100) or 100
-    chunk = items[start : start + limit]
+    chunk = list(items[start : start + limit])
     end = start + len(chunk)
     next_cursor = base64.b64encode(f"offset:{end}".encode()).decode() if end < len(items) else ""
     return chunk, next_cursor
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).lower() in ("1", "true")
 
 
 class SlackWorkspace:
@@ -91,6 +98,9 @@ class SlackWorkspace:
         self.users: dict[str, JsonDict] = {BOT_USER_ID: make_user(BOT_USER_ID, "bravo", real_name="Bravo", is_bot=True)}
         self.usergroups: dict[str, list[str]] = {}
         self.channel_members: dict[str, list[str]] = {}
+        # Messages posted with chat.postMessage per channel, oldest first, with the wall-clock time they arrived
+        # (the fake's `ts` values count messages, they are not times): what conversations.history answers from.
+        self.history: dict[str, list[tuple[float, JsonDict]]] = {}
         self._ts_counter = itertools.count(1)
         self._view_counter = itertools.count(1)
         self.defaults: dict[str, Callable[[JsonDict], JsonDict]] = {
@@ -99,6 +109,7 @@ class SlackWorkspace:
             "users.lookupByEmail": self._users_lookup_by_email,
             "conversations.open": self._conversations_open,
             "conversations.members": self._conversations_members,
+            "conversations.history": self._conversations_history,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": lambda args: {"ok": True, "message_ts": self.next_ts()},
             "chat.update": self._chat_update,
@@ -195,7 +206,32 @@ class SlackWorkspace:
         if channel[0] in "UW":  # posting to a user id lands in the app's DM with them
             channel = self.dm_channel_for(channel)
         ts = self.next_ts()
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(args, ts)}
+        message = self._message(args, ts)
+        self.history.setdefault(channel, []).append((time.time(), message))
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversations_history(self, args: JsonDict) -> JsonDict:
+        """Newest first, `oldest`/`latest` (compared with arrival times), cursor pages, metadata on request."""
+        channel = str(args.get("channel", ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        oldest = float(args.get("oldest") or 0)
+        latest = float(args.get("latest") or math.inf)
+        inclusive = _truthy(args.get("inclusive"))
+        metadata = _truthy(args.get("include_all_metadata"))
+        found = [
+            {key: value for key, value in message.items() if metadata or key != "metadata"}
+            for when, message in reversed(self.history.get(channel, []))
+            if (oldest <= when <= latest if inclusive else oldest < when < latest)
+        ]
+        chunk, next_cursor = _page(found, args)
+        return {
+            "ok": True,
+            "messages": chunk,
+            "has_more": bool(next_cursor),
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": next_cursor},
+        }
 
     def _chat_update(self, args: JsonDict) -> JsonDict:
         channel, ts = str(args.get("channel", "")), str(args.get("ts", ""))

@@ -62,6 +62,10 @@ async def test_french_readers_get_french_questions_and_results(
 ) -> None:
     async with database.transaction() as session:
         members = await seed_org(session, {"Ventes": 5}, french=frozenset({"ventes1@acme.test"}))
+        boss = await people_store.person_by_email(session, email=BOSS)
+        assert boss is not None
+        boss.language = "fr"
+        await people_store.save(session, boss)
         await send_now(session, policy=policy, now=now)
     claire = members["Ventes"][0]
     async with database.sessions() as session:
@@ -70,12 +74,13 @@ async def test_french_readers_get_french_questions_and_results(
     assert "Quelle est la probabilité que vous recommandiez de travailler ici ?" in cards[0].plain()
     assert "[Ajouter un commentaire]" in cards[0].plain()
     await answer_question(database, members["Ventes"], "enps", [10, 9, 9, 7, 3], policy, now)
-    text = await _command(database, claire, "results", policy, now)
+    assert "au manager de chaque équipe" in await _command(database, claire, "results", policy, now)
+    text = await _command(database, boss, "results", policy, now)
     assert "Ventes : 5 réponses sur 5 (100 %)" in text
     assert "eNPS: +40,0" in text and "Pas encore assez de réponses." in text
 
 
-async def test_managers_see_their_teams_members_their_own_admins_everything(
+async def test_managers_see_their_teams_members_none_admins_everything(
     database: Database, policy: Policy, now: datetime
 ) -> None:
     async with database.transaction() as session:
@@ -89,8 +94,8 @@ async def test_managers_see_their_teams_members_their_own_admins_everything(
     assert "Ops: 5 of 5 answered" in manager_view and "Lab: 5 of 5 answered" in manager_view
     assert "Whole organisation" not in manager_view
     member_view = await _command(database, members["Ops"][0], "results", policy, now)
-    assert "Ops: 5 of 5" in member_view and "Lab" not in member_view
-    assert "cannot see" in await _command(database, members["Ops"][0], "results Lab", policy, now)
+    assert "shown to each team's manager and to admins" in member_view and "Ops:" not in member_view
+    assert "to admins" in await _command(database, members["Ops"][0], "results Lab", policy, now)
     async with database.transaction() as session:
         admin = await people_store.person_by_email(session, email=BOSS)
         assert admin is not None

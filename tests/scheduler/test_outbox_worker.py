@@ -53,3 +53,23 @@ async def test_worker_delivers_retries_and_fails_for_good(database: Database) ->
     async with database.sessions() as session:
         stats = await outbox.stats(session)
     assert (stats.sent, stats.pending, stats.failed) == (2, 0, 1)
+
+
+@both_engines
+async def test_transient_failures_keep_a_row_for_a_day_before_giving_up(database: Database) -> None:
+    failures = [DeliveryError("service_unavailable", permanent=False) for _ in range(40)]
+    sender = ScriptedSender({"C-down": failures})
+    async with database.transaction() as session:
+        await post_to_channel(session, platform="slack", channel="C-down", card=text_card("digest"), kind="post")
+    clock = [datetime.now(UTC)]
+    worker = OutboxWorker(database, {"slack": sender}, clock=lambda: clock[0])
+    for _ in range(12):  # twelve failed tries within a few hours: still pending
+        await worker.drain()
+        clock[0] += timedelta(minutes=15)
+    async with database.sessions() as session:
+        assert (await outbox.stats(session)).pending == 1
+    clock[0] += timedelta(hours=24)
+    await worker.drain()
+    async with database.sessions() as session:
+        stats = await outbox.stats(session)
+    assert (stats.pending, stats.failed) == (0, 1)

@@ -67,3 +67,23 @@ async def test_a_delivery_without_address_is_dropped(sender: SlackSender) -> Non
     with pytest.raises(DeliveryError) as raised:
         await sender.send(DM, CARD, address=None)
     assert raised.value.permanent is True
+
+
+def test_a_plain_text_server_error_is_transient() -> None:
+    """A proxy's 503 page is not JSON: it is still a transient failure, not a crash."""
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+    from bot.slack.sender import delivery_error
+
+    response = AsyncSlackResponse(
+        client=None,
+        http_verb="POST",
+        api_url="https://slack.test/api/chat.postMessage",
+        req_args={},
+        data="<html>Service Unavailable</html>",  # type: ignore[arg-type]
+        headers={},
+        status_code=503,
+    )
+    error = delivery_error(SlackApiError("server error", response))
+    assert (error.reason, error.permanent) == ("http_503", False)

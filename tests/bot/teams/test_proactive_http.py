@@ -28,7 +28,14 @@ async def person(app: TeamsApp, email: str) -> Person:
 
 async def dm(app: TeamsApp, who: Person, text: str, key: str) -> None:
     async with app.runtime.database.transaction() as session:
-        await notify_person(session, person=who, card=text_card(text), kind="test_dm", dedupe_key=key)
+        await notify_person(
+            session,
+            person=who,
+            card=text_card(text),
+            kind="test_dm",
+            platforms=app.runtime.policy.platforms,
+            dedupe_key=key,
+        )
 
 
 async def outbox_rows(app: TeamsApp) -> list[OutboxMessage]:

@@ -1,0 +1,214 @@
+"""Digests and leaderboards over a synthetic organisation at ¼, 1× and 4× of 20,000 people and 1,000,000 kudos.
+
+Bravo's figures go through the code the scheduler and the commands run: `send_digests` (every manager digest and
+every team digest of the week, cards built, nothing sent: the `bravo digest send --now --dry-run` path),
+`post_leaderboard` (the collective reward leaderboard, dry run), `build_leaderboard` (`/kudos leaderboard`) and
+`standings` (the collective leaderboard's query). The baseline answers the same questions with one plain SQL
+aggregate per report, in the same run and on the same database, so the ratio shows what Bravo's digests cost beyond
+the bare arithmetic.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import resource
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import text
+
+from bench.databases import fresh_database
+from bench.org import Scale, load_organisation
+from handlers.leaderboard import PERIODS, Period, build_leaderboard, period_start
+from handlers.policy import Policy
+from handlers.rewards import standings
+from scheduler.config import SchedulerConfig
+from scheduler.runs import post_leaderboard, send_digests
+from storage.db import Database
+
+FACTORS = (0.25, 1.0, 4.0)
+QUICK_FACTORS = (0.125, 0.25, 0.5)
+DIGESTS_TARGET_SECONDS = 10.0
+QUERY_TARGET_MS = 100.0
+CONFIG = SchedulerConfig(platforms=("slack",), leaderboard_channels=(("slack", "C_LEADERBOARD"),))
+POLICY = Policy()
+POLICY_ZONE = ZoneInfo(POLICY.timezone)
+
+WEEK_TOTALS = text(
+    "SELECT team_id, count(DISTINCT kudos_id), count(DISTINCT recipient_id), sum(points) FROM kudos_recipient "
+    "WHERE created_at >= :since AND created_at < :until GROUP BY team_id"
+)
+POTS = text(
+    "SELECT r.id, sum(k.points) FROM reward_round r JOIN kudos_recipient k ON k.team_id = r.team_id "
+    "AND k.created_at >= r.started_at AND k.created_at < :until WHERE r.status = 'active' GROUP BY r.id"
+)
+TEAM_LEADERS = text(
+    "SELECT team_id, sum(points) AS points FROM kudos_recipient WHERE created_at >= :since AND created_at < :until "
+    "GROUP BY team_id ORDER BY points DESC LIMIT 10"
+)
+
+
+@dataclass
+class DigestFigures:
+    engine: str
+    factor: float
+    scale: Scale
+    load_seconds: float = 0.0
+    cards: int = 0
+    digests_seconds: float = 0.0
+    leaderboard_seconds: float = 0.0
+    digests_baseline: float = 0.0
+    leaderboard_baseline: float = 0.0
+    kudos_board_ms: dict[str, float] = field(default_factory=dict)
+    kudos_board_baseline_ms: float = 0.0
+    standings_ms: float = 0.0
+    peak_mb: float = 0.0
+
+    @property
+    def total_seconds(self) -> float:
+        return self.digests_seconds + self.leaderboard_seconds
+
+    @property
+    def baseline_seconds(self) -> float:
+        return self.digests_baseline + self.leaderboard_baseline
+
+
+async def timed(action: Callable[[], Awaitable[Any]]) -> float:
+    started = time.perf_counter()
+    await action()
+    return time.perf_counter() - started
+
+
+async def median(action: Callable[[], Awaitable[Any]], runs: int) -> float:
+    return statistics.median([await timed(action) for _ in range(runs)])
+
+
+def _sql(database: Database, statement: Any, **parameters: Any) -> Callable[[], Awaitable[Any]]:
+    async def run() -> Any:
+        async with database.engine.connect() as connection:
+            return (await connection.execute(statement, parameters)).all()
+
+    return run
+
+
+def bench_moment() -> datetime:
+    """The latest Friday 16:00 UTC, when the collective leaderboard is posted: every run sees the same shape of week
+    (Monday to Friday afternoon for `/kudos leaderboard week`), whatever the day it runs."""
+    now = datetime.now(UTC)
+    friday = (now - timedelta(days=(now.weekday() - 4) % 7)).replace(hour=16, minute=0, second=0, microsecond=0)
+    return friday if friday <= now else friday - timedelta(days=7)
+
+
+def _bound(database: Database, moment: datetime) -> Any:
+    """Timestamps as the application writes them: aware on PostgreSQL, naive UTC text on SQLite."""
+    if database.dialect == "postgresql":
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+async def measure(engine: str, factor: float) -> DigestFigures:
+    """Build the organisation at `factor` on a fresh database, then time Bravo's reports and the baselines."""
+    scale = Scale.times(factor)
+    figures = DigestFigures(engine=engine, factor=factor, scale=scale)
+    now = bench_moment()
+    async with fresh_database(engine) as url:
+        database = Database(url)
+        try:
+            figures.load_seconds = await timed(lambda: load_organisation(database, scale, now=now))
+            await _measure_bravo(database, figures, now)
+            await _measure_baseline(database, figures, now)
+        finally:
+            await database.dispose()
+    figures.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+async def _measure_bravo(database: Database, figures: DigestFigures, now: datetime) -> None:
+    async def digests() -> None:
+        outcomes = await send_digests(database, config=CONFIG, policy=POLICY, now=now, force=True, dry_run=True)
+        figures.cards = sum(1 for outcome in outcomes if outcome.card is not None)
+
+    async def collective() -> None:
+        await post_leaderboard(database, config=CONFIG, policy=POLICY, now=now, force=True, dry_run=True)
+
+    # One team first, so that imports, catalogues and compiled statements are not counted in the full run.
+    first_team = "Team 00001"
+    await send_digests(database, config=CONFIG, policy=POLICY, now=now, force=True, dry_run=True, team_name=first_team)
+    gc.collect()
+    figures.digests_seconds = await timed(digests)
+    gc.collect()
+    figures.leaderboard_seconds = await median(collective, 3)
+    for period in PERIODS:
+        runs = 5 if period == "week" else 3
+        figures.kudos_board_ms[period] = await median(_kudos_board(database, period, now), runs) * 1000
+
+    async def collective_query() -> None:
+        async with database.sessions() as session:
+            await standings(session, now=now)
+
+    figures.standings_ms = await median(collective_query, 5) * 1000
+
+
+def _kudos_board(database: Database, period: Period, now: datetime) -> Callable[[], Awaitable[Any]]:
+    async def board() -> None:
+        async with database.sessions() as session:
+            await build_leaderboard(session, POLICY, period=period, now=now)
+
+    return board
+
+
+async def _measure_baseline(database: Database, figures: DigestFigures, now: datetime) -> None:
+    since = _bound(database, now - timedelta(days=7))
+    until = _bound(database, now + timedelta(microseconds=1))
+    week = period_start("week", now, POLICY_ZONE)
+    assert week is not None
+    # One aggregate per report: the manager digests' figures and the team digests' (the same statement, twice).
+    figures.digests_baseline = 2 * await median(_sql(database, WEEK_TOTALS, since=since, until=until), 3)
+    figures.leaderboard_baseline = await median(_sql(database, POTS, until=until), 3)
+    leaders = _sql(database, TEAM_LEADERS, since=_bound(database, week), until=until)
+    figures.kudos_board_baseline_ms = await median(leaders, 5) * 1000
+
+
+def report(all_figures: list[DigestFigures], out: Callable[[str], None]) -> None:
+    """The tables `make bench` prints (and docs/benchmarks.md copies)."""
+    out(
+        "| engine | size | people / kudos / answers | load s | digests | digests s | leaderboard s "
+        "| total s | baseline s | ratio | growth | target < 10 s at 1× |"
+    )
+    out("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    previous: dict[str, DigestFigures] = {}
+    for item in all_figures:
+        before = previous.get(item.engine)
+        growth = ""
+        if before is not None and before.total_seconds:
+            growth = f"×{item.total_seconds / before.total_seconds:.2f} for ×{item.factor / before.factor:g} data"
+        target = ("met" if item.total_seconds < DIGESTS_TARGET_SECONDS else "MISSED") if item.factor == 1 else ""
+        scale = item.scale
+        out(
+            f"| {item.engine} | {item.factor:g}× | {scale.people:,} / {scale.kudos:,} / {scale.pulse_answers:,} "
+            f"| {item.load_seconds:.0f} | {item.cards:,} | {item.digests_seconds:.2f} | {item.leaderboard_seconds:.2f} "
+            f"| {item.total_seconds:.2f} | {item.baseline_seconds:.3f} "
+            f"| {item.total_seconds / item.baseline_seconds:.0f} | {growth} | {target} |"
+        )
+        previous[item.engine] = item
+    out("")
+    periods = " | ".join(f"/kudos leaderboard {period} ms" for period in PERIODS)
+    out(f"| engine | size | {periods} | baseline (week) ms | ratio (week) | collective standings ms | < 100 ms |")
+    out("|---|---|" + "---|" * len(PERIODS) + "---|---|---|---|")
+    for item in all_figures:
+        boards = " | ".join(f"{item.kudos_board_ms[period]:.0f}" for period in PERIODS)
+        week = item.kudos_board_ms["week"]
+        met = week < QUERY_TARGET_MS and item.standings_ms < QUERY_TARGET_MS
+        out(
+            f"| {item.engine} | {item.factor:g}× | {boards} | {item.kudos_board_baseline_ms:.1f} "
+            f"| {week / item.kudos_board_baseline_ms:.1f} | {item.standings_ms:.0f} | {'met' if met else 'MISSED'} |"
+        )
+    out("")
+    peak = max((item.peak_mb for item in all_figures), default=0.0)
+    out(f"(peak resident memory of the benchmark process: {peak:.0f} MB; load average {os.getloadavg()[0]:.1f})")

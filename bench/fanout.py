@@ -1,0 +1,193 @@
+"""Fan-out: one pulse to 10,000 people through a Slack that enforces `chat.postMessage` limits.
+
+The fake Slack (its own process) accepts about one message per second per channel and `WORKSPACE_RATE` a second
+across the workspace, with no burst, and answers 429 + `Retry-After` beyond. Bravo runs its real code: the
+`pulse send --now` use case queues one direct message per person in one transaction, then the outbox worker (the
+one `bravo run` starts) delivers them through the Slack sender, paced by `BRAVO_OUTBOX_RATE` set to the enforced
+limit. The baseline is that limit itself: the achieved rate is reported as a fraction of it. Every person must
+have exactly one message at the fake: none lost, none duplicated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from sqlalchemy import text
+
+from bench.databases import fresh_database
+from bench.org import Scale, load_organisation
+from bench.processes import clean_environment, process
+from bot.config import Settings
+from bot.platforms import platform_senders
+from bot.runtime import Runtime
+from handlers.pulse import send_now
+from scheduler.outbox_worker import OutboxWorker
+from storage.db import Database
+
+PEOPLE = 10_000
+TEAMS = 1_000
+# Bravo's own ceiling on the 2-core machine is about 80-120 messages a second (see `measure_ceiling`): a limit it
+# can sustain leaves room for the rest of the machine. 10,000 messages at 50 a second take 200 seconds.
+WORKSPACE_RATE = 50.0
+PER_CHANNEL_RATE = 1.0
+# Slack tolerates short bursts; with a burst of 1, every millisecond of network jitter between two paced requests
+# would become a 429. Five messages is 100 ms of jitter at 50 a second, and adds nothing measurable to the rate.
+BURST = 5.0
+QUICK_PEOPLE = 2_000
+CEILING_PEOPLE = 2_000
+UNLIMITED = 1_000_000.0
+TARGET = 0.9
+SETTLE_SECONDS = 3.0
+
+
+@dataclass(frozen=True)
+class FanoutFigures:
+    engine: str
+    people: int
+    limit: float
+    queue_seconds: float
+    seconds: float
+    delivered: int
+    lost: int
+    duplicated: int
+    rate_limited: int
+    failed: int
+    idle_share: float
+
+    @property
+    def rate(self) -> float:
+        return (self.delivered - 1) / self.seconds if self.seconds else 0.0
+
+    @property
+    def ratio(self) -> float:
+        return self.rate / self.limit
+
+
+def idle_share(times: list[float], interval: float) -> float:
+    """The share of the run spent in gaps longer than two intervals: time the limit allowed but nothing was sent."""
+    if len(times) < 2:
+        return 0.0
+    gaps = [later - earlier for earlier, later in zip(times, times[1:], strict=False)]
+    return sum(gap - interval for gap in gaps if gap > 2 * interval) / (times[-1] - times[0])
+
+
+def bench_settings(database_url: str, slack_url: str, rate: float) -> Settings:
+    """Bravo's settings for the run: Slack at the fake, and the outbox paced at the limit the fake enforces."""
+    values: dict[str, Any] = {
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-bench",
+        "SLACK_SIGNING_SECRET": "bench-signing-secret",
+        "SLACK_API_URL": slack_url,
+        "MICROSOFT_APP_ID": "",
+        "TEAMS_ALLOW_UNAUTHENTICATED": False,
+        "BRAVO_OUTBOX_RATE": rate,
+        "BRAVO_OUTBOX_CHANNEL_INTERVAL": 1 / PER_CHANNEL_RATE,
+        "BRAVO_LOG_LEVEL": "WARNING",
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def deliveries(session: aiohttp.ClientSession, slack_url: str) -> dict[str, Any]:
+    origin = slack_url.removesuffix("/api/")
+    async with session.get(f"{origin}/bench/deliveries") as response:
+        body: dict[str, Any] = await response.json()
+        return body
+
+
+async def outbox_counts(database: Database) -> dict[str, int]:
+    async with database.engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT status, count(*) FROM outbox GROUP BY status"))).all()
+    return {str(status): int(count) for status, count in rows}
+
+
+async def measure(
+    engine: str, *, people: int = PEOPLE, rate: float = WORKSPACE_RATE, pace: float | None = None, burst: float = BURST
+) -> FanoutFigures:
+    """Queue one pulse for `people` people and deliver it; the figures come from the fake's own records.
+
+    `rate` is the limit the fake enforces; Bravo is paced at `pace` (the same limit unless told otherwise).
+    """
+    scale = Scale(people=people, teams=max(1, people * TEAMS // PEOPLE), kudos=0, pulse_answers=0)
+    arguments = [sys.executable, "-m", "bench.fanout_fake", "--per-channel", str(PER_CHANNEL_RATE)]
+    arguments += ["--workspace", str(rate), "--burst", str(burst)]
+    async with fresh_database(engine) as url:
+        database = Database(url)
+        try:
+            await load_organisation(database, scale)
+            with process(arguments, clean_environment()) as fake:
+                assert fake.stdout is not None
+                slack_url = fake.stdout.readline().strip()
+                settings = bench_settings(url, slack_url, rate if pace is None else pace)
+                return await _run(engine, database, settings, scale, rate)
+        finally:
+            await database.dispose()
+
+
+async def _run(engine: str, database: Database, settings: Settings, scale: Scale, rate: float) -> FanoutFigures:
+    runtime = Runtime(settings=settings, database=database, policy=settings.policy())
+    started = time.perf_counter()
+    async with database.transaction() as session:
+        rounds = await send_now(session, policy=runtime.policy, now=datetime.now(UTC))
+    queue_seconds = time.perf_counter() - started
+    assert len(rounds) == scale.teams, f"{len(rounds)} pulses started for {scale.teams} teams"
+    worker = OutboxWorker(database, platform_senders(runtime), pacer=settings.outbox_pacer())
+    draining = asyncio.create_task(worker.run_forever(idle_seconds=0.2))
+    deadline = time.monotonic() + 5 * scale.people / rate + 60
+    try:
+        async with aiohttp.ClientSession() as session:
+            while time.monotonic() < deadline:
+                await asyncio.sleep(1.0)
+                counts = await outbox_counts(database)
+                if not counts.get("pending"):
+                    break
+            await asyncio.sleep(SETTLE_SECONDS)  # a late duplicate would arrive now
+            summary = await deliveries(session, str(settings.slack_api_url))
+    finally:
+        draining.cancel()
+        await asyncio.gather(draining, return_exceptions=True)
+    accepted: dict[str, int] = summary["accepted"]
+    times: list[float] = summary["times"]
+    expected = {f"U{person:07d}" for person in range(1, scale.people + 1)}
+    counts = await outbox_counts(database)
+    return FanoutFigures(
+        engine=engine,
+        people=scale.people,
+        limit=rate,
+        queue_seconds=queue_seconds,
+        seconds=float(times[-1] - times[0]) if times else 0.0,
+        idle_share=idle_share(times, 1 / rate),
+        delivered=sum(accepted.values()),
+        lost=len(expected - accepted.keys()),
+        duplicated=sum(count - 1 for count in accepted.values() if count > 1),
+        rate_limited=int(summary["rate_limited"]),
+        failed=counts.get("failed", 0),
+    )
+
+
+async def measure_ceiling(engine: str, *, people: int = CEILING_PEOPLE) -> FanoutFigures:
+    """How fast Bravo delivers when nothing limits it: no pacing, and a fake that accepts everything."""
+    return await measure(engine, people=people, rate=UNLIMITED, pace=0.0)
+
+
+def report(all_figures: list[FanoutFigures], out: Any) -> None:
+    out(
+        "| engine | people | enforced limit msg/s | queue s | delivery s | achieved msg/s | ratio (achieved ÷ limit) "
+        "| idle share | 429s | lost | duplicated | failed | target ≥ 0.90, 0 lost, 0 duplicated |"
+    )
+    out("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for item in all_figures:
+        limited = item.limit < UNLIMITED
+        met = item.ratio >= TARGET and not item.lost and not item.duplicated
+        out(
+            f"| {item.engine} | {item.people:,} | {f'{item.limit:g}' if limited else 'none'} "
+            f"| {item.queue_seconds:.1f} | {item.seconds:.1f} | {item.rate:.1f} "
+            f"| {f'{item.ratio:.3f}' if limited else ''} | {f'{item.idle_share:.2f}' if limited else ''} "
+            f"| {item.rate_limited} | {item.lost} | {item.duplicated} | {item.failed} "
+            f"| {('met' if met else 'MISSED') if limited else ''} |"
+        )
