@@ -18,6 +18,12 @@ def out(line: str = "") -> None:
     sys.stdout.flush()
 
 
+def progress(line: str) -> None:
+    """Where a long benchmark is, on standard error: the tables on standard output stay whole."""
+    sys.stderr.write(f"({line})\n")
+    sys.stderr.flush()
+
+
 async def run_ingest(engines: tuple[str, ...], requests: int) -> None:
     out(f"## Ingest: signed /kudos over loopback, concurrency {ingest.CONCURRENCY}, {requests} requests")
     out(
@@ -46,7 +52,10 @@ async def run_fanout(engines: tuple[str, ...], quick: bool) -> None:
         f"## Fan-out: one pulse to {people:,} people, Slack limits {fanout.PER_CHANNEL_RATE:g} msg/s per channel and "
         f"{fanout.WORKSPACE_RATE:g} msg/s per workspace (burst {fanout.BURST:g}); baseline = the enforced limit"
     )
-    figures = [await fanout.measure(engine, people=people) for engine in engines]
+    figures = []
+    for engine in engines:
+        figures.append(await fanout.measure(engine, people=people))
+        progress(f"fan-out {engine}: {figures[-1].rate:.1f} msg/s")
     fanout.report(figures, out)
     out()
     out(f"Ceiling without any limit ({fanout.CEILING_PEOPLE:,} people, no pacing, the fake accepting everything):")
@@ -62,7 +71,14 @@ async def run_digests(engines: tuple[str, ...], quick: bool) -> None:
         f"(dry run), at {', '.join(f'{factor:g}×' for factor in factors)} of 20,000 people / 1,000,000 kudos; "
         "baseline = one plain SQL aggregate per report"
     )
-    figures = [await digests.measure(engine, factor) for engine in engines for factor in factors]
+    figures = []
+    for engine in engines:
+        for factor in factors:
+            figures.append(await digests.measure(engine, factor))
+            progress(
+                f"digests {engine} {factor:g}×: loaded in {figures[-1].load_seconds:.0f} s, "
+                f"digests and leaderboard in {figures[-1].total_seconds:.1f} s"
+            )
     digests.report(figures, out)
     out()
 

@@ -16,11 +16,18 @@ async def get_person(session: AsyncSession, *, person_id: int) -> Person | None:
     return await session.get(Person, person_id)
 
 
+# Ids per `IN (…)` list: a statement takes at most 32,767 parameters (asyncpg), and a Monday run names every
+# manager and everyone quoted in a highlight, which passes that in an organisation of some 40,000 people.
+IDS_PER_STATEMENT = 5_000
+
+
 async def people_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[Person]:
-    if not ids:
-        return []
-    result = await session.exec(select(Person).where(col(Person.id).in_(ids)))
-    return list(result.all())
+    unique = list(dict.fromkeys(ids))
+    found: list[Person] = []
+    for start in range(0, len(unique), IDS_PER_STATEMENT):
+        chunk = unique[start : start + IDS_PER_STATEMENT]
+        found.extend((await session.exec(select(Person).where(col(Person.id).in_(chunk)))).all())
+    return found
 
 
 async def person_by_slack_id(session: AsyncSession, *, slack_id: str) -> Person | None:

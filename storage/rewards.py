@@ -14,6 +14,9 @@ from storage.models import KudosRecipient, Person, RewardOption, RewardRound, Re
 from storage.models.rewards import ACTIVE, ORG_SCOPE, TEAM_SCOPE
 from storage.upsert import insert_ignore
 
+# Rounds per `IN (…)` list, well under the 32,767 parameters a statement may carry.
+ROUNDS_PER_STATEMENT = 5_000
+
 
 def scope_key(team_id: int | None) -> str:
     """`team:<id>` for a team's rounds, `org` for the organisation's."""
@@ -118,23 +121,23 @@ async def vote_of(session: AsyncSession, *, round_id: int, person_id: int) -> in
 async def team_pots(session: AsyncSession, *, rounds: Sequence[RewardRound], until: datetime) -> dict[int, int]:
     """Points each active team round has collected: kudos its members received since the round started."""
     ids = [row.id for row in rounds if row.status == ACTIVE and row.team_id is not None and row.id is not None]
-    if not ids:
-        return {}
-    statement = (
-        select(RewardRound.id, func.coalesce(func.sum(KudosRecipient.points), 0))
-        .join(
-            KudosRecipient,
-            and_(
-                col(KudosRecipient.team_id) == col(RewardRound.team_id),
-                col(KudosRecipient.created_at) >= col(RewardRound.started_at),
-                col(KudosRecipient.created_at) < until,
-            ),
-        )
-        .where(col(RewardRound.id).in_(ids))
-        .group_by(col(RewardRound.id))
-    )
     pots = {round_id: 0 for round_id in ids}
-    pots.update({int(round_id): int(points) for round_id, points in (await session.exec(statement)).all() if round_id})
+    for start in range(0, len(ids), ROUNDS_PER_STATEMENT):
+        statement = (
+            select(RewardRound.id, func.coalesce(func.sum(KudosRecipient.points), 0))
+            .join(
+                KudosRecipient,
+                and_(
+                    col(KudosRecipient.team_id) == col(RewardRound.team_id),
+                    col(KudosRecipient.created_at) >= col(RewardRound.started_at),
+                    col(KudosRecipient.created_at) < until,
+                ),
+            )
+            .where(col(RewardRound.id).in_(ids[start : start + ROUNDS_PER_STATEMENT]))
+            .group_by(col(RewardRound.id))
+        )
+        rows = (await session.exec(statement)).all()
+        pots.update({int(round_id): int(points) for round_id, points in rows if round_id})
     return pots
 
 
