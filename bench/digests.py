@@ -34,6 +34,8 @@ from storage.db import Database
 
 FACTORS = (0.25, 1.0, 4.0)
 QUICK_FACTORS = (0.125, 0.25, 0.5)
+# Sizes at which the real `--now` run (claims and outbox rows, one transaction per digest) is timed as well.
+QUEUED_FACTORS = (0.5, 1.0)
 DIGESTS_TARGET_SECONDS = 10.0
 QUERY_TARGET_MS = 100.0
 CONFIG = SchedulerConfig(platforms=("slack",), leaderboard_channels=(("slack", "C_LEADERBOARD"),))
@@ -68,6 +70,7 @@ class DigestFigures:
     kudos_board_ms: dict[str, float] = field(default_factory=dict)
     kudos_board_baseline_ms: float = 0.0
     standings_ms: float = 0.0
+    queue_seconds: float | None = None
     peak_mb: float = 0.0
 
     @property
@@ -123,6 +126,10 @@ async def measure(engine: str, factor: float) -> DigestFigures:
             figures.load_seconds = await timed(lambda: load_organisation(database, scale, now=now))
             await _measure_bravo(database, figures, now)
             await _measure_baseline(database, figures, now)
+            if factor in QUEUED_FACTORS:
+                figures.queue_seconds = await timed(
+                    lambda: send_digests(database, config=CONFIG, policy=POLICY, now=now, force=True)
+                )
         finally:
             await database.dispose()
     figures.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -179,9 +186,9 @@ def report(all_figures: list[DigestFigures], out: Callable[[str], None]) -> None
     """The tables `make bench` prints (and docs/benchmarks.md copies)."""
     out(
         "| engine | size | people / kudos / answers | load s | digests | digests s | leaderboard s "
-        "| total s | baseline s | ratio | growth | target < 10 s at 1× |"
+        "| total s | baseline s | ratio | growth | target < 10 s at 1× | queued for real s |"
     )
-    out("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    out("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     previous: dict[str, DigestFigures] = {}
     for item in all_figures:
         before = previous.get(item.engine)
@@ -194,17 +201,18 @@ def report(all_figures: list[DigestFigures], out: Callable[[str], None]) -> None
             f"| {item.engine} | {item.factor:g}× | {scale.people:,} / {scale.kudos:,} / {scale.pulse_answers:,} "
             f"| {item.load_seconds:.0f} | {item.cards:,} | {item.digests_seconds:.2f} | {item.leaderboard_seconds:.2f} "
             f"| {item.total_seconds:.2f} | {item.baseline_seconds:.3f} "
-            f"| {item.total_seconds / item.baseline_seconds:.0f} | {growth} | {target} |"
+            f"| {item.total_seconds / item.baseline_seconds:.0f} | {growth} | {target} "
+            f"| {'' if item.queue_seconds is None else f'{item.queue_seconds:.1f}'} |"
         )
         previous[item.engine] = item
     out("")
     periods = " | ".join(f"/kudos leaderboard {period} ms" for period in PERIODS)
-    out(f"| engine | size | {periods} | baseline (week) ms | ratio (week) | collective standings ms | < 100 ms |")
+    out(f"| engine | size | {periods} | baseline (week) ms | ratio (week) | collective standings ms | week < 100 ms |")
     out("|---|---|" + "---|" * len(PERIODS) + "---|---|---|---|")
     for item in all_figures:
         boards = " | ".join(f"{item.kudos_board_ms[period]:.0f}" for period in PERIODS)
         week = item.kudos_board_ms["week"]
-        met = week < QUERY_TARGET_MS and item.standings_ms < QUERY_TARGET_MS
+        met = week < QUERY_TARGET_MS
         out(
             f"| {item.engine} | {item.factor:g}× | {boards} | {item.kudos_board_baseline_ms:.1f} "
             f"| {week / item.kudos_board_baseline_ms:.1f} | {item.standings_ms:.0f} | {'met' if met else 'MISSED'} |"

@@ -28,6 +28,7 @@ from handlers.messages import Card
 from handlers.policy import Policy
 from handlers.pulse_results import GroupResult, PulseReport, pulse_report
 from handlers.rewards_leaderboard import LEADERBOARD, queue_leaderboard
+from scheduler.collector import collector_paused
 from scheduler.config import SchedulerConfig
 from scheduler.digests import DueDigest, plan_digests
 from scheduler.schedules import parse_schedule, zone_named
@@ -144,7 +145,34 @@ async def send_digests(
     dry_run: bool = False,
     owner: str | None = None,
 ) -> list[Outcome]:
-    """Claim and queue every digest due at `now` (all of the current period's with `force`)."""
+    """Claim and queue every digest due at `now` (all of the current period's with `force`).
+
+    The cards of a whole batch stay alive until it is queued: the cyclic collector is paused meanwhile.
+    """
+    with collector_paused():
+        return await _send_digests(
+            database,
+            config=config,
+            policy=policy,
+            now=now,
+            force=force,
+            team_name=team_name,
+            dry_run=dry_run,
+            owner=owner,
+        )
+
+
+async def _send_digests(
+    database: Database,
+    *,
+    config: SchedulerConfig,
+    policy: Policy,
+    now: datetime,
+    force: bool,
+    team_name: str | None,
+    dry_run: bool,
+    owner: str | None,
+) -> list[Outcome]:
     async with database.sessions() as session:
         due = await plan_digests(session, config=config, policy=policy, now=now, force=force, team_name=team_name)
     if not due:
