@@ -24,22 +24,22 @@ def progress(line: str) -> None:
     sys.stderr.flush()
 
 
-async def run_ingest(engines: tuple[str, ...], requests: int) -> None:
+async def run_ingest(engines: tuple[str, ...], requests: int, workers: tuple[int, ...]) -> None:
     out(f"## Ingest: signed /kudos over loopback, concurrency {ingest.CONCURRENCY}, {requests} requests")
     out(
-        "| engine | durable kudos/s | p50 ack ms | p99 ack ms | bare req/s | bare p50 ms | bare p99 ms "
-        "| ratio (kudos/s ÷ bare req/s) | RSS idle MB | RSS loaded MB |"
+        "| engine | server processes | durable kudos/s | p50 ack ms | p99 ack ms | bare req/s | bare p50 ms "
+        "| bare p99 ms | ratio (kudos/s ÷ bare req/s) | server CPU ms per kudos | RSS idle MB | RSS loaded MB |"
     )
-    out("|---|---|---|---|---|---|---|---|---|---|")
-    for engine in engines:
+    out("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for engine, count in ((engine, count) for engine in engines for count in workers):
         async with fresh_database(engine) as url:
-            figures = await ingest.measure(engine, url, requests=requests)
+            figures = await ingest.measure(engine, url, requests=requests, workers=count)
         bravo, bare = figures.bravo, figures.bare
         out(
-            f"| {engine} | {figures.durable_rate:.0f} | {bravo.percentile(0.5) * 1000:.1f} "
+            f"| {engine} | {count} | {figures.durable_rate:.0f} | {bravo.percentile(0.5) * 1000:.1f} "
             f"| {bravo.percentile(0.99) * 1000:.1f} | {bare.rate:.0f} | {bare.percentile(0.5) * 1000:.1f} "
             f"| {bare.percentile(0.99) * 1000:.1f} | {figures.durable_rate / bare.rate:.2f} "
-            f"| {figures.idle_mb:.0f} | {figures.loaded_mb:.0f} |"
+            f"| {figures.cpu_ms_per_kudos:.2f} | {figures.idle_mb:.0f} | {figures.loaded_mb:.0f} |"
         )
         if figures.durable != bravo.ok or bravo.errors:
             out(f"  ({engine}: {bravo.ok} answered 200, {figures.durable} durable, {bravo.errors} errors)")
@@ -102,11 +102,14 @@ def main() -> None:
     parser.add_argument("only", nargs="*", choices=["ingest", "fanout", "digests"], help="benchmarks to run")
     parser.add_argument("--engine", choices=ENGINES, action="append", help="database engine(s); default both")
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a first look")
+    parser.add_argument(
+        "--workers", type=int, action="append", help="ingest: server processes (BRAVO_WORKERS); default 1 and 2"
+    )
     args = parser.parse_args()
     engines = available(tuple(args.engine or ENGINES), asked=bool(args.engine))
     chosen = set(args.only or ["ingest", "fanout", "digests"])
     if "ingest" in chosen:
-        asyncio.run(run_ingest(engines, 1_000 if args.quick else 5_000))
+        asyncio.run(run_ingest(engines, 1_000 if args.quick else 5_000, tuple(args.workers or (1, 2))))
     if "fanout" in chosen:
         asyncio.run(run_fanout(engines, args.quick))
     if "digests" in chosen:

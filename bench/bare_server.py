@@ -33,8 +33,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--secret", required=True)
+    parser.add_argument("--reuse-port", action="store_true", help="share the port with other processes")
     args = parser.parse_args()
-    web.run_app(build(args.secret), host="127.0.0.1", port=args.port, print=None, access_log=None)
+    web.run_app(
+        build(args.secret),
+        host="127.0.0.1",
+        port=args.port,
+        print=None,
+        access_log=None,
+        reuse_port=args.reuse_port or None,
+    )
 
 
 if __name__ == "__main__":

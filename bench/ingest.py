@@ -7,6 +7,7 @@ the Bravo process is sampled idle and under this load.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 import urllib.parse
@@ -19,6 +20,8 @@ from bench.org import Scale, load_organisation
 from bench.processes import (
     SIGNING_SECRET,
     bravo_environment,
+    children_of,
+    cpu_seconds,
     fake_slack,
     free_port,
     process,
@@ -34,11 +37,18 @@ CONCURRENCY = 50
 @dataclass(frozen=True)
 class IngestFigures:
     engine: str
+    workers: int
     bravo: LoadResult
     durable: int
     bare: LoadResult
     idle_mb: float
     loaded_mb: float
+    cpu_seconds: float
+
+    @property
+    def cpu_ms_per_kudos(self) -> float:
+        """Server CPU (every process) per durable kudos: the figure that other load on the machine disturbs least."""
+        return 1000 * self.cpu_seconds / self.durable if self.durable else float("nan")
 
     @property
     def durable_rate(self) -> float:
@@ -78,8 +88,10 @@ async def count_kudos(database_url: str) -> int:
         await database.dispose()
 
 
-async def measure(engine: str, database_url: str, *, requests: int, warmup: int = 300) -> IngestFigures:
-    """Run the ingest benchmark on a migrated, empty database."""
+async def measure(
+    engine: str, database_url: str, *, requests: int, workers: int = 1, warmup: int = 300
+) -> IngestFigures:
+    """Run the ingest benchmark on a migrated, empty database, with `workers` server processes on the port."""
     scale = Scale(people=2_000, teams=200, kudos=0, pulse_answers=0)
     database = Database(database_url)
     try:
@@ -89,38 +101,61 @@ async def measure(engine: str, database_url: str, *, requests: int, warmup: int 
     run = str(int(time.time()))
     with fake_slack() as slack_url:
         port = free_port()
-        environment = bravo_environment(database_url, slack_url, port)
+        environment = bravo_environment(database_url, slack_url, port, BRAVO_WORKERS=str(workers))
         with process([sys.executable, "-m", "bot", "run"], environment) as bravo:
             await wait_healthy(port)
+            await _wait_for_workers(bravo.pid, workers - 1)
             url = f"http://127.0.0.1:{port}/slack/events"
             await run_load(url, lambda i: kudos_request(i, scale.people, run + "w"), warmup, CONCURRENCY)
             await asyncio.sleep(1)
-            idle = resident_megabytes(bravo.pid)
+            idle = family_megabytes(bravo.pid)
             before = await count_kudos(database_url)
             sampler = asyncio.create_task(_peak_memory(bravo.pid))
+            cpu_before = family_cpu_seconds(bravo.pid)
             result = await run_load(url, lambda i: kudos_request(i, scale.people, run), requests, CONCURRENCY)
+            cpu = family_cpu_seconds(bravo.pid) - cpu_before
             sampler.cancel()
             peak = await _result(sampler)
             durable = await count_kudos(database_url) - before
-    bare = await measure_bare(requests, scale.people, run)
-    return IngestFigures(engine, result, durable, bare, idle, peak)
+    bare = await measure_bare(requests, scale.people, run, workers)
+    return IngestFigures(engine, workers, result, durable, bare, idle, peak, cpu)
 
 
-async def measure_bare(requests: int, people: int, run: str) -> LoadResult:
+async def measure_bare(requests: int, people: int, run: str, workers: int = 1) -> LoadResult:
+    """The baseline, with as many processes sharing the port as Bravo had."""
     port = free_port()
     arguments = [sys.executable, "-m", "bench.bare_server", "--port", str(port), "--secret", SIGNING_SECRET]
-    with process(arguments, bravo_environment("", "", port)):
+    with contextlib.ExitStack() as stack:
+        for _ in range(workers):
+            stack.enter_context(process([*arguments, "--reuse-port"], bravo_environment("", "", port)))
         await wait_healthy(port)
         url = f"http://127.0.0.1:{port}/slack/events"
         await run_load(url, lambda i: kudos_request(i, people, run + "bw"), 300, CONCURRENCY)
         return await run_load(url, lambda i: kudos_request(i, people, run + "b"), requests, CONCURRENCY)
 
 
+def family_megabytes(pid: int) -> float:
+    """Resident memory of a process and of the worker processes it started."""
+    return resident_megabytes(pid) + sum(resident_megabytes(child) for child in children_of(pid))
+
+
+def family_cpu_seconds(pid: int) -> float:
+    return cpu_seconds(pid) + sum(cpu_seconds(child) for child in children_of(pid))
+
+
+async def _wait_for_workers(pid: int, count: int, timeout: float = 60.0) -> None:
+    """Until the extra server processes have started (they answer once their sockets are bound)."""
+    deadline = time.monotonic() + timeout
+    while len(children_of(pid)) < count and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    await asyncio.sleep(3 if count else 0)
+
+
 async def _peak_memory(pid: int) -> float:
     peak = 0.0
     try:
         while True:
-            peak = max(peak, resident_megabytes(pid))
+            peak = max(peak, family_megabytes(pid))
             await asyncio.sleep(0.05)
     except asyncio.CancelledError:
         return peak

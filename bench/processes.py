@@ -94,6 +94,24 @@ def bravo_environment(database_url: str, slack_api_url: str, port: int, **extra:
     )
 
 
+def children_of(pid: int) -> list[int]:
+    """The process's direct children, from /proc."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(child) for child in text.split()]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far, from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def resident_megabytes(pid: int) -> float:
     """The process's resident set size, from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

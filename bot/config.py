@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     host: str = Field("0.0.0.0", validation_alias="HOST")
     port: int = Field(3000, ge=1, le=65535, validation_alias="PORT")
+    # Server processes sharing the port (SO_REUSEPORT), each a full replica: one per core uses the whole machine.
+    workers: int = Field(1, ge=1, le=64, validation_alias="BRAVO_WORKERS")
 
     slack_bot_token: str = Field("", validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str = Field("", validation_alias="SLACK_SIGNING_SECRET")

@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.messages import Card
 from storage import outbox
 from storage.models import Person
+from storage.outbox import NewDelivery
 
 
 def person_platforms(person: Person, configured: tuple[str, ...] = ()) -> list[str]:
@@ -18,6 +19,43 @@ def person_platforms(person: Person, configured: tuple[str, ...] = ()) -> list[s
         return ["console"]
     ids = {"slack": person.slack_id, "teams": person.teams_id}
     return [platform for platform in configured if ids.get(platform)]
+
+
+def person_deliveries(
+    *,
+    person: Person,
+    card: Card,
+    kind: str,
+    platforms: tuple[str, ...] = (),
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> list[NewDelivery]:
+    """A direct message to a person on each configured platform they use."""
+    payload = card.model_dump_json()
+    return [
+        NewDelivery(
+            kind=kind,
+            platform=platform,
+            payload=payload,
+            person_id=person.id,
+            dedupe_key=f"{dedupe_key}:{platform}" if dedupe_key else None,
+            not_before=not_before,
+        )
+        for platform in person_platforms(person, platforms)
+    ]
+
+
+def channel_delivery(
+    *, platform: str, channel: str, card: Card, kind: str, dedupe_key: str | None = None
+) -> NewDelivery:
+    """A post in a channel."""
+    return NewDelivery(
+        kind=kind,
+        platform=platform,
+        payload=card.model_dump_json(),
+        channel=channel,
+        dedupe_key=f"{dedupe_key}:{platform}" if dedupe_key else None,
+    )
 
 
 async def notify_person(
@@ -31,27 +69,15 @@ async def notify_person(
     not_before: datetime | None = None,
 ) -> None:
     """Queue a direct message to a person on each configured platform they use."""
-    for platform in person_platforms(person, platforms):
-        await outbox.enqueue(
-            session,
-            kind=kind,
-            platform=platform,
-            person_id=person.id,
-            payload=card.model_dump_json(),
-            dedupe_key=f"{dedupe_key}:{platform}" if dedupe_key else None,
-            not_before=not_before,
-        )
+    deliveries = person_deliveries(
+        person=person, card=card, kind=kind, platforms=platforms, dedupe_key=dedupe_key, not_before=not_before
+    )
+    await outbox.enqueue_many(session, deliveries)
 
 
 async def post_to_channel(
     session: AsyncSession, *, platform: str, channel: str, card: Card, kind: str, dedupe_key: str | None = None
 ) -> None:
     """Queue a post in a channel."""
-    await outbox.enqueue(
-        session,
-        kind=kind,
-        platform=platform,
-        channel=channel,
-        payload=card.model_dump_json(),
-        dedupe_key=f"{dedupe_key}:{platform}" if dedupe_key else None,
-    )
+    delivery = channel_delivery(platform=platform, channel=channel, card=card, kind=kind, dedupe_key=dedupe_key)
+    await outbox.enqueue_many(session, [delivery])

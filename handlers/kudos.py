@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Literal
@@ -16,11 +17,12 @@ from typing import Literal
 from handlers.context import Context, timezone_of
 from handlers.i18n import Translator
 from handlers.kudos_cards import KudosFacts, confirmation
-from handlers.kudos_notify import queue_effects
+from handlers.kudos_notify import kudos_effects
 from handlers.kudos_parse import KudosDraft, KudosParseError, parse_kudos
 from handlers.messages import Reply, reply
 from handlers.policy import Policy
 from storage import kudos as kudos_store
+from storage import outbox
 from storage import people as people_store
 from storage.kudos import NewRecipient
 from storage.models import Kudos, Person, Team
@@ -74,6 +76,31 @@ def explain_parse_error(t: Translator, error: KudosParseError) -> str:
     return t("Who do you want to recognise? Mention them, for example: /kudos @name thanks for the release #teamwork")
 
 
+@dataclass(frozen=True)
+class KudosRequest:
+    """One kudos to give: who asks and when (`ctx`), what they asked for, and the key that makes a retry harmless."""
+
+    ctx: Context
+    draft: KudosDraft
+    source: KudosSource
+    idempotency_key: str | None = None
+
+    def key(self) -> str:
+        ctx = self.ctx
+        return (self.idempotency_key or ctx.event_key or f"{ctx.platform}:{uuid.uuid4().hex}")[:255]
+
+
+@dataclass(frozen=True)
+class KudosText:
+    """A kudos as typed (canonical text); `points` overrides the text's (emoji messages)."""
+
+    ctx: Context
+    text: str
+    source: KudosSource = "command"
+    points: int | None = None
+    idempotency_key: str | None = None
+
+
 async def give_from_text(
     ctx: Context,
     text: str,
@@ -82,60 +109,152 @@ async def give_from_text(
     points: int | None = None,
     idempotency_key: str | None = None,
 ) -> KudosOutcome:
-    """Parse canonical text and give the kudos it describes; `points` overrides the text (emoji messages)."""
-    try:
-        draft = parse_kudos(text, read_points=points is None)
-    except KudosParseError as error:
-        return KudosOutcome(reply=reply(explain_parse_error(ctx.t, error)))
-    if points is not None:
-        draft = replace(draft, points=points, points_given=True)
-    return await give_kudos(ctx, draft, source=source, idempotency_key=idempotency_key)
+    """Parse canonical text and give the kudos it describes."""
+    (outcome,) = await give_from_texts([KudosText(ctx, text, source, points, idempotency_key)])
+    return outcome
+
+
+async def give_from_texts(items: Sequence[KudosText]) -> list[KudosOutcome]:
+    """Parse each text and give the kudos they describe together (`give_many`); unreadable ones get the how-to."""
+    outcomes: list[KudosOutcome | None] = []
+    requests: list[KudosRequest] = []
+    for item in items:
+        try:
+            draft = parse_kudos(item.text, read_points=item.points is None)
+        except KudosParseError as error:
+            outcomes.append(KudosOutcome(reply=reply(explain_parse_error(item.ctx.t, error))))
+            continue
+        if item.points is not None:
+            draft = replace(draft, points=item.points, points_given=True)
+        requests.append(KudosRequest(item.ctx, draft, item.source, item.idempotency_key))
+        outcomes.append(None)
+    given = iter(await give_many(requests))
+    return [outcome if outcome is not None else next(given) for outcome in outcomes]
 
 
 async def give_kudos(
     ctx: Context, draft: KudosDraft, *, source: KudosSource, idempotency_key: str | None = None
 ) -> KudosOutcome:
     """Apply the rules, store the kudos, queue its post and messages, and answer the giver."""
-    key = (idempotency_key or ctx.event_key or f"{ctx.platform}:{uuid.uuid4().hex}")[:255]
-    giver_id = ctx.actor.id or 0
-    await kudos_store.lock_person(ctx.session, person_id=giver_id)
-    earlier = await kudos_store.kudos_by_key(ctx.session, idempotency_key=key)
-    if earlier is not None and earlier.id is not None:
-        facts = await _facts_of(ctx, earlier)
-        return KudosOutcome(reply=await _confirm(ctx, facts), kudos_id=earlier.id, duplicate=True)
-    try:
-        facts, recipients, remaining = await _check(ctx, draft, source)
-    except KudosRejected as rejection:
-        return KudosOutcome(reply=reply(rejection.message))
-    kudos = await kudos_store.insert_kudos(
-        ctx.session,
-        kudos=Kudos(
-            giver_id=giver_id,
-            points=draft.points,
+    (outcome,) = await give_many([KudosRequest(ctx, draft, source, idempotency_key)])
+    return outcome
+
+
+async def give_many(requests: Sequence[KudosRequest]) -> list[KudosOutcome]:
+    """Give several kudos in the callers' one transaction (a burst of `/kudos` commands), each as if alone.
+
+    Every lookup the rules need is made once for the whole batch and every write is one statement per table, so a
+    burst costs a handful of statements rather than a dozen per kudos. Requests are decided in order: a giver's
+    second kudos in the batch sees the points their first one used, and a repeated key is answered as a repeat.
+    """
+    if not requests:
+        return []
+    session = requests[0].ctx.session
+    keys = [request.key() for request in requests]
+    await kudos_store.lock_people(session, person_ids=[request.ctx.actor.id or 0 for request in requests])
+    lookups = await _Lookups.load(requests, keys)
+    outcomes: list[KudosOutcome] = []
+    given: dict[str, int] = {}  # key -> index in `to_store`
+    repeats: list[tuple[int, int]] = []  # (outcome index, index in `to_store`) of keys repeated within the batch
+    to_store: list[tuple[int, KudosFacts, kudos_store.NewKudos]] = []
+    for index, (request, key) in enumerate(zip(requests, keys, strict=True)):
+        ctx = request.ctx
+        earlier = lookups.earlier.get(key)
+        if earlier is not None and earlier.id is not None:
+            facts = await _facts_of(ctx, earlier)
+            outcomes.append(KudosOutcome(reply=await _confirm(ctx, facts), kudos_id=earlier.id, duplicate=True))
+            continue
+        if key in given:
+            first_facts = to_store[given[key]][1]
+            outcomes.append(KudosOutcome(reply=_confirmation(ctx, first_facts, lookups.remaining(ctx)), duplicate=True))
+            repeats.append((index, given[key]))
+            continue
+        try:
+            facts, recipients = _check(ctx, request.draft, request.source, lookups)
+        except KudosRejected as rejection:
+            outcomes.append(KudosOutcome(reply=reply(rejection.message)))
+            continue
+        lookups.spend(ctx, len(recipients) * request.draft.points)
+        given[key] = len(to_store)
+        new = kudos_store.NewKudos(
+            giver_id=ctx.actor.id or 0,
+            points=request.draft.points,
             message=facts.reason,
-            source=source,
+            source=request.source,
             platform=ctx.platform,
+            idempotency_key=key,
+            created_at=ctx.now,
+            recipients=recipients,
+            values=facts.values,
             channel=ctx.channel,
             team_recognition_id=facts.team.id if facts.team else None,
-            idempotency_key=key,
-            created_at=ctx.now.astimezone(UTC),
-        ),
-        recipients=recipients,
-        values=facts.values,
-    )
-    await queue_effects(ctx, facts, kudos.id or 0)
-    return KudosOutcome(reply=await _confirm(ctx, facts, remaining=remaining), kudos_id=kudos.id)
+        )
+        to_store.append((index, facts, new))
+        outcomes.append(KudosOutcome(reply=_confirmation(ctx, facts, lookups.remaining(ctx))))
+    ids = await kudos_store.insert_many(session, [item for _, _, item in to_store])
+    effects: list[outbox.NewDelivery] = []
+    for (index, facts, _), kudos_id in zip(to_store, ids, strict=True):
+        outcomes[index] = replace(outcomes[index], kudos_id=kudos_id)
+        effects += kudos_effects(requests[index].ctx, facts, kudos_id)
+    for repeat, original in repeats:
+        outcomes[repeat] = replace(outcomes[repeat], kudos_id=ids[original])
+    await outbox.enqueue_many(session, effects)
+    return outcomes
 
 
-async def _check(ctx: Context, draft: KudosDraft, source: KudosSource) -> tuple[KudosFacts, list[NewRecipient], int]:
-    """The kudos' facts, its recipients, and the giver's allowance left once it is given."""
+@dataclass
+class _Lookups:
+    """What the rules read, loaded for a whole batch with one statement per kind of lookup."""
+
+    earlier: dict[str, Kudos]
+    people: dict[int, Person]
+    teams: dict[int, tuple[Team | None, list[Person]]]
+    values: list[str]
+    given: dict[int, list[tuple[datetime, int]]]
+
+    @classmethod
+    async def load(cls, requests: Sequence[KudosRequest], keys: Sequence[str]) -> _Lookups:
+        first = requests[0].ctx
+        session = first.session
+        earlier = await kudos_store.kudos_by_keys(session, keys=keys)
+        named = [person for request in requests for person in request.draft.people]
+        people = {person.id or 0: person for person in await people_store.people_by_ids(session, ids=named)}
+        teams: dict[int, tuple[Team | None, list[Person]]] = {}
+        for team_id in dict.fromkeys(request.draft.teams[0] for request in requests if request.draft.teams):
+            team = await people_store.get_team(session, team_id=team_id)
+            members = await people_store.team_members(session, team_id=team_id) if team is not None else []
+            teams[team_id] = (team, members)
+        values = await known_values(first) if any(request.draft.values for request in requests) else []
+        since: dict[int, datetime] = {}
+        for request in requests:
+            ctx = request.ctx
+            midnight = local_midnight(ctx.now, ctx.actor, ctx.policy)
+            giver = ctx.actor.id or 0
+            since[giver] = min(since.get(giver, midnight), midnight)
+        given = await kudos_store.points_given(session, since=since)
+        return cls(earlier=earlier, people=people, teams=teams, values=values, given=given)
+
+    def remaining(self, ctx: Context) -> int:
+        """The giver's points left today, counting what this batch has given so far."""
+        midnight = local_midnight(ctx.now, ctx.actor, ctx.policy)
+        used = sum(points for moment, points in self.given.get(ctx.actor.id or 0, ()) if moment >= midnight)
+        return max(0, ctx.policy.daily_allowance - used)
+
+    def spend(self, ctx: Context, points: int) -> None:
+        self.given.setdefault(ctx.actor.id or 0, []).append((ctx.now.astimezone(UTC), points))
+
+
+def _check(
+    ctx: Context, draft: KudosDraft, source: KudosSource, lookups: _Lookups
+) -> tuple[KudosFacts, list[NewRecipient]]:
+    """The kudos' facts and its recipients, or the first rule it breaks."""
     t, policy = ctx.t, ctx.policy
     if not draft.has_recipients:
         raise KudosRejected(explain_parse_error(t, KudosParseError("no_recipients")))
     if not 1 <= draft.points <= policy.max_points_per_kudos:
         raise KudosRejected(t("Points must be a whole number from 1 to {most}.", most=policy.max_points_per_kudos))
-    people = await _named_people(ctx, draft)
-    team, members = await _team(ctx, draft)
+    people = _named_people(ctx, draft, lookups)
+    team, members = _team(ctx, draft, lookups)
     reason = draft.reason.strip()
     if not reason and source != "reaction":
         raise KudosRejected(
@@ -149,14 +268,14 @@ async def _check(ctx: Context, draft: KudosDraft, source: KudosSource) -> tuple[
                 limit=policy.max_message_length,
             )
         )
-    values = await _check_values(ctx, draft.values)
+    values = _check_values(ctx, draft.values, lookups.values)
     recipients = [NewRecipient(person.id or 0, person.team_id) for person in people]
     named = {person.id for person in people}
     recipients += [
         NewRecipient(member.id or 0, team.id if team else None) for member in members if member.id not in named
     ]
     cost = draft.points * len(recipients)
-    left = await remaining_allowance(ctx)
+    left = lookups.remaining(ctx)
     if cost > left:
         raise KudosRejected(_over_allowance(ctx, cost=cost, left=left))
     mentioned = {person.id or 0: person for person in (*people, *members)}
@@ -173,17 +292,16 @@ async def _check(ctx: Context, draft: KudosDraft, source: KudosSource) -> tuple[
         mentioned=mentioned,
         teams=teams,
     )
-    return facts, recipients, left - cost
+    return facts, recipients
 
 
-async def _named_people(ctx: Context, draft: KudosDraft) -> list[Person]:
+def _named_people(ctx: Context, draft: KudosDraft, lookups: _Lookups) -> list[Person]:
     t = ctx.t
     if ctx.actor.id in draft.people:
         raise KudosRejected(t("You can't give kudos to yourself, but it's a fine day to recognise a colleague!"))
-    found = {person.id: person for person in await people_store.people_by_ids(ctx.session, ids=draft.people)}
     people: list[Person] = []
     for person_id in draft.people:
-        person = found.get(person_id)
+        person = lookups.people.get(person_id)
         if person is None:
             raise KudosRejected(t("I don't know one of the people you mentioned."))
         if person.is_bot:
@@ -194,27 +312,20 @@ async def _named_people(ctx: Context, draft: KudosDraft) -> list[Person]:
     return people
 
 
-async def _team(ctx: Context, draft: KudosDraft) -> tuple[Team | None, list[Person]]:
+def _team(ctx: Context, draft: KudosDraft, lookups: _Lookups) -> tuple[Team | None, list[Person]]:
     """The first team mentioned and its members who can receive kudos (not the giver, no bots)."""
     if not draft.teams:
         return None, []
-    team = await people_store.get_team(ctx.session, team_id=draft.teams[0])
+    team, everyone = lookups.teams.get(draft.teams[0], (None, []))
     if team is None or team.id is None:
         raise KudosRejected(ctx.t("I don't know the team you mentioned."))
-    members = [
-        member
-        for member in await people_store.team_members(ctx.session, team_id=team.id)
-        if member.id != ctx.actor.id and not member.is_bot
-    ]
+    members = [member for member in everyone if member.id != ctx.actor.id and not member.is_bot]
     if not members:
         raise KudosRejected(ctx.t("Nobody else in {team} can receive kudos yet.", team=team.name))
     return team, members
 
 
-async def _check_values(ctx: Context, tags: tuple[str, ...]) -> tuple[str, ...]:
-    if not tags:
-        return ()
-    known = await known_values(ctx)
+def _check_values(ctx: Context, tags: tuple[str, ...], known: list[str]) -> tuple[str, ...]:
     for tag in tags:
         if tag in known:
             continue
@@ -247,12 +358,16 @@ def _over_allowance(ctx: Context, *, cost: int, left: int) -> str:
     return t("{needs}, but {has} Give fewer points or recognise fewer people.", needs=needs, has=has)
 
 
-async def _confirm(ctx: Context, facts: KudosFacts, *, remaining: int | None = None) -> Reply:
-    """The giver's confirmation; `remaining` is passed when the caller has just computed it."""
+async def _confirm(ctx: Context, facts: KudosFacts) -> Reply:
+    """The giver's confirmation of an earlier kudos, with their allowance as it is now."""
+    return _confirmation(ctx, facts, await remaining_allowance(ctx))
+
+
+def _confirmation(ctx: Context, facts: KudosFacts, remaining: int) -> Reply:
     card = confirmation(
         ctx.t,
         facts,
-        remaining=await remaining_allowance(ctx) if remaining is None else remaining,
+        remaining=remaining,
         allowance=ctx.policy.daily_allowance,
         timezone=timezone_of(ctx.actor, ctx.policy).key,
     )

@@ -16,13 +16,24 @@ from storage.kudos import KudosEntry
 HISTORY_LIMIT = 5
 
 
+SUBCOMMAND_WORDS = frozenset(
+    {"help", "aide", "leaderboard", "top", "classement", "me", "moi", "privacy", "confidentialite", "confidentialité"}
+)
+
+
+def gives_kudos(text: str) -> bool:
+    """Whether `/kudos <text>` gives a kudos, rather than opening the form or running a subcommand."""
+    word = text.strip().partition(" ")[0].lower()
+    return bool(word) and word not in SUBCOMMAND_WORDS
+
+
 async def handle(ctx: Context, text: str) -> Reply:
     """`/kudos` alone opens the form; a known word runs that subcommand; anything else is a kudos."""
     stripped = text.strip()
+    if gives_kudos(stripped):
+        return (await give_from_text(ctx, stripped, source="command")).reply
     word, _, rest = stripped.partition(" ")
     match word.lower():
-        case "":
-            return Reply(form=await kudos_form(ctx))
         case "help" | "aide":
             return Reply(card=kudos_help(ctx.t, ctx.policy))
         case "leaderboard" | "top" | "classement":
@@ -33,7 +44,7 @@ async def handle(ctx: Context, text: str) -> Reply:
             from handlers.privacy import privacy_reply
 
             return privacy_reply(ctx.t, ctx.policy)
-    return (await give_from_text(ctx, stripped, source="command")).reply
+    return Reply(form=await kudos_form(ctx))
 
 
 async def leaderboard(ctx: Context, text: str) -> Reply:

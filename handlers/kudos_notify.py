@@ -7,10 +7,11 @@ through the delivery outbox with keys derived from the kudos, so they are delive
 from __future__ import annotations
 
 from handlers.context import Context, translator_for_person
-from handlers.delivery import notify_person, post_to_channel
+from handlers.delivery import channel_delivery, person_deliveries
 from handlers.i18n import Translator
 from handlers.kudos_cards import KudosFacts, recipient_message, recognition_post
 from handlers.policy import Policy
+from storage.outbox import NewDelivery
 
 CONSOLE_RECOGNITION_CHANNEL = "kudos"
 
@@ -26,18 +27,20 @@ def recognition_channel(policy: Policy, platform: str) -> str | None:
     return None
 
 
-async def queue_effects(ctx: Context, facts: KudosFacts, kudos_id: int) -> None:
-    """Queue the public post (workspace language) and a message to each recipient (their language)."""
+def kudos_effects(ctx: Context, facts: KudosFacts, kudos_id: int) -> list[NewDelivery]:
+    """The public post (workspace language) and a message to each recipient (their language)."""
+    effects: list[NewDelivery] = []
     channel = recognition_channel(ctx.policy, ctx.platform)
     if channel:
         card = recognition_post(Translator(ctx.policy.language), facts)
-        await post_to_channel(
-            ctx.session,
-            platform=ctx.platform,
-            channel=channel,
-            card=card,
-            kind="kudos_post",
-            dedupe_key=f"kudos:{kudos_id}:post",
+        effects.append(
+            channel_delivery(
+                platform=ctx.platform,
+                channel=channel,
+                card=card,
+                kind="kudos_post",
+                dedupe_key=f"kudos:{kudos_id}:post",
+            )
         )
     seen: set[int | None] = set()
     for person in (*facts.people, *facts.team_members):
@@ -47,11 +50,11 @@ async def queue_effects(ctx: Context, facts: KudosFacts, kudos_id: int) -> None:
             continue  # in the directory but on no chat platform yet: nobody could deliver it
         seen.add(person.id)
         t = translator_for_person(person, ctx.policy)
-        await notify_person(
-            ctx.session,
+        effects += person_deliveries(
             person=person,
             card=recipient_message(t, facts, person),
             kind="kudos_dm",
             platforms=ctx.policy.platforms,
             dedupe_key=f"kudos:{kudos_id}:dm:{person.id}",
         )
+    return effects

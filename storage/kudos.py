@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, insert
 from sqlalchemy.orm import Mapped
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,16 +32,68 @@ class NewRecipient:
 
 
 async def kudos_by_key(session: AsyncSession, *, idempotency_key: str) -> Kudos | None:
-    statement = select(Kudos).where(Kudos.idempotency_key == idempotency_key[:255])
-    return (await session.exec(statement)).first()
+    return (await kudos_by_keys(session, keys=[idempotency_key])).get(idempotency_key[:255])
+
+
+async def kudos_by_keys(session: AsyncSession, *, keys: Sequence[str]) -> dict[str, Kudos]:
+    """The kudos already stored under these idempotency keys, by key."""
+    wanted = list(dict.fromkeys(key[:255] for key in keys))
+    if not wanted:
+        return {}
+    statement = select(Kudos).where(col(Kudos.idempotency_key).in_(wanted))
+    return {kudos.idempotency_key: kudos for kudos in (await session.exec(statement)).all() if kudos.idempotency_key}
 
 
 async def lock_person(session: AsyncSession, *, person_id: int) -> None:
-    """Serialise a giver's kudos: PostgreSQL locks their row; SQLite's BEGIN IMMEDIATE already serialises writers."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        # FOR NO KEY UPDATE: serialises the giver's kudos without blocking the foreign-key checks (FOR KEY SHARE)
-        # of a kudos given to them at the same moment, which FOR UPDATE would turn into a deadlock.
-        await session.exec(select(Person.id).where(Person.id == person_id).with_for_update(key_share=True))
+    await lock_people(session, person_ids=[person_id])
+
+
+async def lock_people(session: AsyncSession, *, person_ids: Sequence[int]) -> None:
+    """Serialise givers' kudos: PostgreSQL locks their rows; SQLite's BEGIN IMMEDIATE already serialises writers.
+
+    Rows are locked in id order, so two transactions locking overlapping sets of givers cannot deadlock.
+    """
+    if session.bind is None or session.bind.dialect.name != "postgresql" or not person_ids:
+        return
+    # FOR NO KEY UPDATE: serialises the giver's kudos without blocking the foreign-key checks (FOR KEY SHARE)
+    # of a kudos given to them at the same moment, which FOR UPDATE would turn into a deadlock.
+    statement = (
+        select(Person.id)
+        .where(col(Person.id).in_(sorted(set(person_ids))))
+        .order_by(col(Person.id))
+        .with_for_update(key_share=True)
+    )
+    await session.exec(statement)
+
+
+@dataclass(frozen=True)
+class NewKudos:
+    """A kudos to store, with its recipients (each receiving `points`) and its values."""
+
+    giver_id: int
+    points: int
+    message: str
+    source: str
+    platform: str
+    idempotency_key: str
+    created_at: datetime
+    recipients: Sequence[NewRecipient] = ()
+    values: Sequence[str] = ()
+    channel: str | None = None
+    team_recognition_id: int | None = None
+
+    def row(self) -> dict[str, object]:
+        return {
+            "giver_id": self.giver_id,
+            "points": self.points,
+            "message": self.message,
+            "source": self.source,
+            "platform": self.platform,
+            "channel": self.channel,
+            "team_recognition_id": self.team_recognition_id,
+            "idempotency_key": self.idempotency_key[:255],
+            "created_at": as_utc(self.created_at),
+        }
 
 
 async def insert_kudos(
@@ -53,33 +105,81 @@ async def insert_kudos(
 ) -> Kudos:
     """Store a kudos with its recipients (each receiving `kudos.points`) and its values."""
     kudos.created_at = as_utc(kudos.created_at)
-    session.add(kudos)
-    await session.flush()
-    assert kudos.id is not None
-    for recipient in recipients:
-        session.add(
-            KudosRecipient(
-                kudos_id=kudos.id,
-                recipient_id=recipient.person_id,
-                team_id=recipient.team_id,
-                points=kudos.points,
-                created_at=kudos.created_at,
-            )
-        )
-    for value in dict.fromkeys(values):
-        session.add(KudosValue(kudos_id=kudos.id, value=value))
-    await session.flush()
+    new = NewKudos(
+        giver_id=kudos.giver_id,
+        points=kudos.points,
+        message=kudos.message,
+        source=kudos.source,
+        platform=kudos.platform,
+        idempotency_key=kudos.idempotency_key,
+        created_at=kudos.created_at,
+        recipients=recipients,
+        values=values,
+        channel=kudos.channel,
+        team_recognition_id=kudos.team_recognition_id,
+    )
+    (kudos.id,) = await insert_many(session, [new])
     return kudos
+
+
+async def insert_many(session: AsyncSession, items: Sequence[NewKudos]) -> list[int]:
+    """Store many kudos in three statements (kudos, recipients, values); their ids, in order.
+
+    Core inserts rather than ORM objects: the unit of work costs more than the rows themselves when a burst of
+    kudos is stored at once.
+    """
+    if not items:
+        return []
+    statement = insert(Kudos).returning(col(Kudos.id), sort_by_parameter_order=True)
+    result = await session.exec(statement, params=[item.row() for item in items])
+    ids = [int(row_id) for row_id in result.scalars()]
+    recipients = [
+        {
+            "kudos_id": kudos_id,
+            "recipient_id": recipient.person_id,
+            "team_id": recipient.team_id,
+            "points": item.points,
+            "created_at": as_utc(item.created_at),
+        }
+        for kudos_id, item in zip(ids, items, strict=True)
+        for recipient in item.recipients
+    ]
+    values = [
+        {"kudos_id": kudos_id, "value": value}
+        for kudos_id, item in zip(ids, items, strict=True)
+        for value in dict.fromkeys(item.values)
+    ]
+    if recipients:
+        await session.exec(insert(KudosRecipient), params=recipients)
+    if values:
+        await session.exec(insert(KudosValue), params=values)
+    return ids
 
 
 async def points_given_since(session: AsyncSession, *, giver_id: int, since: datetime) -> int:
     """Points a giver has handed out since `since` (each recipient counts)."""
+    given = await points_given(session, since={giver_id: since})
+    return sum(points for _, points in given.get(giver_id, ()))
+
+
+async def points_given(
+    session: AsyncSession, *, since: dict[int, datetime]
+) -> dict[int, list[tuple[datetime, int]]]:
+    """Per giver, when and how many points they gave since their own moment (in one query for all givers)."""
+    if not since:
+        return {}
+    earliest = as_utc(min(since.values()))
     statement = (
-        select(func.coalesce(func.sum(KudosRecipient.points), 0))
+        select(Kudos.giver_id, Kudos.created_at, KudosRecipient.points)
         .join(Kudos, col(Kudos.id) == col(KudosRecipient.kudos_id))
-        .where(Kudos.giver_id == giver_id, col(Kudos.created_at) >= as_utc(since))
+        .where(col(Kudos.giver_id).in_(list(since)), col(Kudos.created_at) >= earliest)
     )
-    return int((await session.exec(statement)).one())
+    given: dict[int, list[tuple[datetime, int]]] = {giver: [] for giver in since}
+    for giver_id, created_at, points in (await session.exec(statement)).all():
+        moment = as_utc(created_at)
+        if moment >= as_utc(since[giver_id]):
+            given[giver_id].append((moment, int(points)))
+    return given
 
 
 def _window(column: Mapped[datetime], start: datetime | None, end: datetime) -> list[ColumnElement[bool]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -9,8 +10,43 @@ from sqlmodel import col, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage
+from storage.models.base import utcnow
 from storage.models.delivery import FAILED, PENDING, SENT
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, insert_ignore_many
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A delivery to queue: to a person (`person_id`) or to a channel, its card serialised in `payload`."""
+
+    kind: str
+    platform: str
+    payload: str
+    person_id: int | None = None
+    channel: str | None = None
+    dedupe_key: str | None = None
+    not_before: datetime | None = None
+
+    def row(self, now: datetime) -> dict[str, object]:
+        """The outbox row as queued at `now` (every row names the same columns, so many go in one statement)."""
+        return {
+            "kind": self.kind,
+            "platform": self.platform,
+            "payload": self.payload,
+            "person_id": self.person_id,
+            "channel": self.channel,
+            "dedupe_key": self.dedupe_key,
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": self.not_before or now,
+            "lease_until": None,
+            "lease_owner": None,
+            "in_doubt": False,
+            "last_error": None,
+            "delivered_ref": None,
+            "created_at": now,
+            "sent_at": None,
+        }
 
 
 async def enqueue(
@@ -25,20 +61,14 @@ async def enqueue(
     not_before: datetime | None = None,
 ) -> bool:
     """Queue one delivery; with a `dedupe_key`, a second identical request is ignored (False)."""
-    values: dict[str, object] = {
-        "kind": kind,
-        "platform": platform,
-        "payload": payload,
-        "person_id": person_id,
-        "channel": channel,
-        "dedupe_key": dedupe_key,
-        "status": PENDING,
-        "attempts": 0,
-    }
-    if not_before is not None:
-        values["next_attempt_at"] = not_before
-    row = OutboxMessage.model_validate(values)
-    return await insert_ignore(session, OutboxMessage, row.model_dump(exclude={"id"}))
+    delivery = NewDelivery(kind, platform, payload, person_id, channel, dedupe_key, not_before)
+    return await insert_ignore(session, OutboxMessage, delivery.row(utcnow()))
+
+
+async def enqueue_many(session: AsyncSession, deliveries: Sequence[NewDelivery]) -> None:
+    """Queue many deliveries in one statement; those whose `dedupe_key` is already queued are skipped."""
+    now = utcnow()
+    await insert_ignore_many(session, OutboxMessage, [delivery.row(now) for delivery in deliveries])
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
@@ -16,11 +17,22 @@ def _table(model: type[SQLModel]) -> Table:
     return table
 
 
-async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: dict[str, Any]) -> bool:
-    """Insert one row unless a unique key already holds it; True when this call inserted it."""
-    table = _table(model)
+def _insert(session: AsyncSession, model: type[SQLModel]) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**values).on_conflict_do_nothing()
-    result = await session.exec(statement)
+    return module.insert(_table(model)).on_conflict_do_nothing()
+
+
+async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: dict[str, Any]) -> bool:
+    """Insert one row unless a unique key already holds it; True when this call inserted it."""
+    result = await session.exec(_insert(session, model).values(**values))
     return bool(result.rowcount)
+
+
+async def insert_ignore_many(session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]]) -> None:
+    """The same for many rows in one statement (the driver's batch insert); rows already present are skipped.
+
+    Every row must name the same columns, so that one compiled statement serves them all.
+    """
+    if rows:
+        await session.exec(_insert(session, model), params=list(rows))

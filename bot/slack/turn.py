@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime import Runtime
 from bot.slack.mentions import find_slack_mentions, to_canonical
@@ -21,6 +22,7 @@ from handlers.context import Context
 from handlers.people import PlatformProfile, sync_platform_person
 from scheduler.outbox_worker import OutboxWorker
 from storage.events import claim_event
+from storage.models import Person
 from storage.models.base import utcnow
 
 T = TypeVar("T")
@@ -33,6 +35,7 @@ class SlackTurn:
     ctx: Context
     known: Known
     bot_user_id: str | None = None
+    texts: tuple[str, ...] = ()
 
     def canonical(self, text: str) -> str:
         """The text with Slack markup rewritten for the core (the bot's own mention dropped)."""
@@ -74,30 +77,69 @@ class SlackBot:
         bot_user_id: str | None = None,
     ) -> T | None:
         """Run `use_case` as `user_id`; None when `claim` was already handled (a Slack retry)."""
-        mentioned = [find_slack_mentions(text) for text in texts]
-        wanted_users = [user_id, *users, *(uid for found in mentioned for uid in found.users)]
+        request = TurnRequest(user_id, tuple(texts), tuple(users), channel, event_key, claim, bot_user_id)
+
+        async def one(turns: Sequence[SlackTurn]) -> list[T]:
+            return [await use_case(turn) for turn in turns]
+
+        (result,) = await self.run_many([request], one)
+        return result
+
+    async def run_many(
+        self, requests: Sequence[TurnRequest], use_case: Callable[[Sequence[SlackTurn]], Awaitable[Sequence[T]]]
+    ) -> list[T | None]:
+        """Run one use case over several requests in one transaction; None for a request already handled."""
+        mentioned = [find_slack_mentions(text) for request in requests for text in request.texts]
+        wanted_users = [
+            *(request.user_id for request in requests),
+            *(user for request in requests for user in request.users),
+            *(uid for found in mentioned for uid in found.users),
+        ]
         groups = {gid: label for found in mentioned for gid, label in found.usergroups.items()}
         directory = self.directory
         learnt = await directory.fetch(wanted_users, groups)
+        results: list[T | None] = [None] * len(requests)
         async with self.runtime.database.transaction() as session:
-            if claim is not None and not await claim_event(session, key=claim):
-                return None
             known = await directory.apply(session, learnt, wanted_users, groups)
-            actor = known.people.get(user_id)
-            if actor is None:
-                actor = await sync_platform_person(
-                    session, PlatformProfile(platform="slack", platform_id=user_id, display_name=user_id)
+            turns: dict[int, SlackTurn] = {}
+            for index, request in enumerate(requests):
+                if request.claim is not None and not await claim_event(session, key=request.claim):
+                    continue
+                ctx = Context(
+                    session=session,
+                    actor=await self._actor(session, known, request.user_id),
+                    policy=self.runtime.policy,
+                    now=self.clock(),
+                    platform="slack",
+                    event_key=request.event_key,
+                    channel=request.channel,
                 )
-                known.people[user_id] = actor
-            ctx = Context(
-                session=session,
-                actor=actor,
-                policy=self.runtime.policy,
-                now=self.clock(),
-                platform="slack",
-                event_key=event_key,
-                channel=channel,
-            )
-            result = await use_case(SlackTurn(ctx=ctx, known=known, bot_user_id=bot_user_id))
+                turns[index] = SlackTurn(ctx=ctx, known=known, bot_user_id=request.bot_user_id, texts=request.texts)
+            if turns:
+                for index, result in zip(turns, await use_case(list(turns.values())), strict=True):
+                    results[index] = result
         self.worker.wake()
-        return result
+        return results
+
+    async def _actor(self, session: AsyncSession, known: Known, user_id: str) -> Person:
+        """The person behind a Slack user, created with their id as a name if Slack could not tell us more."""
+        actor = known.people.get(user_id)
+        if actor is None:
+            actor = await sync_platform_person(
+                session, PlatformProfile(platform="slack", platform_id=user_id, display_name=user_id)
+            )
+            known.people[user_id] = actor
+        return actor
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """One Slack request to run: who, the texts whose mentions must be resolved, and how a retry is recognised."""
+
+    user_id: str
+    texts: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    channel: str | None = None
+    event_key: str | None = None
+    claim: str | None = None
+    bot_user_id: str | None = None

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from handlers.context import Context
-from handlers.kudos import give_from_text, local_midnight, remaining_allowance
+from handlers.kudos import KudosText, give_from_text, give_from_texts, local_midnight, remaining_allowance
 from handlers.messages import Card, Reply
 from handlers.policy import Policy
 from storage import people as people_store
@@ -167,3 +167,59 @@ async def test_a_policy_without_a_recognition_channel_only_sends_direct_messages
         ctx = Context(session=session, actor=people["ben"], policy=quiet, now=now, platform="slack")
         assert await remaining_allowance(ctx) == 4
     assert [(row.channel, row.person_id) for row in outbox] == [(None, people["ann"].id)]
+
+
+async def give_together(database: Database, items: list[tuple[Person, str, str]], *, now: datetime) -> list[Reply]:
+    """Several kudos given in one transaction, as a burst of `/kudos` commands is (`give_from_texts`)."""
+    async with database.transaction() as session:
+        texts = [
+            KudosText(
+                Context(session=session, actor=actor, policy=POLICY, now=now, platform="slack", event_key=key), text
+            )
+            for actor, text, key in items
+        ]
+        return [outcome.reply for outcome in await give_from_texts(texts)]
+
+
+@both_engines
+async def test_a_batch_decides_each_kudos_in_order_as_if_it_came_alone(database: Database, now: datetime) -> None:
+    people = await org(database)
+    ann, ben, cara = people["ann"], people["ben"], people["cara"]
+    answers = await give_together(
+        database,
+        [
+            (ben, f"<@{cara.id}> 3 thanks for the demo", "b1"),
+            (ann, f"<@{ben.id}> thanks #kindness", "a1"),
+            (ben, f"<@{cara.id}> 3 thanks again", "b2"),  # only 2 points left after the first
+            (ben, f"<@{cara.id}> 3 thanks for the demo", "b1"),  # Slack's retry of the first, in the same burst
+            (cara, "no mention here", "c1"),
+            (cara, f"<@{ann.id}> merci #kindnes", "c2"),
+            (ben, f"<@{cara.id}> 2 thanks once more", "b3"),
+        ],
+        now=now,
+    )
+    assert "2 points left" in said(answers[0])
+    assert "4 points left" in said(answers[1])
+    assert "needs 3 points" in said(answers[2]) and "2 points left" in said(answers[2])
+    assert said(answers[3]) == said(answers[0])
+    assert "Qui voulez-vous remercier ?" in said(answers[4])  # Cara reads French
+    assert "Vouliez-vous dire #kindness ?" in said(answers[5])
+    assert "That was the last of your 5 points" in said(answers[6])
+    assert await points_received(database) == {cara.id: 5, ben.id: 1}
+    async with database.sessions() as session:
+        keys = sorted(kudos.idempotency_key for kudos in (await session.exec(select(Kudos))).all())
+        queued = (await session.exec(select(OutboxMessage))).all()
+    assert keys == ["a1", "b1", "b3"]
+    assert len(queued) == 6  # a post and a message for each of the three kudos
+
+
+@both_engines
+async def test_a_batch_repeats_a_kudos_committed_by_an_earlier_request(database: Database, now: datetime) -> None:
+    people = await org(database)
+    ben, cara = people["ben"], people["cara"]
+    first = await give(database, ben, f"<@{cara.id}> 2 merci", now=now, key="ev-9")
+    (again, other) = await give_together(
+        database, [(ben, f"<@{cara.id}> 2 merci", "ev-9"), (cara, f"<@{ben.id}> thanks", "ev-10")], now=now
+    )
+    assert said(again) == said(first) and "Vous avez donné 1 point" in said(other)
+    assert await points_received(database) == {cara.id: 2, ben.id: 1}

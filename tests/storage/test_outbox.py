@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from storage import outbox
 from storage.db import Database
+from storage.models import OutboxMessage
+from storage.outbox import NewDelivery
 from tests.conftest import both_engines
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
@@ -52,3 +54,9 @@ async def test_retry_waits_and_failure_is_recorded(database: Database) -> None:
         failures = await outbox.recent_failures(session)
     assert (stats.pending, stats.failed) == (1, 1)
     assert failures[0].last_error == "channel_not_found"
+
+
+def test_a_queued_row_names_every_column_so_a_burst_goes_in_one_statement() -> None:
+    row = NewDelivery(kind="kudos_dm", platform="slack", payload="{}", person_id=1).row(datetime.now(UTC))
+    columns = {column.name for column in OutboxMessage.__table__.columns} - {"id"}  # type: ignore[attr-defined]
+    assert set(row) == columns

@@ -1,30 +1,38 @@
 """Slash commands (`/kudos`, `/pulse`, …): routed to the core's command table, answered in the acknowledgement.
 
 The answer to a slash command is the body of Slack's 2xx, shown only to the person who typed it; so the kudos is
-committed first and the confirmation rides on the acknowledgement itself.
+committed first and the confirmation rides on the acknowledgement itself. `/kudos @someone …` commands arriving
+together are given in one transaction (`bot.batching`), which is what lets a burst be acknowledged quickly.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.batching import Batcher
 from bot.slack.listeners.common import Answer, answer_for, open_modal
 from bot.slack.render import message_payload
-from bot.slack.turn import SlackBot, SlackTurn
+from bot.slack.turn import SlackBot, SlackTurn, TurnRequest
 from handlers.commands import run_command
 from handlers.i18n import Translator
+from handlers.kudos import KudosText, give_from_texts
+from handlers.kudos_commands import gives_kudos
 
 log = logging.getLogger(__name__)
 ANY_COMMAND = re.compile(r"^/\S+$")
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
+    kudos_batches: Batcher[TurnRequest, Answer | None] = Batcher(partial(give_kudos_commands, bot))
+
     @app.command(ANY_COMMAND)
     async def on_command(
         ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
@@ -34,18 +42,21 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         user = str(command["user_id"])
         trigger_id = str(command.get("trigger_id", ""))
 
-        async def use_case(turn: SlackTurn) -> Answer:
-            return await answer_for(turn, await run_command(turn.ctx, name, turn.canonical(text)))
+        async def use_case(turns: Sequence[SlackTurn]) -> list[Answer]:
+            return [await answer_for(turn, await run_command(turn.ctx, name, turn.canonical(text))) for turn in turns]
 
+        request = TurnRequest(
+            user_id=user,
+            texts=(text,),
+            channel=command.get("channel_id"),
+            event_key=f"slack:command:{trigger_id}" if trigger_id else None,
+            bot_user_id=context.bot_user_id,
+        )
         try:
-            answer = await bot.run(
-                user_id=user,
-                use_case=use_case,
-                texts=[text],
-                channel=command.get("channel_id"),
-                event_key=f"slack:command:{trigger_id}" if trigger_id else None,
-                bot_user_id=context.bot_user_id,
-            )
+            if name == "kudos" and gives_kudos(text):
+                answer = await kudos_batches.submit(request)
+            else:
+                (answer,) = await bot.run_many([request], use_case)
         except Exception:
             log.exception("/%s failed", name)
             t = Translator(bot.runtime.policy.language)
@@ -63,3 +74,14 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             return
         response_type = "in_channel" if answer.reply.public else "ephemeral"
         await ack(response_type=response_type, **message_payload(answer.reply.card))
+
+
+async def give_kudos_commands(bot: SlackBot, requests: list[TurnRequest]) -> list[Answer | None]:
+    """A burst of `/kudos @someone …` commands, given together in one transaction (see `bot.batching`)."""
+
+    async def use_case(turns: Sequence[SlackTurn]) -> list[Answer]:
+        texts = [KudosText(turn.ctx, turn.canonical(turn.texts[0]), source="command") for turn in turns]
+        outcomes = await give_from_texts(texts)
+        return [Answer(reply=outcome.reply, t=turn.ctx.t) for turn, outcome in zip(turns, outcomes, strict=True)]
+
+    return await bot.run_many(requests, use_case)

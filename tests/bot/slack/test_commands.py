@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import replace
 from typing import Any
@@ -149,3 +150,30 @@ async def test_other_commands_are_routed_to_the_core(bravo: SlackBravo) -> None:
     assert status == 200 and "/kudos" in body
     status, body, _ = await bravo.post(slash_command("/nonsense", "", user_id="U1"))
     assert status == 200 and "/help" in body
+
+
+@both_engines
+async def test_a_burst_of_kudos_is_given_together_each_answered_as_if_alone(bravo: SlackBravo) -> None:
+    """Concurrent commands share transactions (group commit); allowances, retries and answers stay per request."""
+    burst = [
+        slash_command("/kudos", "<@U2|bob> 2 thanks for the release", user_id="U1", trigger_id="t-1"),
+        slash_command("/kudos", "<@U2|bob> 2 thanks for the release", user_id="U1", trigger_id="t-1"),
+        slash_command("/kudos", "<@U3|claire> 2 thanks for the review", user_id="U1", trigger_id="t-2"),
+        slash_command("/kudos", "<@U3|claire> 2 thanks for the docs", user_id="U1", trigger_id="t-3"),
+        slash_command("/kudos", "<@U1|alice> thanks for the coffee", user_id="U4", trigger_id="t-4"),
+        slash_command("/kudos", "<@U1|alice> thanks #nonsense", user_id="U2", trigger_id="t-5"),
+    ]
+    answers = await asyncio.gather(*(bravo.post(body) for body in burst))
+    assert all(status == 200 for status, _, _ in answers)
+    texts = [shown(json.loads(body)) for _, body, _ in answers]
+    assert texts[0] == texts[1]
+    assert sum("needs 2 points" in text for text in texts[:4]) == 1  # U1 had 5 points: two kudos of 2 fit
+    assert "You gave" in texts[4]
+    assert "not one of our values" in texts[5]
+    async with bravo.runtime.database.sessions() as session:
+        kudos_rows = (await session.exec(select(Kudos))).all()
+        points = sum(row.points for row in (await session.exec(select(KudosRecipient))).all())
+    assert len(kudos_rows) == 3 and points == 5
+    assert len({row.idempotency_key for row in kudos_rows}) == 3
+    await bravo.drain()
+    assert len(bravo.posts_to(RECOGNITION_CHANNEL)) == 3

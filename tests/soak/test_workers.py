@@ -1,0 +1,73 @@
+"""`BRAVO_WORKERS=2`: two server processes share the port, every kudos is stored once, and they stop together."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bench.ingest import kudos_request
+from bench.processes import children_of
+from storage.db import Database
+from tests.fakes.slack_api import FakeSlackApi
+from tests.soak.harness import ENGINES, Server, environment, fire, fresh_database, scalar
+from tests.soak.kudos_crash import PEOPLE, seed_directory
+
+REQUESTS = 120
+
+
+async def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+async def test_two_workers_share_the_port_store_each_kudos_once_and_stop_with_the_first(
+    engine: str, tmp_path: Path
+) -> None:
+    async with fresh_database(engine, tmp_path) as url, FakeSlackApi(threaded=True) as api:
+        await seed_directory(url)
+        server = Server(["run"], {}, tmp_path / "bravo.log")
+        server.environment = environment(url, api, port=server.port, BRAVO_WORKERS="2")
+        try:
+            await server.start_healthy()
+            assert server.process is not None
+            parent = server.process.pid
+            assert await wait_until(lambda: len(children_of(parent)) == 1, 30), server.output()
+            (worker,) = children_of(parent)
+            await asyncio.sleep(3)  # the worker binds the shared port once its start-up is done
+
+            def build(index: int) -> tuple[bytes, dict[str, str]]:
+                return kudos_request(index, PEOPLE, "workers")
+
+            answers = await fire(server.url, list(range(REQUESTS)), build, concurrency=20)
+            assert all(outcome.acknowledged for outcome in answers.values()), server.output()
+            again = await fire(server.url, list(range(10)), build, concurrency=10, retry=True)
+            assert all(outcome.acknowledged for outcome in again.values())
+            database = Database(url)
+            try:
+                assert await scalar(database, "SELECT count(*) FROM kudos") == REQUESTS
+                assert await scalar(database, "SELECT count(DISTINCT idempotency_key) FROM kudos") == REQUESTS
+            finally:
+                await database.dispose()
+
+            server.kill()  # SIGKILL: the first process has no chance to stop its worker
+            assert await wait_until(lambda: not alive(worker), 15), "the worker outlived the first process"
+        finally:
+            server.stop()
