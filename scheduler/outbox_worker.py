@@ -111,11 +111,14 @@ class OutboxWorker:
             ids = sorted({item.message.person_id for item in claimed if item.message.person_id})
             people = {person.id: person for person in await people_store.people_by_ids(session, ids=ids)}
         deadline = self.pacer.monotonic() + MAX_PACING_WAIT_SECONDS
-        await asyncio.gather(
+        waits = await asyncio.gather(
             *(
                 self._deliver(item.message, deadline, in_doubt=item.in_doubt, person=people.get(item.message.person_id))
                 for item in claimed
             )
+        )
+        await self._postpone(
+            {item.message.id or 0: wait for item, wait in zip(claimed, waits, strict=True) if wait is not None}
         )
         self.pacer.forget_idle()
         return len(claimed)
@@ -170,7 +173,8 @@ class OutboxWorker:
 
     async def _deliver(
         self, row: OutboxMessage, deadline: float, *, in_doubt: bool = False, person: Person | None = None
-    ) -> None:
+    ) -> float | None:
+        """Send one row, or return how many seconds to wait when the pacer has no slot for it before `deadline`."""
         assert row.id is not None
         sender = self.senders[row.platform]
         destination = Destination.model_validate(
@@ -182,15 +186,14 @@ class OutboxWorker:
                 found = await self._already_delivered(sender, row, destination, address)
             except DeliveryError as error:
                 await self._defer(row, error)
-                return
+                return None
             if found is not None:
                 log.info("delivery %s (%s) had already reached %s before a restart", row.id, row.kind, found)
                 await self._mark_sent(row.id, found)
-                return
+                return None
         pace_key = address or f"person:{row.person_id}"
         if not await self.pacer.acquire(row.platform, pace_key, deadline=deadline):
-            await self._postpone(row, self.pacer.slot(row.platform, pace_key) - self.pacer.monotonic())
-            return
+            return self.pacer.slot(row.platform, pace_key) - self.pacer.monotonic()
         try:
             card = Card.model_validate_json(row.payload)
             async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
@@ -202,15 +205,16 @@ class OutboxWorker:
             if error.retry_after is not None:
                 self.pacer.pause(row.platform, pace_key, error.retry_after)
             await self._record_failure(row, error)
-            return
+            return None
         except TimeoutError:
             await self._record_failure(row, DeliveryError(f"no answer in {SEND_TIMEOUT_SECONDS:.0f}s", permanent=False))
-            return
+            return None
         except Exception as error:  # noqa: BLE001 - an unexpected failure is retried, not lost
             log.exception("delivery %s crashed", row.id)
             await self._record_failure(row, DeliveryError(repr(error)[:300], permanent=False))
-            return
+            return None
         await self._mark_sent(row.id, ref)
+        return None
 
     async def _already_delivered(
         self, sender: RecoverableSender, row: OutboxMessage, destination: Destination, address: str | None
@@ -236,11 +240,14 @@ class OutboxWorker:
         async with self.database.transaction() as session:
             await outbox.mark_sent(session, message_id=message_id, now=self.clock(), ref=ref)
 
-    async def _postpone(self, row: OutboxMessage, seconds: float) -> None:
-        assert row.id is not None
+    async def _postpone(self, waits: dict[int, float]) -> None:
+        """Give back the rows the pacer had no slot for, each due again when its slot comes (a second at least)."""
+        if not waits:
+            return
+        now = self.clock()
+        until = {row_id: now + timedelta(seconds=max(1.0, seconds)) for row_id, seconds in waits.items()}
         async with self.database.transaction() as session:
-            until = self.clock() + timedelta(seconds=max(1.0, seconds))
-            await schedule_store.postpone_delivery(session, message_id=row.id, until=until)
+            await schedule_store.postpone_deliveries(session, until=until)
 
     async def _defer(self, row: OutboxMessage, error: DeliveryError) -> None:
         """Nothing sent and no attempt counted: the row is looked for again later (a platform outage never turns a

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import inspect
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,10 +24,19 @@ IDS_PER_STATEMENT = 5_000
 
 
 async def people_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> list[Person]:
+    """These people; those this transaction has already loaded are taken from it rather than read again."""
     unique = list(dict.fromkeys(ids))
+    loaded = session.sync_session.identity_map
     found: list[Person] = []
-    for start in range(0, len(unique), IDS_PER_STATEMENT):
-        chunk = unique[start : start + IDS_PER_STATEMENT]
+    missing: list[int] = []
+    for person_id in unique:
+        person = loaded.get(identity_key(Person, person_id))
+        if isinstance(person, Person) and not inspect(person).expired_attributes:
+            found.append(person)
+        else:
+            missing.append(person_id)
+    for start in range(0, len(missing), IDS_PER_STATEMENT):
+        chunk = missing[start : start + IDS_PER_STATEMENT]
         found.extend((await session.exec(select(Person).where(col(Person.id).in_(chunk)))).all())
     return found
 
@@ -40,6 +51,14 @@ async def people_by_slack_ids(session: AsyncSession, *, slack_ids: Sequence[str]
         return {}
     result = await session.exec(select(Person).where(col(Person.slack_id).in_(list(slack_ids))))
     return {person.slack_id: person for person in result.all() if person.slack_id}
+
+
+async def known_slack_ids(session: AsyncSession, *, slack_ids: Sequence[str]) -> set[str]:
+    """Which of these Slack ids belong to someone Bravo knows (ids only: no one is loaded)."""
+    if not slack_ids:
+        return set()
+    result = await session.exec(select(Person.slack_id).where(col(Person.slack_id).in_(list(slack_ids))))
+    return {slack_id for slack_id in result.all() if slack_id}
 
 
 async def person_by_teams_id(session: AsyncSession, *, teams_id: str) -> Person | None:

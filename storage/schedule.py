@@ -139,11 +139,14 @@ async def save_team_schedule(session: AsyncSession, row: TeamSchedule) -> None:
     await session.flush()
 
 
-async def postpone_delivery(session: AsyncSession, *, message_id: int, until: datetime) -> None:
-    """Give a leased outbox row back for later without counting an attempt (the pacer had no slot for it)."""
-    await session.exec(
-        update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(next_attempt_at=until, lease_until=None)
-    )
+async def postpone_deliveries(session: AsyncSession, *, until: dict[int, datetime]) -> None:
+    """Give leased outbox rows back for later without counting an attempt (the pacer had no slot for them).
+
+    One statement for a whole batch: a burst to one channel postpones most of what the worker claimed.
+    """
+    if until:
+        rows = [{"id": row_id, "next_attempt_at": moment, "lease_until": None} for row_id, moment in until.items()]
+        await session.exec(update(OutboxMessage), params=rows)
 
 
 async def next_pending_at(session: AsyncSession, *, platforms: Sequence[str]) -> datetime | None:

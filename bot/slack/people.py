@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,8 +71,9 @@ class Known:
     teams: dict[str, Team] = field(default_factory=dict)
 
     @property
-    def person_ids(self) -> dict[str, int]:
-        return {slack_id: person.id or 0 for slack_id, person in self.people.items()}
+    def person_ids(self) -> Mapping[str, int]:
+        """Slack id -> person id, read through (a batch's turns share one `Known` of many people)."""
+        return _PersonIds(self.people)
 
     @property
     def people_by_id(self) -> dict[int, Person]:
@@ -81,6 +82,20 @@ class Known:
     @property
     def team_ids(self) -> dict[str, int]:
         return {group: team.id or 0 for group, team in self.teams.items()}
+
+
+class _PersonIds(Mapping[str, int]):
+    def __init__(self, people: dict[str, Person]) -> None:
+        self._people = people
+
+    def __getitem__(self, slack_id: str) -> int:
+        return self._people[slack_id].id or 0
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._people)
+
+    def __len__(self) -> int:
+        return len(self._people)
 
 
 class SlackDirectory:
@@ -95,7 +110,7 @@ class SlackDirectory:
         wanted = list(dict.fromkeys(user_id for user_id in user_ids if user_id))
         groups = dict(usergroups or {})
         async with self.database.sessions() as session:
-            found = await people_store.people_by_slack_ids(session, slack_ids=wanted)
+            found = await people_store.known_slack_ids(session, slack_ids=wanted)
             unknown = [uid for uid in wanted if uid not in found]
             new_groups = {
                 gid: label
@@ -110,7 +125,7 @@ class SlackDirectory:
                 unknown.extend(member for member in members if member not in unknown)
         if learnt.groups and unknown:
             async with self.database.sessions() as session:
-                found = await people_store.people_by_slack_ids(session, slack_ids=unknown)
+                found = await people_store.known_slack_ids(session, slack_ids=unknown)
             unknown = [uid for uid in unknown if uid not in found]
         profiles = await asyncio.gather(*(self._profile(user_id) for user_id in unknown))
         learnt.profiles = {profile.platform_id: profile for profile in profiles if profile is not None}

@@ -1,4 +1,5 @@
-"""Neutral cards and forms as Block Kit, built with slack_sdk's models so Slack's limits are checked here.
+"""Neutral cards and forms as Block Kit, within Slack's limits: forms through slack_sdk's models, which check them;
+cards, rendered for every message, as plain dictionaries cut to the same limits (the tests check them with slack_sdk).
 
 User text is escaped (`&`, `<`, `>`, the only characters mrkdwn needs escaped), so a reason can never ping
 `@channel` or disguise a link; mentions become `<@U…>` for people Slack knows and a bold name otherwise.
@@ -10,18 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    ContextBlock,
-    HeaderBlock,
     InputBlock,
-    MarkdownTextObject,
     NumberInputElement,
     Option,
     PlainTextInputElement,
     PlainTextObject,
-    SectionBlock,
     StaticMultiSelectElement,
     StaticSelectElement,
     UserMultiSelectElement,
@@ -29,7 +23,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import InputInteractiveElement
 from slack_sdk.models.views import View
 
-from handlers.messages import Card, Form, FormInput, Line, Text
+from handlers.messages import Card, Choice, Form, FormInput, Line, Text
 
 ACTION_SEPARATOR = "|"
 INPUT_ACTION = "value"
@@ -79,38 +73,56 @@ def action_name(received: str) -> str:
 
 
 def card_blocks(card: Card) -> list[dict[str, Any]]:
-    """The card's blocks: header, sections (fields ten at a time), buttons, small print."""
-    blocks: list[Block] = []
+    """The card's blocks: header, sections (fields ten at a time), buttons, small print.
+
+    Built as plain dictionaries, every text already cut to Slack's limits: a card is rendered for every message and
+    every acknowledgement, and slack_sdk's models re-validate each object on `to_dict()`. The tests check these
+    blocks with slack_sdk's models.
+    """
+    blocks: list[dict[str, Any]] = []
     if card.title:
-        blocks.append(HeaderBlock(text=PlainTextObject(text=_cut(card.title, MAX_HEADER), emoji=True)))
+        blocks.append({"type": "header", "text": _plain_text(_cut(card.title, MAX_HEADER))})
     for section in card.sections:
         text = mrkdwn(section.text) if section.text is not None else ""
         if section.quote and text:
             text = _quote(text)
         fields = [
-            MarkdownTextObject(text=_cut(f"*{escape(item.label)}*\n{mrkdwn(item.value)}", MAX_FIELD_TEXT))
+            _mrkdwn_text(_cut(f"*{escape(item.label)}*\n{mrkdwn(item.value)}", MAX_FIELD_TEXT))
             for item in section.fields
         ]
         if text:
-            blocks.append(SectionBlock(text=MarkdownTextObject(text=_cut(text, MAX_SECTION_TEXT))))
+            blocks.append({"type": "section", "text": _mrkdwn_text(_cut(text, MAX_SECTION_TEXT))})
         for start in range(0, len(fields), MAX_FIELDS):
-            blocks.append(SectionBlock(fields=fields[start : start + MAX_FIELDS]))
+            blocks.append({"type": "section", "fields": fields[start : start + MAX_FIELDS]})
     if card.choices:
-        buttons = [
-            ButtonElement(
-                text=PlainTextObject(text=_cut(choice.label, MAX_BUTTON_TEXT), emoji=True),
-                action_id=action_id(choice.action, index),
-                value=choice.value or None,
-                style=None if choice.style == "default" else choice.style,
-            )
-            for index, choice in enumerate(card.choices)
-        ]
+        buttons = [_button(choice, index) for index, choice in enumerate(card.choices)]
         for start in range(0, len(buttons), 25):
-            blocks.append(ActionsBlock(elements=buttons[start : start + 25]))
+            blocks.append({"type": "actions", "elements": buttons[start : start + 25]})
     if card.context:
-        elements = [MarkdownTextObject(text=_cut(mrkdwn(line), MAX_FIELD_TEXT)) for line in card.context[:10]]
-        blocks.append(ContextBlock(elements=elements))
-    return [block.to_dict() for block in blocks]
+        elements = [_mrkdwn_text(_cut(mrkdwn(line), MAX_FIELD_TEXT)) for line in card.context[:10]]
+        blocks.append({"type": "context", "elements": elements})
+    return blocks
+
+
+def _plain_text(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _mrkdwn_text(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def _button(choice: Choice, index: int) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": _plain_text(_cut(choice.label, MAX_BUTTON_TEXT)),
+        "action_id": action_id(choice.action, index),
+    }
+    if choice.value:
+        button["value"] = choice.value
+    if choice.style != "default":
+        button["style"] = choice.style
+    return button
 
 
 def fallback_text(card: Card) -> str:

@@ -95,3 +95,44 @@ def test_forms_become_modals_and_submissions_come_back_as_neutral_values() -> No
 
 def test_escape_is_the_three_characters_mrkdwn_needs() -> None:
     assert escape("a & b < c > d *e*") == "a &amp; b &lt; c &gt; d *e*"
+
+
+def _line(text: str) -> Line:
+    return Line.of(text, BOB, " ", TEAMS_ONLY)
+
+
+cards = st.builds(
+    Card,
+    title=st.none() | st.text(max_size=300),
+    sections=st.lists(
+        st.builds(
+            Section,
+            text=st.none() | st.text(max_size=4000).map(_line),
+            fields=st.lists(
+                st.builds(FieldItem, label=st.text(max_size=50), value=st.text(max_size=2500).map(_line)), max_size=23
+            ).map(tuple),
+            quote=st.booleans(),
+        ),
+        max_size=4,
+    ).map(tuple),
+    choices=st.lists(
+        st.builds(
+            Choice,
+            label=st.text(min_size=1, max_size=100),
+            action=st.sampled_from(["pulse.answer", "kudos.open"]),
+            value=st.text(max_size=50),
+            style=st.sampled_from(["default", "primary", "danger"]),
+        ),
+        max_size=30,
+    ).map(tuple),
+    context=st.lists(st.text(max_size=2500).map(_line), max_size=12).map(tuple),
+)
+
+
+@given(cards)
+def test_every_card_renders_to_blocks_that_slack_sdk_accepts_unchanged(card: Card) -> None:
+    for block in card_blocks(card):
+        parsed = Block.parse(block)
+        assert parsed is not None
+        parsed.validate_json()
+        assert parsed.to_dict() == block
