@@ -28,9 +28,10 @@ async def run_ingest(engines: tuple[str, ...], requests: int, workers: tuple[int
     out(f"## Ingest: signed /kudos over loopback, concurrency {ingest.CONCURRENCY}, {requests} requests")
     out(
         "| engine | server processes | durable kudos/s | p50 ack ms | p99 ack ms | bare req/s | bare p50 ms "
-        "| bare p99 ms | ratio (kudos/s ÷ bare req/s) | server CPU ms per kudos | RSS idle MB | RSS loaded MB |"
+        "| bare p99 ms | ratio (kudos/s ÷ bare req/s) | CPU ms per kudos: Bravo / load generator / PostgreSQL "
+        "| kudos/s if every core were busy | RSS idle MB | RSS loaded MB |"
     )
-    out("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    out("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for engine, count in ((engine, count) for engine in engines for count in workers):
         async with fresh_database(engine) as url:
             figures = await ingest.measure(engine, url, requests=requests, workers=count)
@@ -39,7 +40,9 @@ async def run_ingest(engines: tuple[str, ...], requests: int, workers: tuple[int
             f"| {engine} | {count} | {figures.durable_rate:.0f} | {bravo.percentile(0.5) * 1000:.1f} "
             f"| {bravo.percentile(0.99) * 1000:.1f} | {bare.rate:.0f} | {bare.percentile(0.5) * 1000:.1f} "
             f"| {bare.percentile(0.99) * 1000:.1f} | {figures.durable_rate / bare.rate:.2f} "
-            f"| {figures.cpu_ms_per_kudos:.2f} | {figures.idle_mb:.0f} | {figures.loaded_mb:.0f} |"
+            f"| {figures.cpu_ms_per_kudos:.2f} / {figures.per_kudos_ms(figures.client_cpu_seconds):.2f} "
+            f"/ {figures.per_kudos_ms(figures.database_cpu_seconds):.2f} | {figures.ceiling:.0f} "
+            f"| {figures.idle_mb:.0f} | {figures.loaded_mb:.0f} |"
         )
         if figures.durable != bravo.ok or bravo.errors:
             out(f"  ({engine}: {bravo.ok} answered 200, {figures.durable} durable, {bravo.errors} errors)")

@@ -90,7 +90,7 @@ def bench_settings(database_url: str, slack_url: str, rate: float) -> Settings:
         "BRAVO_OUTBOX_CHANNEL_INTERVAL": 1 / PER_CHANNEL_RATE,
         "BRAVO_LOG_LEVEL": "WARNING",
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 async def deliveries(session: aiohttp.ClientSession, slack_url: str) -> dict[str, Any]:

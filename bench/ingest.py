@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import resource
 import sys
 import time
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -44,11 +47,22 @@ class IngestFigures:
     idle_mb: float
     loaded_mb: float
     cpu_seconds: float
+    client_cpu_seconds: float
+    database_cpu_seconds: float
+
+    def per_kudos_ms(self, seconds: float) -> float:
+        return 1000 * seconds / self.durable if self.durable else float("nan")
 
     @property
     def cpu_ms_per_kudos(self) -> float:
         """Server CPU (every process) per durable kudos: the figure that other load on the machine disturbs least."""
-        return 1000 * self.cpu_seconds / self.durable if self.durable else float("nan")
+        return self.per_kudos_ms(self.cpu_seconds)
+
+    @property
+    def ceiling(self) -> float:
+        """Kudos/s this machine's cores could give if Bravo, the load generator and PostgreSQL kept them all busy."""
+        total = self.per_kudos_ms(self.cpu_seconds + self.client_cpu_seconds + self.database_cpu_seconds)
+        return 1000 * (os.cpu_count() or 1) / total if total else float("nan")
 
     @property
     def durable_rate(self) -> float:
@@ -111,14 +125,15 @@ async def measure(
             idle = family_megabytes(bravo.pid)
             before = await count_kudos(database_url)
             sampler = asyncio.create_task(_peak_memory(bravo.pid))
-            cpu_before = family_cpu_seconds(bravo.pid)
+            cpu_before, client_before, database_before = family_cpu_seconds(bravo.pid), own_cpu(), database_cpu()
             result = await run_load(url, lambda i: kudos_request(i, scale.people, run), requests, CONCURRENCY)
             cpu = family_cpu_seconds(bravo.pid) - cpu_before
+            client_cpu, database_used = own_cpu() - client_before, database_cpu() - database_before
             sampler.cancel()
             peak = await _result(sampler)
             durable = await count_kudos(database_url) - before
     bare = await measure_bare(requests, scale.people, run, workers)
-    return IngestFigures(engine, workers, result, durable, bare, idle, peak, cpu)
+    return IngestFigures(engine, workers, result, durable, bare, idle, peak, cpu, client_cpu, database_used)
 
 
 async def measure_bare(requests: int, people: int, run: str, workers: int = 1) -> LoadResult:
@@ -137,6 +152,25 @@ async def measure_bare(requests: int, people: int, run: str, workers: int = 1) -
 def family_megabytes(pid: int) -> float:
     """Resident memory of a process and of the worker processes it started."""
     return resident_megabytes(pid) + sum(resident_megabytes(child) for child in children_of(pid))
+
+
+def own_cpu() -> float:
+    """CPU used so far by this process: the load generator."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def database_cpu() -> float:
+    """CPU used so far by the local PostgreSQL server's processes (0 when it runs elsewhere or for SQLite)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in {"postgres", "postmaster"}:
+                    total += cpu_seconds(int(entry.name))
+            except OSError:
+                continue
+    return total
 
 
 def family_cpu_seconds(pid: int) -> float:

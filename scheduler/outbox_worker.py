@@ -111,15 +111,13 @@ class OutboxWorker:
             ids = sorted({item.message.person_id for item in claimed if item.message.person_id})
             people = {person.id: person for person in await people_store.people_by_ids(session, ids=ids)}
         deadline = self.pacer.monotonic() + MAX_PACING_WAIT_SECONDS
-        waits = await asyncio.gather(
+        refused = await asyncio.gather(
             *(
                 self._deliver(item.message, deadline, in_doubt=item.in_doubt, person=people.get(item.message.person_id))
                 for item in claimed
             )
         )
-        await self._postpone(
-            {item.message.id or 0: wait for item, wait in zip(claimed, waits, strict=True) if wait is not None}
-        )
+        await self._postpone([(item.message, key) for item, key in zip(claimed, refused, strict=True) if key])
         self.pacer.forget_idle()
         return len(claimed)
 
@@ -173,8 +171,8 @@ class OutboxWorker:
 
     async def _deliver(
         self, row: OutboxMessage, deadline: float, *, in_doubt: bool = False, person: Person | None = None
-    ) -> float | None:
-        """Send one row, or return how many seconds to wait when the pacer has no slot for it before `deadline`."""
+    ) -> str | None:
+        """Send one row; when the pacer has no slot for it before `deadline`, return its pace key instead."""
         assert row.id is not None
         sender = self.senders[row.platform]
         destination = Destination.model_validate(
@@ -193,7 +191,7 @@ class OutboxWorker:
                 return None
         pace_key = address or f"person:{row.person_id}"
         if not await self.pacer.acquire(row.platform, pace_key, deadline=deadline):
-            return self.pacer.slot(row.platform, pace_key) - self.pacer.monotonic()
+            return pace_key
         try:
             card = Card.model_validate_json(row.payload)
             async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
@@ -240,12 +238,17 @@ class OutboxWorker:
         async with self.database.transaction() as session:
             await outbox.mark_sent(session, message_id=message_id, now=self.clock(), ref=ref)
 
-    async def _postpone(self, waits: dict[int, float]) -> None:
-        """Give back the rows the pacer had no slot for, each due again when its slot comes (a second at least)."""
-        if not waits:
+    async def _postpone(self, refused: list[tuple[OutboxMessage, str]]) -> None:
+        """Give back the rows the pacer had no slot for, each due again about when its turn comes (1 s at least)."""
+        if not refused:
             return
-        now = self.clock()
-        until = {row_id: now + timedelta(seconds=max(1.0, seconds)) for row_id, seconds in waits.items()}
+        now, monotonic = self.clock(), self.pacer.monotonic()
+        until: dict[int, datetime] = {}
+        for platform in dict.fromkeys(row.platform for row, _ in refused):
+            rows = [(row, key) for row, key in refused if row.platform == platform]
+            slots = self.pacer.projected(platform, [key for _, key in rows])
+            for (row, _), slot in zip(rows, slots, strict=True):
+                until[row.id or 0] = now + timedelta(seconds=max(1.0, slot - monotonic))
         async with self.database.transaction() as session:
             await schedule_store.postpone_deliveries(session, until=until)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 DEFAULT_DESTINATION_INTERVALS: Mapping[str, float] = {"slack": 1.0, "teams": 1.0}
@@ -73,6 +73,26 @@ class Pacer:
         if release > reached:
             await self.sleep(release - reached)
         return True
+
+    def projected(self, platform: str, destinations: Sequence[str]) -> list[float]:
+        """When (monotonic) each of these messages could go if sent in this order after what is already reserved.
+
+        Nothing is reserved: this is when to try again a message the pacer had no slot for. Spacing a backlog by its
+        place in the queue brings each row back about when it can leave, instead of every row every second.
+        """
+        now = self.monotonic()
+        destination_interval = self.destination_intervals.get(platform, 0.0)
+        platform_interval = self._platform_interval(platform)
+        next_destination: dict[str, float] = {}
+        next_platform = max(now, self._next_platform.get(platform, now))
+        slots: list[float] = []
+        for destination in destinations:
+            known = next_destination.get(destination, self._next_destination.get((platform, destination), now))
+            slot = max(now, known, next_platform)
+            next_destination[destination] = slot + destination_interval
+            next_platform = slot + platform_interval
+            slots.append(slot)
+        return slots
 
     def pause(self, platform: str, destination: str, seconds: float) -> None:
         """Honour a Retry-After: nothing more to this destination for `seconds` (the platform-wide pace is the

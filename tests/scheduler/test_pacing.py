@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel import select
+
 from handlers.delivery import post_to_channel
 from handlers.messages import Card, DeliveryError, Destination, text_card
-from scheduler.outbox_worker import OutboxWorker
+from scheduler.outbox_worker import OutboxWorker, as_utc
 from scheduler.pacing import Pacer
 from storage import outbox
 from storage.db import Database
+from storage.models import OutboxMessage
 from tests.conftest import both_engines
 
 
@@ -115,3 +118,29 @@ async def test_a_message_that_left_late_pushes_the_next_one_back_so_they_never_a
         released.append(round(time.now - 1000, 3))
     # B was due at 0.1 but left at 0.15: C and D keep a tenth of a second behind it instead of catching up.
     assert released == [0.0, 0.15, 0.25, 0.35]
+
+
+async def test_messages_refused_a_slot_are_projected_by_their_place_in_the_queue() -> None:
+    time = FakeTime()
+    pace = pacer(time, default_platform_rate=4)
+    assert await pace.acquire("slack", "C1")  # C1's next slot: +1 s; the platform's: +0.25 s
+    slots = pace.projected("slack", ["C1", "C1", "D1", "C1", "D2"])
+    assert [round(slot - time.now, 2) for slot in slots] == [1.0, 2.0, 2.25, 3.0, 3.25]
+    assert pace.slot("slack", "C1") == time.now + 1  # nothing was reserved
+
+
+@both_engines
+async def test_a_backlog_to_one_channel_comes_back_spaced_instead_of_every_second(database: Database) -> None:
+    sender = ScriptedSender({})
+    async with database.transaction() as session:
+        for index in range(12):
+            await post_to_channel(session, platform="slack", channel="C-busy", card=text_card(f"{index}"), kind="post")
+    clock = [datetime.now(UTC)]
+    time = FakeTime()
+    worker = OutboxWorker(database, {"slack": sender}, clock=lambda: clock[0], pacer=pacer(time))
+    await worker.drain_once()  # one post a second: six fit within the worker's five-second horizon
+    assert len(sender.delivered) == 6
+    async with database.sessions() as session:
+        rows = (await session.exec(select(OutboxMessage).where(OutboxMessage.status == "pending"))).all()
+    offsets = sorted(round((as_utc(row.next_attempt_at) - clock[0]).total_seconds()) for row in rows)
+    assert offsets == [1, 2, 3, 4, 5, 6]
