@@ -3,9 +3,10 @@
 Bravo's figures go through the code the scheduler and the commands run: `send_digests` (every manager digest and
 every team digest of the week, cards built, nothing sent: the `bravo digest send --now --dry-run` path),
 `post_leaderboard` (the collective reward leaderboard, dry run), `build_leaderboard` (`/kudos leaderboard`) and
-`standings` (the collective leaderboard's query). The baseline answers the same questions with one plain SQL
-aggregate per report, in the same run and on the same database, so the ratio shows what Bravo's digests cost beyond
-the bare arithmetic.
+`standings` (the collective leaderboard's query), after the kudos summary's roll-up has run once over the loaded
+history (timed on its own, as the scheduler's job would run it on an existing database). The baseline answers the
+same questions with one plain SQL aggregate per report, in the same run and on the same database, so the ratio shows
+what Bravo's digests cost beyond the bare arithmetic.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from handlers.rewards import standings
 from scheduler.config import SchedulerConfig
 from scheduler.runs import post_leaderboard, send_digests
 from storage.db import Database
+from storage.kudos_rollup import roll_up
 
 FACTORS = (0.25, 1.0, 4.0)
 QUICK_FACTORS = (0.125, 0.25, 0.5)
@@ -70,6 +72,7 @@ class DigestFigures:
     kudos_board_ms: dict[str, float] = field(default_factory=dict)
     kudos_board_baseline_ms: float = 0.0
     standings_ms: float = 0.0
+    rollup_seconds: float = 0.0
     queue_seconds: float | None = None
     peak_mb: float = 0.0
 
@@ -124,6 +127,10 @@ async def measure(engine: str, factor: float) -> DigestFigures:
         database = Database(url)
         try:
             figures.load_seconds = await timed(lambda: load_organisation(database, scale, now=now))
+            figures.rollup_seconds = await timed(lambda: roll_up(database, zone=POLICY_ZONE, now=now))
+            # As `bot/serve.py` does once the server has started: what is alive now stays out of the collector's walks.
+            gc.collect()
+            gc.freeze()
             await _measure_bravo(database, figures, now)
             await _measure_baseline(database, figures, now)
             if factor in QUEUED_FACTORS:
@@ -131,6 +138,7 @@ async def measure(engine: str, factor: float) -> DigestFigures:
                     lambda: send_digests(database, config=CONFIG, policy=POLICY, now=now, force=True)
                 )
         finally:
+            gc.unfreeze()
             await database.dispose()
     figures.peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return figures
@@ -207,15 +215,19 @@ def report(all_figures: list[DigestFigures], out: Callable[[str], None]) -> None
         previous[item.engine] = item
     out("")
     periods = " | ".join(f"/kudos leaderboard {period} ms" for period in PERIODS)
-    out(f"| engine | size | {periods} | baseline (week) ms | ratio (week) | collective standings ms | week < 100 ms |")
-    out("|---|---|" + "---|" * len(PERIODS) + "---|---|---|---|")
+    out(
+        f"| engine | size | {periods} | baseline (week) ms | ratio (week) | collective standings ms "
+        "| every query < 100 ms | summary roll-up s |"
+    )
+    out("|---|---|" + "---|" * len(PERIODS) + "---|---|---|---|---|")
     for item in all_figures:
         boards = " | ".join(f"{item.kudos_board_ms[period]:.0f}" for period in PERIODS)
         week = item.kudos_board_ms["week"]
-        met = week < QUERY_TARGET_MS
+        met = max(*item.kudos_board_ms.values(), item.standings_ms) < QUERY_TARGET_MS
         out(
             f"| {item.engine} | {item.factor:g}× | {boards} | {item.kudos_board_baseline_ms:.1f} "
-            f"| {week / item.kudos_board_baseline_ms:.1f} | {item.standings_ms:.0f} | {'met' if met else 'MISSED'} |"
+            f"| {week / item.kudos_board_baseline_ms:.1f} | {item.standings_ms:.0f} | {'met' if met else 'MISSED'} "
+            f"| {item.rollup_seconds:.1f} |"
         )
     out("")
     peak = max((item.peak_mb for item in all_figures), default=0.0)

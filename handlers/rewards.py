@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import people as people_store
 from storage import rewards as rewards_store
+from storage import summary_pots as pots_store
 from storage.models import Person, RewardOption, RewardRound, Team
 from storage.models.rewards import ACTIVE, ORG_SCOPE, REACHED, TEAM_SCOPE, VOTING
 
@@ -30,7 +31,7 @@ class RewardError(ValueError):
         self.code = code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Standing:
     """Where a team (or the organisation, `team` None) stands in its current round.
 
@@ -176,19 +177,19 @@ async def set_goal(
 
 
 async def standings(session: AsyncSession, *, now: datetime) -> tuple[list[Standing], Standing]:
-    """Every team's standing, and the organisation's, from one query per figure."""
+    """Every team's standing, and the organisation's, from one query per figure.
+
+    Pots are read from the kudos summary for the weeks (the organisation: the days) that closed since each round
+    started, and from the kudos themselves for the rest (`storage.summary_pots`).
+    """
     rounds = await rewards_store.current_rounds(session)
-    teams = await people_store.all_teams(session)
-    team_rounds = [rounds[key] for team in teams if (key := rewards_store.scope_key(team.id)) in rounds]
-    pots = await rewards_store.team_pots(session, rounds=team_rounds, until=now)
-    result = []
-    for team in teams:
-        row = rounds.get(rewards_store.scope_key(team.id))
-        result.append(Standing.of(team, row, pots.get(row.id or 0, 0) if row else 0))
+    teams = [(team, rounds.get(rewards_store.scope_key(team.id))) for team in await people_store.all_teams(session)]
+    pots = await pots_store.team_pots(session, rounds=[row for _, row in teams if row is not None], until=now)
+    result = [Standing.of(team, row, pots.get(row.id or 0, 0) if row else 0) for team, row in teams]
     org_round = rounds.get(ORG_SCOPE)
     org_pot = 0
     if org_round is not None and org_round.status == ACTIVE and org_round.started_at is not None:
-        org_pot = await rewards_store.org_pot(session, since=org_round.started_at, until=now)
+        org_pot = await pots_store.org_points(session, since=org_round.started_at, until=now)
     return result, Standing.of(None, org_round, org_pot)
 
 

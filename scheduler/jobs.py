@@ -22,6 +22,7 @@ from handlers.i18n import Translator
 from handlers.policy import Policy
 from handlers.retention import DONE, RETENTION_JOB, apply_retention, retention_enabled
 from scheduler.config import SchedulerConfig
+from scheduler.kudos_summary import SUMMARY_JOB, roll_up_summary
 from scheduler.runs import post_leaderboard, process_owner, send_digests, settle_claims
 from scheduler.schedules import zone_named
 from storage import schedule as schedule_store
@@ -201,3 +202,14 @@ class ScheduledJobs:
             return 0
         log.info("%s", summary)
         return report.kudos_reasons + report.comments + report.replies + report.deliveries
+
+    async def kudos_summary(self, now: datetime | None = None) -> int:
+        """Add the days that closed to the leaderboards' kudos summary; returns days added plus changes folded in."""
+        async with self._tracked(SUMMARY_JOB):
+            try:
+                report = await roll_up_summary(self.database, policy=self.policy, now=now or self.clock())
+            except Exception:  # noqa: BLE001 - the summary is left as it was; the next run starts from there
+                log.exception("kudos summary roll-up failed")
+                _failed(SUMMARY_JOB)
+                return 0
+            return report.days + report.changes

@@ -23,12 +23,15 @@ PULSE_SECONDS = 60
 RETENTION_JOB = "bravo.retention"
 # Hourly looks, one run a day: the day's claim turns the other looks (and other replicas) into no-ops.
 RETENTION_SECONDS = 3600
+SUMMARY_JOB = "bravo.kudos_summary"
+# A closed day joins the summary within minutes; a look with nothing to add costs a few small queries.
+SUMMARY_SECONDS = 600
 
 
 def build_scheduler(
     jobs: ScheduledJobs, config: SchedulerConfig, *, first_tick: datetime | None = None
 ) -> AsyncIOScheduler:
-    """A scheduler (not started) with the tick, the leaderboard cron job, the pulse job and the retention job.
+    """A scheduler (not started) with the tick, the leaderboard cron job, the pulse, retention and summary jobs.
 
     The tick runs once at start (`first_tick`, default now) so a downtime is caught up at once.
     """
@@ -66,6 +69,14 @@ def build_scheduler(
         IntervalTrigger(seconds=RETENTION_SECONDS, timezone=zone),
         id=RETENTION_JOB,
         name="retention of kudos reasons and pulse comments",
+        replace_existing=True,
+        next_run_time=first_tick or datetime.now(zone),
+    )
+    scheduler.add_job(
+        jobs.kudos_summary,
+        IntervalTrigger(seconds=SUMMARY_SECONDS, timezone=zone),
+        id=SUMMARY_JOB,
+        name="kudos summary for the leaderboards",
         replace_existing=True,
         next_run_time=first_tick or datetime.now(zone),
     )

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, insert
-from sqlalchemy.orm import Mapped
+from sqlalchemy import insert
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import kudos_summary
 from storage.models import Kudos, KudosRecipient, KudosValue, Person, Team
 
 
@@ -182,13 +182,6 @@ async def points_given(
     return given
 
 
-def _window(column: Mapped[datetime], start: datetime | None, end: datetime) -> list[ColumnElement[bool]]:
-    conditions = [column < as_utc(end)]
-    if start is not None:
-        conditions.append(column >= as_utc(start))
-    return conditions
-
-
 @dataclass(frozen=True)
 class TeamTotal:
     team_id: int
@@ -209,22 +202,15 @@ async def team_totals(
 ) -> list[TeamTotal]:
     """Teams by points received in the window, most first (ties by name).
 
-    The window's rows are aggregated on their own first and only the per-team totals are joined to `team`, so a long
-    window costs one pass over its kudos rather than one join per kudos.
+    The closed days of a week, month, quarter or all time come from the summary (`storage.kudos_summary`), the rest
+    from the kudos; only the per-team totals are joined to `team`.
     """
-    totals = (
-        select(
-            col(KudosRecipient.team_id).label("team_id"),
-            func.sum(KudosRecipient.points).label("points"),
-            func.count(func.distinct(KudosRecipient.kudos_id)).label("kudos"),
-        )
-        .where(*_window(col(KudosRecipient.created_at), start, end))
-        .group_by(col(KudosRecipient.team_id))
-        .subquery()
+    totals = kudos_summary.leading(
+        await kudos_summary.window_totals(session, subject=kudos_summary.TEAM, start=start, end=end), limit
     )
     statement = (
         select(Team.id, Team.name, totals.c.points, totals.c.kudos)
-        .join(totals, totals.c.team_id == col(Team.id))
+        .join(totals, totals.c.subject_id == col(Team.id))
         .order_by(totals.c.points.desc(), col(Team.name))
     )
     if limit is not None:
@@ -236,20 +222,13 @@ async def team_totals(
 async def person_totals(
     session: AsyncSession, *, start: datetime | None, end: datetime, limit: int | None = None
 ) -> list[PersonTotal]:
-    """People by points received in the window, most first (ties by name); aggregated before the join, like teams."""
-    totals = (
-        select(
-            col(KudosRecipient.recipient_id).label("person_id"),
-            func.sum(KudosRecipient.points).label("points"),
-            func.count().label("kudos"),  # one row per kudos and recipient: the count needs no other column
-        )
-        .where(*_window(col(KudosRecipient.created_at), start, end))
-        .group_by(col(KudosRecipient.recipient_id))
-        .subquery()
+    """People by points received in the window, most first (ties by name); read like teams, summary first."""
+    totals = kudos_summary.leading(
+        await kudos_summary.window_totals(session, subject=kudos_summary.PERSON, start=start, end=end), limit
     )
     statement = (
         select(Person, totals.c.points, totals.c.kudos)
-        .join(totals, totals.c.person_id == col(Person.id))
+        .join(totals, totals.c.subject_id == col(Person.id))
         .order_by(totals.c.points.desc(), col(Person.display_name))
     )
     if limit is not None:
@@ -260,10 +239,10 @@ async def person_totals(
 
 async def team_points(session: AsyncSession, *, team_id: int, start: datetime | None, end: datetime) -> int:
     """Points a team's members earned for it in the window."""
-    statement = select(func.coalesce(func.sum(KudosRecipient.points), 0)).where(
-        KudosRecipient.team_id == team_id, *_window(col(KudosRecipient.created_at), start, end)
+    totals = await kudos_summary.window_totals(
+        session, subject=kudos_summary.TEAM, start=start, end=end, subject_id=team_id
     )
-    return int((await session.exec(statement)).one())
+    return int((await session.exec(select(func.coalesce(func.sum(totals.c.points), 0)))).one())
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from storage.models.delivery import OutboxMessage, ProcessedEvent
 from storage.models.kudos import Kudos, KudosRecipient, KudosValue
+from storage.models.kudos_summary import KudosSummary, KudosSummaryChange, KudosSummaryState
 from storage.models.people import CompanyValue, Person, Team
 from storage.models.pulse import (
     PulseAnswer,
@@ -26,6 +27,9 @@ __all__ = [
     "CompanyValue",
     "Kudos",
     "KudosRecipient",
+    "KudosSummary",
+    "KudosSummaryChange",
+    "KudosSummaryState",
     "KudosValue",
     "OutboxMessage",
     "Person",

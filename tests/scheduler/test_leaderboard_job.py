@@ -10,7 +10,7 @@ from handlers.rewards import set_goal
 from handlers.rewards_leaderboard import LEADERBOARD, REWARD_DUE
 from scheduler.jobs import ScheduledJobs
 from scheduler.schedules import parse_schedule
-from scheduler.service import LEADERBOARD_JOB, PULSE_JOB, RETENTION_JOB, TICK_JOB, build_scheduler
+from scheduler.service import LEADERBOARD_JOB, PULSE_JOB, RETENTION_JOB, SUMMARY_JOB, TICK_JOB, build_scheduler
 from storage import rewards as rewards_store
 from storage.db import Database
 from tests.scheduler.support import PEOPLE, Org, card_of, config, give, queued, seed
@@ -47,7 +47,13 @@ def test_the_leaderboard_job_fires_friday_at_16_in_the_workspace_zone_across_dst
     trigger = scheduler.get_job(LEADERBOARD_JOB).trigger
     assert trigger.get_next_fire_time(None, datetime(2026, 3, 26, tzinfo=UTC)) == datetime(2026, 3, 27, 15, tzinfo=UTC)
     assert trigger.get_next_fire_time(None, datetime(2026, 3, 28, tzinfo=UTC)) == datetime(2026, 4, 3, 14, tzinfo=UTC)
-    assert {job.id for job in scheduler.get_jobs()} == {TICK_JOB, LEADERBOARD_JOB, PULSE_JOB, RETENTION_JOB}
+    assert {job.id for job in scheduler.get_jobs()} == {
+        TICK_JOB,
+        LEADERBOARD_JOB,
+        PULSE_JOB,
+        RETENTION_JOB,
+        SUMMARY_JOB,
+    }
     off = build_scheduler(leaderboard_jobs(jobs.database, policy, leaderboard=None), jobs.config)
     assert off.get_job(LEADERBOARD_JOB) is not None  # the config given to build_scheduler decides
     quiet = build_scheduler(jobs, config(leaderboard=None))
