@@ -102,7 +102,9 @@ def available(engines: tuple[str, ...], asked: bool) -> tuple[str, ...]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("only", nargs="*", choices=["ingest", "fanout", "digests"], help="benchmarks to run")
+    benchmarks = ["ingest", "fanout", "digests"]
+    # No `choices=` here: argparse checks an empty list against them and refuses a bare `python -m bench`.
+    parser.add_argument("only", nargs="*", metavar="{ingest,fanout,digests}", help="benchmarks to run; default all")
     parser.add_argument("--engine", choices=ENGINES, action="append", help="database engine(s); default both")
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a first look")
     parser.add_argument(
@@ -110,7 +112,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     engines = available(tuple(args.engine or ENGINES), asked=bool(args.engine))
-    chosen = set(args.only or ["ingest", "fanout", "digests"])
+    unknown = sorted(set(args.only) - set(benchmarks))
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}: choose from {', '.join(benchmarks)}")
+    chosen = set(args.only or benchmarks)
     if "ingest" in chosen:
         asyncio.run(run_ingest(engines, 1_000 if args.quick else 5_000, tuple(args.workers or (1, 2))))
     if "fanout" in chosen:

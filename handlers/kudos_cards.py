@@ -91,19 +91,11 @@ def _context(t: Translator, facts: KudosFacts) -> tuple[Line, ...]:
 def recognition_post(t: Translator, facts: KudosFacts) -> Card:
     """The public post in the recognition channel."""
     each = t.plural("{count} point", "{count} points", facts.points)
-    headline = compose(
-        t("{giver} recognised {recipients} ({points} each)"),
-        giver=person_ref(facts.giver),
-        recipients=recipients_line(t, facts),
-        points=each,
-    )
     if facts.recipient_count == 1 and facts.team is None:
-        headline = compose(
-            t("{giver} recognised {recipients} ({points})"),
-            giver=person_ref(facts.giver),
-            recipients=recipients_line(t, facts),
-            points=each,
-        )
+        template = t("{giver} recognised {recipients} ({points})")
+    else:
+        template = t("{giver} recognised {recipients} ({points} each)")
+    headline = compose(template, giver=person_ref(facts.giver), recipients=recipients_line(t, facts), points=each)
     return Card(
         title=t("Kudos!"),
         sections=(Section(text=headline), _why_section(t, facts)),

@@ -34,7 +34,14 @@ def _bolt_logger() -> logging.Logger:
 def build_bolt_app(runtime: Runtime, worker: OutboxWorker) -> tuple[AsyncApp, SlackBot]:
     """The Bolt app and the shared state its listeners use."""
     client = web_client(runtime.settings)
-    app = AsyncApp(client=client, signing_secret=runtime.settings.slack_signing_secret, logger=_bolt_logger())
+    secret = runtime.settings.slack_signing_secret
+    app = AsyncApp(
+        client=client,
+        signing_secret=secret,
+        logger=_bolt_logger(),
+        # `POST /slack/events` checks the signature before Bolt sees the body (bot.slack.http); Socket Mode has none.
+        request_verification_enabled=not secret.strip(),
+    )
     bot = SlackBot(runtime=runtime, worker=worker, client=client)
     register_all(app, bot)
     return app, bot
