@@ -31,10 +31,6 @@ class NewRecipient:
     team_id: int | None
 
 
-async def kudos_by_key(session: AsyncSession, *, idempotency_key: str) -> Kudos | None:
-    return (await kudos_by_keys(session, keys=[idempotency_key])).get(idempotency_key[:255])
-
-
 async def kudos_by_keys(session: AsyncSession, *, keys: Sequence[str]) -> dict[str, Kudos]:
     """The kudos already stored under these idempotency keys, by key."""
     wanted = list(dict.fromkeys(key[:255] for key in keys))
@@ -42,10 +38,6 @@ async def kudos_by_keys(session: AsyncSession, *, keys: Sequence[str]) -> dict[s
         return {}
     statement = select(Kudos).where(col(Kudos.idempotency_key).in_(wanted))
     return {kudos.idempotency_key: kudos for kudos in (await session.exec(statement)).all() if kudos.idempotency_key}
-
-
-async def lock_person(session: AsyncSession, *, person_id: int) -> None:
-    await lock_people(session, person_ids=[person_id])
 
 
 async def lock_people(session: AsyncSession, *, person_ids: Sequence[int]) -> None:
@@ -94,32 +86,6 @@ class NewKudos:
             "idempotency_key": self.idempotency_key[:255],
             "created_at": as_utc(self.created_at),
         }
-
-
-async def insert_kudos(
-    session: AsyncSession,
-    *,
-    kudos: Kudos,
-    recipients: Sequence[NewRecipient],
-    values: Sequence[str],
-) -> Kudos:
-    """Store a kudos with its recipients (each receiving `kudos.points`) and its values."""
-    kudos.created_at = as_utc(kudos.created_at)
-    new = NewKudos(
-        giver_id=kudos.giver_id,
-        points=kudos.points,
-        message=kudos.message,
-        source=kudos.source,
-        platform=kudos.platform,
-        idempotency_key=kudos.idempotency_key,
-        created_at=kudos.created_at,
-        recipients=recipients,
-        values=values,
-        channel=kudos.channel,
-        team_recognition_id=kudos.team_recognition_id,
-    )
-    (kudos.id,) = await insert_many(session, [new])
-    return kudos
 
 
 async def insert_many(session: AsyncSession, items: Sequence[NewKudos]) -> list[int]:

@@ -13,8 +13,8 @@ from handlers.policy import Policy
 from storage import kudos as kudos_store
 from storage import people as people_store
 from storage.db import Database
-from storage.kudos import NewRecipient
-from storage.models import Kudos, Person, Team
+from storage.kudos import NewKudos, NewRecipient
+from storage.models import Person, Team
 from tests.conftest import both_engines
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -65,20 +65,18 @@ async def _seed(database: Database) -> dict[str, Person]:
         ]
         for index, (name, points, moment) in enumerate(moments):
             recipient = people[name]
-            await kudos_store.insert_kudos(
-                session,
-                kudos=Kudos(
-                    giver_id=people["giver"].id or 0,
-                    points=points,
-                    message="thanks",
-                    source="command",
-                    platform="console",
-                    idempotency_key=f"k{index}",
-                    created_at=moment,
-                ),
+            new = NewKudos(
+                giver_id=people["giver"].id or 0,
+                points=points,
+                message="thanks",
+                source="command",
+                platform="console",
+                idempotency_key=f"k{index}",
+                created_at=moment,
                 recipients=[NewRecipient(recipient.id or 0, recipient.team_id)],
                 values=["teamwork"],
             )
+            await kudos_store.insert_many(session, [new])
     return people
 
 

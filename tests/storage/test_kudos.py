@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from storage import kudos as kudos_store
 from storage import people as people_store
 from storage.db import Database
-from storage.kudos import NewRecipient
-from storage.models import Kudos, Person
+from storage.kudos import NewKudos, NewRecipient
+from storage.models import Person
 from tests.conftest import both_engines
 
 NOW = datetime(2026, 11, 18, 10, 30, tzinfo=UTC)
@@ -26,20 +26,18 @@ async def test_history_totals_and_values(database: Database) -> None:
             (ann, [bob], 3, ["teamwork"], NOW - timedelta(days=2)),
         ]
         for index, (giver, recipients, points, values, moment) in enumerate(specs):
-            await kudos_store.insert_kudos(
-                session,
-                kudos=Kudos(
-                    giver_id=giver.id or 0,
-                    points=points,
-                    message=f"reason {index}",
-                    source="command",
-                    platform="slack",
-                    idempotency_key=f"key-{index}",
-                    created_at=moment.astimezone(UTC),
-                ),
+            new = NewKudos(
+                giver_id=giver.id or 0,
+                points=points,
+                message=f"reason {index}",
+                source="command",
+                platform="slack",
+                idempotency_key=f"key-{index}",
+                created_at=moment.astimezone(UTC),
                 recipients=[NewRecipient(person.id or 0, None) for person in recipients],
                 values=values,
             )
+            await kudos_store.insert_many(session, [new])
     async with database.sessions() as session:
         assert await kudos_store.points_given_since(session, giver_id=ann.id or 0, since=NOW - timedelta(days=1)) == 4
         assert await kudos_store.points_given_since(session, giver_id=ann.id or 0, since=NOW - timedelta(days=3)) == 7
@@ -47,7 +45,7 @@ async def test_history_totals_and_values(database: Database) -> None:
         given = await kudos_store.given_by(session, person_id=ann.id or 0)
         summary = await kudos_store.summary(session, person_id=ann.id or 0)
         values = await kudos_store.top_values(session, person_id=bob.id or 0)
-        found = await kudos_store.kudos_by_key(session, idempotency_key="key-1")
+        found = (await kudos_store.kudos_by_keys(session, keys=["key-1"])).get("key-1")
     assert [entry.kudos.message for entry in received] == ["reason 0", "reason 2"]
     assert [person.display_name for person in given[0].recipients] == ["Bob", "Cy"]
     assert given[0].values == ("courage", "teamwork") and given[0].giver.display_name == "Ann"
