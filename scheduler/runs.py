@@ -150,53 +150,32 @@ async def send_digests(
     The cards of a whole batch stay alive until it is queued: the cyclic collector is paused meanwhile.
     """
     with collector_paused():
-        return await _send_digests(
-            database,
-            config=config,
-            policy=policy,
-            now=now,
-            force=force,
-            team_name=team_name,
-            dry_run=dry_run,
-            owner=owner,
-        )
-
-
-async def _send_digests(
-    database: Database,
-    *,
-    config: SchedulerConfig,
-    policy: Policy,
-    now: datetime,
-    force: bool,
-    team_name: str | None,
-    dry_run: bool,
-    owner: str | None,
-) -> list[Outcome]:
-    async with database.sessions() as session:
-        due = await plan_digests(session, config=config, policy=policy, now=now, force=force, team_name=team_name)
-    if not due:
-        return []
-    report = await _pulse_results(database, policy, now)
-    async with database.sessions() as session:
-        cards = await _render(session, due, policy, report)
-    outcomes = []
-    for item, card in cards:
-        recipient = item.manager.display_name if item.manager else item.teams[0].name
-        if dry_run:
-            outcomes.append(Outcome(item.kind, item.target, item.period, DRY_RUN, card, recipient=recipient))
-            continue
-        async with database.transaction() as session:
-            key = {"kind": item.kind, "target": item.target, "period": item.period}
-            if not await schedule_store.claim(session, **key, owner=owner or process_owner(), now=now):
-                outcomes.append(Outcome(item.kind, item.target, item.period, TAKEN, recipient=recipient))
+        async with database.sessions() as session:
+            due = await plan_digests(session, config=config, policy=policy, now=now, force=force, team_name=team_name)
+        if not due:
+            return []
+        report = await _pulse_results(database, policy, now)
+        async with database.sessions() as session:
+            cards = await _render(session, due, policy, report)
+        outcomes = []
+        for item, card in cards:
+            recipient = item.manager.display_name if item.manager else item.teams[0].name
+            if dry_run:
+                outcomes.append(Outcome(item.kind, item.target, item.period, DRY_RUN, card, recipient=recipient))
                 continue
-            deliveries = await _queue_digest(session, item, card, config) if card is not None else 0
-            status = QUEUED if deliveries else SKIPPED
-            detail = None if deliveries else ("nothing to report" if card is None else "no reachable destination")
-            await schedule_store.finish(session, **key, status=status, deliveries=deliveries, now=now, detail=detail)
-        outcomes.append(Outcome(item.kind, item.target, item.period, status, card, deliveries, recipient))
-    return outcomes
+            async with database.transaction() as session:
+                key = {"kind": item.kind, "target": item.target, "period": item.period}
+                if not await schedule_store.claim(session, **key, owner=owner or process_owner(), now=now):
+                    outcomes.append(Outcome(item.kind, item.target, item.period, TAKEN, recipient=recipient))
+                    continue
+                deliveries = await _queue_digest(session, item, card, config) if card is not None else 0
+                status = QUEUED if deliveries else SKIPPED
+                detail = None if deliveries else ("nothing to report" if card is None else "no reachable destination")
+                await schedule_store.finish(
+                    session, **key, status=status, deliveries=deliveries, now=now, detail=detail
+                )
+            outcomes.append(Outcome(item.kind, item.target, item.period, status, card, deliveries, recipient))
+        return outcomes
 
 
 def leaderboard_channels(config: SchedulerConfig) -> tuple[tuple[str, str], ...]:
