@@ -13,8 +13,8 @@ from tests.databases import create_postgres_database, drop_postgres_database, po
 
 
 @asynccontextmanager
-async def fresh_database(engine: str) -> AsyncIterator[str]:
-    """Yields the URL of an empty, migrated database on `engine`, removed afterwards."""
+async def fresh_database(engine: str, folder: Path | None = None) -> AsyncIterator[str]:
+    """Yields the URL of an empty, migrated database on `engine`, removed afterwards (SQLite: under `folder`)."""
     if engine == "postgresql":
         problem = await postgres_problem()
         if problem:
@@ -25,8 +25,8 @@ async def fresh_database(engine: str) -> AsyncIterator[str]:
         finally:
             await drop_postgres_database(url)
         return
-    with tempfile.TemporaryDirectory(prefix="bravo-bench-") as folder:
-        url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+    with tempfile.TemporaryDirectory(prefix="bravo-run-", dir=folder) as directory:
+        url = f"sqlite+aiosqlite:///{Path(directory) / 'bravo.db'}"
         database = Database(url)
         try:
             await upgrade(database)

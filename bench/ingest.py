@@ -13,6 +13,7 @@ import resource
 import sys
 import time
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,9 +150,13 @@ async def measure_bare(requests: int, people: int, run: str, workers: int = 1) -
         return await run_load(url, lambda i: kudos_request(i, people, run + "b"), requests, CONCURRENCY)
 
 
+def over_family(pid: int, measure: Callable[[int], float]) -> float:
+    """A measure of a process added up with that of the worker processes it started."""
+    return measure(pid) + sum(measure(child) for child in children_of(pid))
+
+
 def family_megabytes(pid: int) -> float:
-    """Resident memory of a process and of the worker processes it started."""
-    return resident_megabytes(pid) + sum(resident_megabytes(child) for child in children_of(pid))
+    return over_family(pid, resident_megabytes)
 
 
 def own_cpu() -> float:
@@ -174,7 +179,7 @@ def database_cpu() -> float:
 
 
 def family_cpu_seconds(pid: int) -> float:
-    return cpu_seconds(pid) + sum(cpu_seconds(child) for child in children_of(pid))
+    return over_family(pid, cpu_seconds)
 
 
 async def _wait_for_workers(pid: int, count: int, timeout: float = 60.0) -> None:

@@ -12,7 +12,6 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -23,10 +22,10 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
+from bench.databases import fresh_database as migrated_database
 from bench.processes import bravo_environment, free_port
 from storage.db import Database
-from storage.migrate import upgrade
-from tests.databases import REQUIRE_POSTGRES, create_postgres_database, drop_postgres_database, postgres_problem
+from tests.databases import REQUIRE_POSTGRES, postgres_problem
 from tests.fakes.slack_api import FakeSlackApi
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,27 +49,16 @@ def base_seed() -> int:
 
 @asynccontextmanager
 async def fresh_database(engine: str, folder: Path) -> AsyncIterator[str]:
-    """An empty, migrated database on `engine` for one run; a PostgreSQL one is dropped afterwards."""
+    """An empty, migrated database on `engine` for one run (the benchmarks' own); without a PostgreSQL server the
+    PostgreSQL run is skipped with the reason, or fails where CI requires the server."""
     if engine == "postgresql":
         problem = await postgres_problem()
         if problem:
             if REQUIRE_POSTGRES:
                 pytest.fail(problem)
             pytest.skip(problem)
-        url = await create_postgres_database()
-        try:
-            yield url
-        finally:
-            await drop_postgres_database(url)
-        return
-    path = Path(tempfile.mkdtemp(prefix="run-", dir=folder)) / "bravo.db"
-    url = f"sqlite+aiosqlite:///{path}"
-    database = Database(url)
-    try:
-        await upgrade(database)
-    finally:
-        await database.dispose()
-    yield url
+    async with migrated_database(engine, folder) as url:
+        yield url
 
 
 async def scalar(database: Database, sql: str) -> int:

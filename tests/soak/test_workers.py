@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,19 +12,10 @@ from bench.ingest import kudos_request
 from bench.processes import children_of
 from storage.db import Database
 from tests.fakes.slack_api import FakeSlackApi
-from tests.soak.harness import ENGINES, Server, environment, fire, fresh_database, scalar
+from tests.soak.harness import ENGINES, Server, environment, fire, fresh_database, scalar, wait_for
 from tests.soak.kudos_crash import PEOPLE, seed_directory
 
 REQUESTS = 120
-
-
-async def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        await asyncio.sleep(0.1)
-    return False
 
 
 def alive(pid: int) -> bool:
@@ -49,7 +38,7 @@ async def test_two_workers_share_the_port_store_each_kudos_once_and_stop_with_th
             await server.start_healthy()
             assert server.process is not None
             parent = server.process.pid
-            assert await wait_until(lambda: len(children_of(parent)) == 1, 30), server.output()
+            await wait_for(lambda: len(children_of(parent)) == 1, timeout=30, what=lambda: "the second process")
             (worker,) = children_of(parent)
             await asyncio.sleep(3)  # the worker binds the shared port once its start-up is done
 
@@ -68,6 +57,8 @@ async def test_two_workers_share_the_port_store_each_kudos_once_and_stop_with_th
                 await database.dispose()
 
             server.kill()  # SIGKILL: the first process has no chance to stop its worker
-            assert await wait_until(lambda: not alive(worker), 15), "the worker outlived the first process"
+            await wait_for(
+                lambda: not alive(worker), timeout=15, what=lambda: "the worker to stop with the first process"
+            )
         finally:
             server.stop()
