@@ -162,7 +162,8 @@ async def give_many(requests: Sequence[KudosRequest]) -> list[KudosOutcome]:
         earlier = lookups.earlier.get(key)
         if earlier is not None and earlier.id is not None:
             facts = await _facts_of(ctx, earlier)
-            outcomes.append(KudosOutcome(reply=await _confirm(ctx, facts), kudos_id=earlier.id, duplicate=True))
+            reply_again = _confirmation(ctx, facts, lookups.remaining(ctx))
+            outcomes.append(KudosOutcome(reply=reply_again, kudos_id=earlier.id, duplicate=True))
             continue
         if key in given:
             first_facts = to_store[given[key]][1]
@@ -358,12 +359,8 @@ def _over_allowance(ctx: Context, *, cost: int, left: int) -> str:
     return t("{needs}, but {has} Give fewer points or recognise fewer people.", needs=needs, has=has)
 
 
-async def _confirm(ctx: Context, facts: KudosFacts) -> Reply:
-    """The giver's confirmation of an earlier kudos, with their allowance as it is now."""
-    return _confirmation(ctx, facts, await remaining_allowance(ctx))
-
-
 def _confirmation(ctx: Context, facts: KudosFacts, remaining: int) -> Reply:
+    """The giver's confirmation, with the points they have left today."""
     card = confirmation(
         ctx.t,
         facts,
