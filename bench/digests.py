@@ -26,13 +26,13 @@ from sqlalchemy import text
 
 from bench.databases import fresh_database
 from bench.org import Scale, load_organisation
-from handlers.leaderboard import PERIODS, Period, build_leaderboard, period_start
+from handlers.kudos.leaderboard import PERIODS, Period, build_leaderboard, period_start
 from handlers.policy import Policy
-from handlers.rewards import standings
+from handlers.rewards.pots import standings
 from scheduler.config import SchedulerConfig
 from scheduler.runs import post_leaderboard, send_digests
 from storage.db import Database
-from storage.kudos_rollup import roll_up
+from storage.kudos.rollup import roll_up
 
 FACTORS = (0.25, 1.0, 4.0)
 QUICK_FACTORS = (0.125, 0.25, 0.5)

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from bench.org import Row, Scale, Stamp, insert_tables
-from handlers.pulse_bank_sync import ensure_bank
-from storage import pulse as pulse_store
+from handlers.pulse.bank_sync import ensure_bank
 from storage.db import Database
+from storage.pulse import rounds as pulse_store
 
 ROUNDS_PER_TEAM = 12
 QUESTIONS_PER_ROUND = 3

@@ -12,9 +12,9 @@ from aiohttp import web
 
 from bot.app import build_app
 from bot.console.chat import ConsoleChat
+from bot.console.demo import DEMO_DEFAULT_PERSON, seed_demo
 from bot.runtime import Runtime
 from bot.workers import exit_with_parent, extra_workers, is_worker
-from handlers.demo import DEMO_DEFAULT_PERSON, seed_demo
 from handlers.i18n import Translator
 from handlers.pulse import send_now
 from storage import people as people_store

@@ -12,19 +12,19 @@ FormHandler = Callable[[Context, Mapping[str, tuple[str, ...]], str], Awaitable[
 
 
 def kudos_actions() -> dict[str, ActionHandler]:
-    from handlers import kudos_form
+    from handlers.kudos import form as kudos_form
 
     return {kudos_form.OPEN_FORM_ACTION: kudos_form.open_form}
 
 
 def kudos_forms() -> dict[str, FormHandler]:
-    from handlers import kudos_form
+    from handlers.kudos import form as kudos_form
 
     return {kudos_form.FORM_ACTION: kudos_form.submit_form}
 
 
 def rewards_actions() -> dict[str, ActionHandler]:
-    from handlers import rewards_commands
+    from handlers.rewards import commands as rewards_commands
 
     return rewards_commands.rewards_actions()
 

@@ -17,7 +17,9 @@ async def _help(ctx: Context, _text: str) -> Reply:
 
 def command_table() -> dict[str, CommandHandler]:
     """Every top-level command; imported lazily so each use case module stays independent."""
-    from handlers import kudos_commands, pulse_commands, rewards_commands
+    from handlers.kudos import commands as kudos_commands
+    from handlers.pulse import commands as pulse_commands
+    from handlers.rewards import commands as rewards_commands
 
     return {
         "help": _help,

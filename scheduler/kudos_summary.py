@@ -14,7 +14,7 @@ from datetime import datetime
 from handlers.context import timezone_of
 from handlers.policy import Policy
 from storage.db import Database
-from storage.kudos_rollup import RollUpReport, roll_up
+from storage.kudos.rollup import RollUpReport, roll_up
 
 log = logging.getLogger(__name__)
 

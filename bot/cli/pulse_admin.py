@@ -11,8 +11,8 @@ from pathlib import Path
 from bot.cli.files import read_text_file
 from bot.runtime import Runtime
 from handlers.i18n import Translator
-from handlers.pulse_bank_sync import add_questions, ensure_bank
-from handlers.pulse_plan import (
+from handlers.pulse.bank_sync import add_questions, ensure_bank
+from handlers.pulse.plan import (
     CADENCES,
     MAX_QUESTIONS,
     MAX_WINDOW_HOURS,
@@ -22,9 +22,9 @@ from handlers.pulse_plan import (
     parse_weekday,
     resolve_plan,
 )
-from handlers.pulse_questions import DRIVERS, SCALES, QuestionSpec, parse_question_file, spec_problem
+from handlers.pulse.questions import DRIVERS, SCALES, QuestionSpec, parse_question_file, spec_problem
 from storage import people as people_store
-from storage import pulse as pulse_store
+from storage.pulse import rounds as pulse_store
 
 
 def register_admin(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

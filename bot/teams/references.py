@@ -15,9 +15,9 @@ from bot.teams.activities import (
     team_id,
     tenant_id,
 )
-from storage import teams as teams_store
-from storage.models.teams import CHANNEL, MEMBER
-from storage.models.teams import PERSONAL as PERSONAL_KIND
+from storage import conversation_references as teams_store
+from storage.models.conversation_references import CHANNEL, MEMBER
+from storage.models.conversation_references import PERSONAL as PERSONAL_KIND
 
 
 def to_json(reference: ConversationReference) -> str:

@@ -12,7 +12,7 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from bot.teams.people import profile_of
 from bot.teams.references import from_json, remember_member
 from handlers.people import sync_platform_person
-from storage import teams as teams_store
+from storage import conversation_references as teams_store
 from storage.db import Database
 
 log = logging.getLogger(__name__)

@@ -32,9 +32,9 @@ from bot.teams.outgoing import PacingDelay, card_activity, paced
 from bot.teams.pacing import Pacer
 from bot.teams.references import from_json, personal_reference_for, to_json
 from handlers.messages import Card, DeliveryError, Destination
-from storage import teams as teams_store
+from storage import conversation_references as teams_store
 from storage.models import Person
-from storage.models.teams import PERSONAL, TeamsConversation
+from storage.models.conversation_references import PERSONAL, TeamsConversation
 
 log = logging.getLogger(__name__)
 

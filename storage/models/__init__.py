@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from storage.models.conversation_references import TeamsConversation
 from storage.models.delivery import OutboxMessage, ProcessedEvent
 from storage.models.kudos import Kudos, KudosRecipient, KudosValue
 from storage.models.kudos_summary import KudosSummary, KudosSummaryChange, KudosSummaryState
@@ -19,7 +20,6 @@ from storage.models.pulse import (
 )
 from storage.models.rewards import RewardOption, RewardRound, RewardVote
 from storage.models.schedule import ScheduledPost, TeamSchedule
-from storage.models.teams import TeamsConversation
 
 metadata = SQLModel.metadata
 

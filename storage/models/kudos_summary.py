@@ -1,6 +1,6 @@
 """The leaderboards' summary of kudos: totals per period over the days that have closed, and the changes since.
 
-Every row here is derived from `kudos_recipient` and can be rebuilt from it (`storage.kudos_rollup`); none of them is
+Every row here is derived from `kudos_recipient` and can be rebuilt from it (`storage.kudos.rollup`); none of them is
 about a person beyond what `kudos_recipient` already holds, so no column points at `person` and privacy export and
 forget work on the kudos themselves.
 """

@@ -14,19 +14,18 @@ from sqlmodel import select
 from handlers.actions import run_action, submit_form
 from handlers.commands import run_command
 from handlers.context import Context
-from handlers.digest import MANAGER_DIGEST
+from handlers.digest.manager import MANAGER_DIGEST
 from handlers.directory import DirectoryRow, import_directory
 from handlers.i18n import Translator
-from handlers.kudos import give_from_text
+from handlers.kudos.give import give_from_text
 from handlers.messages import Card, Reply
 from handlers.policy import Policy
 from handlers.pulse import send_now
-from handlers.pulse_answer import REPLY_TO
-from handlers.pulse_followup import REPLY_ACTION
-from handlers.pulse_tokens import seal
+from handlers.pulse.answer import REPLY_TO
+from handlers.pulse.followup import REPLY_ACTION
+from handlers.pulse.tokens import seal
 from scheduler.runs import send_digests
 from storage import people as people_store
-from storage import pulse as pulse_store
 from storage.db import Database
 from storage.models import (
     OutboxMessage,
@@ -37,6 +36,7 @@ from storage.models import (
     PulseRoundQuestion,
     RewardOption,
 )
+from storage.pulse import rounds as pulse_store
 from tests.hardening.support import count
 from tests.scheduler.support import config
 

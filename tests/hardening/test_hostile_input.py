@@ -21,7 +21,7 @@ from handlers.pulse import send_now
 from storage import people as people_store
 from storage.db import Database
 from storage.models import Person
-from tests.handlers.test_pulse_support import context, seed_org
+from tests.handlers.pulse.test_support import context, seed_org
 from tests.hardening.strategies import COMMAND_TEXT, JSON, POINTS, TEXT, fuzz, pieces
 
 FUZZ = fuzz()

@@ -20,16 +20,15 @@ from bot.config import SettingsError, load_settings
 from bot.runtime import open_runtime
 from handlers.delivery import post_to_channel
 from handlers.i18n import Translator
-from handlers.leaderboard import build_leaderboard
+from handlers.kudos.leaderboard import build_leaderboard
 from handlers.messages import Card, text_card
 from handlers.policy import Policy
 from handlers.privacy import forget_person, privacy_reply
 from handlers.pulse import close_now, pulse_report, send_now
-from handlers.pulse_results import PulseReport
+from handlers.pulse.results import PulseReport
 from handlers.retention import apply_retention
 from scheduler.jobs import ScheduledJobs
 from storage import people as people_store
-from storage import pulse as pulse_store
 from storage.db import Database
 from storage.models import (
     Kudos,
@@ -44,8 +43,9 @@ from storage.models import (
     PulseRoundQuestion,
 )
 from storage.models.delivery import PENDING, SENT
+from storage.pulse import rounds as pulse_store
 from tests.conftest import both_engines
-from tests.handlers.test_pulse_support import answer_question, seed_org
+from tests.handlers.pulse.test_support import answer_question, seed_org
 from tests.hardening.support import count
 from tests.scheduler.support import config, give
 

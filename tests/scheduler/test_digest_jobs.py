@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from handlers.digest import MANAGER_DIGEST
-from handlers.digest_team import TEAM_DIGEST
+from handlers.digest.manager import MANAGER_DIGEST
+from handlers.digest.team import TEAM_DIGEST
 from handlers.messages import Card, Destination
 from handlers.policy import Policy
 from scheduler.jobs import ScheduledJobs

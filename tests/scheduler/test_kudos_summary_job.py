@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
-from handlers.leaderboard import PERIODS, build_leaderboard
+from handlers.kudos.leaderboard import PERIODS, build_leaderboard
 from handlers.policy import Policy
 from scheduler import jobs as jobs_module
 from scheduler.jobs import ScheduledJobs
 from scheduler.service import SUMMARY_JOB, SUMMARY_SECONDS, build_scheduler
-from storage import kudos_summary as summary_store
 from storage.db import Database
+from storage.kudos import summary as summary_store
 from tests.conftest import both_engines
 from tests.scheduler.support import config, give, seed
 

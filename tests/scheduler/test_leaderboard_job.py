@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from handlers.messages import Mention
 from handlers.policy import Policy
-from handlers.rewards import set_goal
-from handlers.rewards_leaderboard import LEADERBOARD, REWARD_DUE
+from handlers.rewards.leaderboard import LEADERBOARD, REWARD_DUE
+from handlers.rewards.pots import set_goal
 from scheduler.jobs import ScheduledJobs
 from scheduler.schedules import parse_schedule
 from scheduler.service import LEADERBOARD_JOB, PULSE_JOB, RETENTION_JOB, SUMMARY_JOB, TICK_JOB, build_scheduler

@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from bench.ingest import kudos_request
 from bench.org import Scale, load_organisation
-from storage import pulse as pulse_store
 from storage.db import Database
+from storage.pulse import rounds as pulse_store
 from tests.fakes.slack_api import FakeSlackApi
 from tests.soak.harness import (
     Outcome,

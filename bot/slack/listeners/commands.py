@@ -23,8 +23,8 @@ from bot.slack.render import message_payload
 from bot.slack.turn import SlackBot, SlackTurn, TurnRequest
 from handlers.commands import run_command
 from handlers.i18n import Translator
-from handlers.kudos import KudosText, give_from_texts
-from handlers.kudos_commands import gives_kudos
+from handlers.kudos.commands import gives_kudos
+from handlers.kudos.give import KudosText, give_from_texts
 
 log = logging.getLogger(__name__)
 ANY_COMMAND = re.compile(r"^/\S+$")

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.render import home_view
 from bot.slack.turn import SlackBot, SlackTurn
-from handlers.kudos_home import home_card
+from handlers.home import home_card
 from handlers.messages import Card
 
 log = logging.getLogger(__name__)

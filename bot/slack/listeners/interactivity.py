@@ -21,8 +21,8 @@ from bot.slack.mentions import defuse
 from bot.slack.render import action_name, message_payload, picked_users, submitted_values
 from bot.slack.turn import SlackBot, SlackTurn
 from handlers.actions import run_action, submit_form
-from handlers.kudos_cards import reason_line
-from handlers.kudos_form import kudos_form
+from handlers.kudos.cards import reason_line
+from handlers.kudos.form import kudos_form
 from handlers.messages import Reply
 
 log = logging.getLogger(__name__)

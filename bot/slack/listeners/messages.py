@@ -22,8 +22,8 @@ from bot.slack.mentions import find_slack_mentions
 from bot.slack.render import message_payload
 from bot.slack.turn import SlackBot, SlackTurn
 from handlers.commands import run_command, split_command
-from handlers.kudos import KudosOutcome, give_from_text, give_kudos
-from handlers.kudos_parse import KudosDraft
+from handlers.kudos.give import KudosOutcome, give_from_text, give_kudos
+from handlers.kudos.parse import KudosDraft
 from handlers.messages import Reply
 
 log = logging.getLogger(__name__)

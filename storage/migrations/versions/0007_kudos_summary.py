@@ -24,7 +24,7 @@ down_revision: str | None = "0001_directory"
 branch_labels: str | Sequence[str] | None = ("summary",)
 depends_on: str | Sequence[str] | None = None
 
-# The same number as storage.kudos_rollup.LOCK_KEY ("bravoks1"); a migration keeps its own copy.
+# The same number as storage.kudos.rollup.LOCK_KEY ("bravoks1"); a migration keeps its own copy.
 LOCK_KEY = 0x627261766F6B7331
 TRACKED_COLUMNS = ("kudos_id", "recipient_id", "team_id", "points", "created_at")
 UNTIL = "(SELECT summarised_until FROM kudos_summary_state WHERE id = 1)"

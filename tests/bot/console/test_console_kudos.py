@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 
 from bot.console.chat import ConsoleChat
+from bot.console.demo import seed_demo
 from bot.console.mentions import Directory, MentionError, load_directory, resolve_people, rewrite_mentions
-from handlers.demo import seed_demo
 from handlers.i18n import Translator
 from handlers.policy import Policy
 from storage import people as people_store

@@ -6,7 +6,7 @@ import json
 import time
 
 from bot.cli.kudos import leaderboard_json
-from handlers.leaderboard import build_leaderboard
+from handlers.kudos.leaderboard import build_leaderboard
 from storage import people as people_store
 from storage.models.base import utcnow
 from tests.bot.slack.conftest import RECOGNITION_CHANNEL, SlackBravo

@@ -17,7 +17,7 @@ from bot.teams.pacing import Pacer
 from bot.teams.render import FORM_KEY, INPUT_PREFIX, METADATA_KEY, MULTI_PREFIX
 from bot.teams.replies import send_reply
 from handlers.messages import Reply, reply
-from storage import teams as teams_store
+from storage import conversation_references as teams_store
 from storage.models import Kudos, Person
 from tests.bot.teams.conftest import teams_settings
 

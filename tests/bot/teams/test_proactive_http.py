@@ -11,7 +11,7 @@ from sqlmodel import select
 from bot.cli.teams import _roster
 from handlers.delivery import notify_person, post_to_channel
 from handlers.messages import text_card
-from storage import teams as teams_store
+from storage import conversation_references as teams_store
 from storage.models import OutboxMessage, Person
 from storage.models.base import utcnow
 from storage.models.delivery import FAILED, PENDING, SENT

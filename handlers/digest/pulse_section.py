@@ -1,0 +1,139 @@
+"""Pulse results in the digests, read only through `handlers.pulse.results` so the anonymity rule stays in one place.
+
+The manager digest shows participation, driver scores with trend arrows, eNPS, significant drops, anonymous
+comments and one suggested action for the weakest driver; the team digest only participation and scores. A group
+the pulse results hide shows no number at all.
+"""
+
+from __future__ import annotations
+
+from handlers.i18n import Translator
+from handlers.messages import FieldItem, Line, Section
+from handlers.pulse import GroupResult
+from handlers.pulse.questions import ENPS_DRIVER, driver_name
+from handlers.pulse.results import DriverResult
+
+SIGNIFICANT_DROP = 1.0
+STEADY = 0.3
+MAX_COMMENTS = 3
+COMMENT_LENGTH = 280
+
+
+def arrow(change: float | None) -> str:
+    """↑, ↓ or → for a change on the 0–10 scale (nothing when there is no earlier pulse to compare with)."""
+    if change is None:
+        return ""
+    if change >= STEADY:
+        return "↑"
+    if change <= -STEADY:
+        return "↓"
+    return "→"
+
+
+def suggestion(t: Translator, driver: str) -> str:
+    """One concrete thing a manager can do this week about a driver."""
+    suggestions = {
+        "purpose": t("Share how the team's work helped a customer recently, and ask what makes the work meaningful."),
+        "goals": t("Revisit the team's priorities together so everyone knows what matters most this week."),
+        "tools": t("Ask the team which tool or process slows them down the most, and fix one thing."),
+        "autonomy": t("Pick one decision the team can own from now on, and tell them."),
+        "recognition": t("Recognise a specific contribution this week, in public, with /kudos."),
+        "respect": t("Open the next team meeting by agreeing together on how you want to work with each other."),
+        "workload": t("Review workloads in your next one-to-ones and drop or postpone one thing."),
+        "wellbeing": t("Check in with each person this week and encourage real breaks."),
+        "manager": t("Book a one-to-one with each person and ask what you could do differently."),
+        "collaboration": t("Plan a working session with the whole team on a shared problem."),
+    }
+    return suggestions.get(
+        driver, t("Talk about {driver} with the team and agree on one small change.", driver=driver_name(t, driver))
+    )
+
+
+def _participation(t: Translator, group: GroupResult) -> str:
+    text = t(
+        "Pulse of {period}: {answered} of {invited} people answered ({percent}%).",
+        period=group.period or "",
+        answered=group.answered or 0,
+        invited=group.invited or 0,
+        percent=round((group.participation or 0.0) * 100),
+    )
+    if group.participation_change is not None:
+        text += " " + t("{change:+d} points since the previous pulse.", change=round(group.participation_change * 100))
+    return text
+
+
+def _scores(t: Translator, drivers: tuple[DriverResult, ...]) -> tuple[FieldItem, ...]:
+    ranked = sorted((item for item in drivers if item.driver != ENPS_DRIVER), key=lambda item: -item.score)
+    return tuple(
+        FieldItem(label=driver_name(t, item.driver), value=Line.of(f"{item.score:.1f}/10 {arrow(item.change)}".strip()))
+        for item in ranked
+    )
+
+
+def _enps(t: Translator, group: GroupResult) -> str | None:
+    for result in group.questions:
+        stats = result.stats
+        if result.question.driver == ENPS_DRIVER and not result.hidden and stats and stats.enps is not None:
+            return t("eNPS: {score:+.0f} {trend}", score=stats.enps, trend=arrow(result.change)).strip()
+    return None
+
+
+def hidden_section(t: Translator, threshold: int) -> Section:
+    return Section(
+        text=Line.of(
+            t(
+                "Pulse: too few answers to show results (at least {threshold} are needed to keep them anonymous).",
+                threshold=threshold,
+            )
+        )
+    )
+
+
+def manager_pulse_sections(t: Translator, group: GroupResult | None, *, threshold: int) -> list[Section]:
+    """Everything the manager may see of the team's latest readable pulse."""
+    if group is None:
+        return []
+    if group.hidden:
+        return [hidden_section(t, threshold)]
+    sections = [Section(text=Line.of(_participation(t, group)))]
+    scores = _scores(t, group.drivers)
+    if scores:
+        sections.append(Section(fields=scores))
+    enps = _enps(t, group)
+    if enps:
+        sections.append(Section(text=Line.of(enps)))
+    for item in group.drivers:
+        if item.change is not None and item.change <= -SIGNIFICANT_DROP:
+            drop = t(
+                "⚠ Significant drop: {driver} fell by {points} points since the previous pulse.",
+                driver=driver_name(t, item.driver),
+                points=f"{-item.change:.1f}",
+            )
+            sections.append(Section(text=Line.of(drop)))
+    comments = [comment for result in group.questions if not result.hidden for comment in result.comments]
+    if comments:
+        sections.append(Section(text=Line.of(t("Anonymous comments"))))
+        for comment in comments[:MAX_COMMENTS]:
+            text = comment.text if len(comment.text) <= COMMENT_LENGTH else comment.text[: COMMENT_LENGTH - 1] + "…"
+            sections.append(Section(text=Line.of(text), quote=True))
+    drivers = [item for item in group.drivers if item.driver != ENPS_DRIVER]
+    weakest = min(drivers, key=lambda item: item.score, default=None)
+    if weakest is not None:
+        advice = t(
+            "Suggested action ({driver}): {action}",
+            driver=driver_name(t, weakest.driver),
+            action=suggestion(t, weakest.driver),
+        )
+        sections.append(Section(text=Line.of(advice)))
+    return sections
+
+
+def team_pulse_sections(t: Translator, group: GroupResult | None) -> list[Section]:
+    """What the team's channel sees: participation and scores, only when the results are shown at all."""
+    if group is None or group.hidden:
+        return []
+    sections = [Section(text=Line.of(_participation(t, group)))]
+    scores = _scores(t, group.drivers)
+    if scores:
+        sections.append(Section(fields=scores))
+    return sections

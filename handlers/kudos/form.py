@@ -1,0 +1,130 @@
+"""The kudos form (a Slack modal, an Adaptive Card, console prompts) and what happens when it is submitted."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from handlers.context import Context
+from handlers.kudos.give import give_kudos, known_values
+from handlers.kudos.parse import KudosDraft, tidy_reason, value_tags
+from handlers.messages import Choice, Form, FormInput, FormOption, Reply, reply
+
+FORM_ACTION = "kudos.give"
+OPEN_FORM_ACTION = "kudos.form"
+MAX_PREFILL_MESSAGE = 1500
+
+
+async def kudos_form(
+    ctx: Context,
+    *,
+    people: Sequence[int] = (),
+    points: int = 1,
+    values: Sequence[str] = (),
+    message: str = "",
+) -> Form:
+    """The form, optionally pre-filled (a message shortcut names its author; "try again" restores the inputs)."""
+    t, policy = ctx.t, ctx.policy
+    known = await known_values(ctx)
+    return Form(
+        action=FORM_ACTION,
+        title=t("Give kudos"),
+        submit=t("Send"),
+        metadata=json.dumps({"channel": ctx.channel}) if ctx.channel else "",
+        inputs=(
+            FormInput(
+                name="people",
+                label=t("Who do you want to recognise?"),
+                kind="people",
+                initial=tuple(str(person_id) for person_id in people),
+            ),
+            FormInput(
+                name="points",
+                label=t("Points for each person"),
+                kind="number",
+                initial=(str(points),),
+                min_value=1,
+                max_value=policy.max_points_per_kudos,
+            ),
+            FormInput(
+                name="values",
+                label=t("Company values"),
+                kind="multiselect",
+                options=tuple(FormOption(label=f"#{value}", value=value) for value in known),
+                initial=tuple(value for value in values if value in known),
+                required=False,
+            ),
+            FormInput(
+                name="message",
+                label=t("Why? Say what they did"),
+                kind="multiline",
+                initial=(message,) if message else (),
+                max_length=policy.max_message_length,
+                placeholder=t("Thanks for staying late to get the release out #teamwork"),
+            ),
+        ),
+    )
+
+
+async def open_form(ctx: Context, value: str) -> Reply:
+    """The "Give kudos" button: opens the form, restoring inputs carried in `value`."""
+    prefill = _decode(value)
+    form = await kudos_form(
+        ctx,
+        people=[int(item) for item in prefill.get("p", []) if str(item).isdigit()],
+        points=int(prefill.get("n", 1)) if str(prefill.get("n", 1)).isdigit() else 1,
+        values=[str(item) for item in prefill.get("v", [])],
+        message=str(prefill.get("m", "")),
+    )
+    return Reply(form=form)
+
+
+def _decode(value: str) -> dict[str, Any]:
+    try:
+        data = json.loads(value) if value else {}
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _first(values: Mapping[str, tuple[str, ...]], name: str) -> str:
+    items = values.get(name, ())
+    return items[0].strip() if items else ""
+
+
+async def submit_form(ctx: Context, values: Mapping[str, tuple[str, ...]], metadata: str) -> Reply:
+    """Give the kudos the form describes; a refusal offers to reopen the form with the inputs kept."""
+    channel = _decode(metadata).get("channel")
+    if isinstance(channel, str) and not ctx.channel:
+        ctx.channel = channel
+    people = tuple(dict.fromkeys(int(item) for item in values.get("people", ()) if item.strip().isdigit()))
+    raw_points = _first(values, "points") or "1"
+    message = _first(values, "message")
+    chosen = tuple(item.strip().lower().lstrip("#") for item in values.get("values", ()) if item.strip())
+    if not raw_points.lstrip("+").isdigit():
+        answer = reply(ctx.t("Points must be a whole number from 1 to {most}.", most=ctx.policy.max_points_per_kudos))
+        return _with_retry(ctx, answer, people, 1, chosen, message)
+    points = int(raw_points.lstrip("+"))
+    draft = KudosDraft(
+        people=people,
+        teams=(),
+        points=points,
+        reason=tidy_reason(message),
+        values=tuple(dict.fromkeys((*chosen, *value_tags(message)))),
+        points_given=True,
+    )
+    outcome = await give_kudos(ctx, draft, source="form")
+    if outcome.kudos_id is None:
+        return _with_retry(ctx, outcome.reply, people, points, chosen, message)
+    return outcome.reply
+
+
+def _with_retry(
+    ctx: Context, answer: Reply, people: Sequence[int], points: int, values: Sequence[str], message: str
+) -> Reply:
+    if answer.card is None:
+        return answer
+    value = json.dumps({"p": list(people), "n": points, "v": list(values), "m": message[:MAX_PREFILL_MESSAGE]})
+    retry = Choice(label=ctx.t("Edit and try again"), action=OPEN_FORM_ACTION, value=value, style="primary")
+    return Reply(card=answer.card.model_copy(update={"choices": (*answer.card.choices, retry)}))

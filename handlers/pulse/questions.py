@@ -1,0 +1,192 @@
+"""The question bank: answer scales, drivers, the shipped questions and the file format admins add their own in.
+
+The file format is the shipped bank's (`handlers/pulse/bank/questions.json`):
+`{"questions": [{"key": "…", "driver": "workload", "scale": "agree5", "text": {"en": "…", "fr": "…"}}]}`;
+`key` and `fr` are optional.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from handlers.i18n import Translator
+
+SCALES: dict[str, tuple[int, ...]] = {
+    "agree5": (1, 2, 3, 4, 5),
+    "scale10": tuple(range(11)),
+    "yesno": (1, 0),
+    "emoji5": (1, 2, 3, 4, 5),
+}
+EMOJI = {1: "😞", 2: "🙁", 3: "😐", 4: "🙂", 5: "😄"}
+ENPS_DRIVER = "enps"
+DRIVERS: tuple[str, ...] = (
+    "purpose",
+    "goals",
+    "tools",
+    "autonomy",
+    "recognition",
+    "respect",
+    "workload",
+    "wellbeing",
+    "manager",
+    "collaboration",
+    ENPS_DRIVER,
+)
+PILLARS: dict[str, str] = {
+    "purpose": "wanting",
+    "goals": "wanting",
+    "tools": "able",
+    "autonomy": "able",
+    "recognition": "valued",
+    "respect": "valued",
+}
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+DRIVER_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+MAX_TEXT_LENGTH = 300
+
+
+def scale_labels(t: Translator, scale: str) -> dict[int, str]:
+    """Each answer's button label, in the reader's language."""
+    if scale == "agree5":
+        return {
+            1: t("Strongly disagree"),
+            2: t("Disagree"),
+            3: t("Neutral"),
+            4: t("Agree"),
+            5: t("Strongly agree"),
+        }
+    if scale == "yesno":
+        return {1: t("Yes"), 0: t("No")}
+    if scale == "emoji5":
+        return dict(EMOJI)
+    return {value: str(value) for value in SCALES.get(scale, ())}
+
+
+def scale_maximum(scale: str) -> int:
+    return max(SCALES[scale])
+
+
+def on_ten(scale: str, value: float) -> float:
+    """An answer (or average) on a common 0–10 scale, so that drivers mixing scales can be averaged."""
+    if scale in ("agree5", "emoji5"):
+        return (value - 1) * 2.5
+    if scale == "yesno":
+        return value * 10
+    return value
+
+
+def driver_name(t: Translator, driver: str) -> str:
+    """A driver's name in the reader's language; an admin's own driver shows as written."""
+    names = {
+        "purpose": t("Purpose"),
+        "goals": t("Goals"),
+        "tools": t("Tools"),
+        "autonomy": t("Autonomy"),
+        "recognition": t("Recognition"),
+        "respect": t("Respect"),
+        "workload": t("Workload"),
+        "wellbeing": t("Wellbeing"),
+        "manager": t("Relationship with the manager"),
+        "collaboration": t("Team collaboration"),
+        ENPS_DRIVER: t("eNPS"),
+    }
+    return names.get(driver, driver)
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    """A question as written in a file or on the command line, before it is stored."""
+
+    driver: str
+    scale: str
+    text_en: str
+    text_fr: str
+    key: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        item: dict[str, Any] = {"driver": self.driver, "scale": self.scale}
+        if self.key:
+            item["key"] = self.key
+        item["text"] = {"en": self.text_en, "fr": self.text_fr}
+        return item
+
+
+def spec_problem(spec: QuestionSpec, t: Translator) -> str | None:
+    """Why a question cannot be stored, or None."""
+    if spec.key is not None and not KEY_PATTERN.match(spec.key):
+        return t("the key '{key}' may only use a-z, 0-9, '.', '_' and '-'", key=spec.key[:70])
+    if not DRIVER_PATTERN.match(spec.driver):
+        return t("the driver '{driver}' may only use a-z, 0-9 and '-'", driver=spec.driver[:40])
+    if spec.scale not in SCALES:
+        return t("unknown scale '{scale}' (use {scales})", scale=spec.scale[:20], scales=", ".join(SCALES))
+    if spec.driver == ENPS_DRIVER and spec.scale != "scale10":
+        return t("eNPS questions use the 0-10 scale")
+    for text in (spec.text_en, spec.text_fr):
+        if not text.strip():
+            return t("the question text is empty")
+        if len(text) > MAX_TEXT_LENGTH:
+            return t("the question text is longer than {limit} characters", limit=MAX_TEXT_LENGTH)
+    return None
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _spec(item: object) -> QuestionSpec | None:
+    if not isinstance(item, dict):
+        return None
+    texts = item.get("text")
+    texts = texts if isinstance(texts, dict) else item
+    english = _text(texts.get("en"))
+    key = item.get("key")
+    return QuestionSpec(
+        driver=_text(item.get("driver")).lower(),
+        scale=_text(item.get("scale")).lower(),
+        text_en=english,
+        text_fr=_text(texts.get("fr")) or english,
+        key=key.strip().lower() if isinstance(key, str) and key.strip() else None,
+    )
+
+
+def parse_question_file(text: str, t: Translator) -> tuple[list[QuestionSpec], list[str]]:
+    """Good questions and one line per bad one (numbered from 1); never raises on any input."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        return [], [t("not valid JSON: {error}", error=str(error)[:200])]
+    items = document.get("questions") if isinstance(document, dict) else document
+    if not isinstance(items, list):
+        return [], [t('expected a list of questions under "questions"')]
+    specs: list[QuestionSpec] = []
+    errors: list[str] = []
+    keys: set[str] = set()
+    for number, item in enumerate(items, start=1):
+        spec = _spec(item)
+        problem = t("not a question object") if spec is None else spec_problem(spec, t)
+        if spec is not None and problem is None and spec.key in keys:
+            problem = t("the key '{key}' appears twice", key=spec.key or "")
+        if problem is not None or spec is None:
+            errors.append(t("question {number}: {problem}", number=number, problem=problem or ""))
+            continue
+        if spec.key:
+            keys.add(spec.key)
+        specs.append(spec)
+    return specs, errors
+
+
+def dump_question_file(specs: list[QuestionSpec]) -> str:
+    return json.dumps({"questions": [spec.as_json() for spec in specs]}, ensure_ascii=False, indent=2)
+
+
+def builtin_bank() -> list[QuestionSpec]:
+    """The questions Bravo ships, grouped by driver, in English and French."""
+    text = resources.files("handlers.pulse.bank").joinpath("questions.json").read_text(encoding="utf-8")
+    specs, errors = parse_question_file(text, Translator("en"))
+    if errors:
+        raise ValueError("the shipped question bank is invalid: " + "; ".join(errors))
+    return specs

@@ -1,0 +1,141 @@
+"""The question bank and its file format: shipped questions, admins' files, answer values."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from handlers.i18n import Translator
+from handlers.pulse.questions import (
+    DRIVERS,
+    ENPS_DRIVER,
+    PILLARS,
+    SCALES,
+    QuestionSpec,
+    builtin_bank,
+    dump_question_file,
+    parse_question_file,
+    scale_labels,
+)
+from handlers.pulse.tokens import (
+    answer_value,
+    ballot_ref,
+    new_token,
+    parse_answer_value,
+    parse_ballot_ref,
+    seal,
+    unseal,
+)
+
+EN, FR = Translator("en"), Translator("fr")
+
+
+def test_the_shipped_bank_covers_every_driver_in_both_languages() -> None:
+    bank = builtin_bank()
+    assert {spec.driver for spec in bank} == set(DRIVERS)
+    assert set(PILLARS.values()) == {"wanting", "able", "valued"}
+    assert all(spec.text_en and spec.text_fr and spec.text_en != spec.text_fr for spec in bank)
+    assert {spec.scale for spec in bank} == set(SCALES)
+    enps = [spec for spec in bank if spec.driver == ENPS_DRIVER]
+    assert [spec.text_en for spec in enps] == ["How likely are you to recommend working here?"]
+    assert len({spec.key for spec in bank}) == len(bank)
+
+
+def test_scales_have_labels_in_both_languages() -> None:
+    assert scale_labels(EN, "agree5")[5] == "Strongly agree"
+    assert scale_labels(FR, "agree5")[1] == "Pas du tout d'accord"
+    assert scale_labels(FR, "yesno") == {1: "Oui", 0: "Non"}
+    assert list(scale_labels(EN, "scale10")) == list(range(11))
+
+
+def test_a_file_keeps_good_questions_and_names_bad_ones() -> None:
+    text = json.dumps(
+        {
+            "questions": [
+                {
+                    "driver": "workload",
+                    "scale": "agree5",
+                    "text": {"en": "I can focus.", "fr": "Je peux me concentrer."},
+                },
+                {"driver": "workload", "scale": "stars", "text": {"en": "Stars?"}},
+                {"key": "x", "driver": "enps", "scale": "agree5", "text": {"en": "Recommend?"}},
+                "nonsense",
+                {"key": "mine-1", "driver": "Focus Time", "scale": "yesno", "en": "Deep work today?"},
+            ]
+        }
+    )
+    specs, errors = parse_question_file(text, EN)
+    assert specs == [QuestionSpec("workload", "agree5", "I can focus.", "Je peux me concentrer.")]
+    assert [error.split(":")[0] for error in errors] == ["question 2", "question 3", "question 4", "question 5"]
+    _, french = parse_question_file("{", FR)
+    assert french[0].startswith("JSON invalide")
+
+
+texts = st.text(min_size=1, max_size=80).filter(lambda text: text.strip() == text and text.strip())
+specs = st.builds(
+    QuestionSpec,
+    driver=st.sampled_from(DRIVERS[:-1]) | st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True),
+    scale=st.sampled_from(["agree5", "yesno", "emoji5"]),
+    text_en=texts,
+    text_fr=texts,
+    key=st.none() | st.from_regex(r"[a-z0-9][a-z0-9._-]{0,30}", fullmatch=True),
+)
+
+
+@given(st.lists(specs, max_size=6, unique_by=lambda spec: spec.key or id(spec)))
+def test_dumping_and_parsing_a_file_gives_the_same_questions(questions: list[QuestionSpec]) -> None:
+    parsed, errors = parse_question_file(dump_question_file(questions), EN)
+    assert errors == [] and parsed == questions
+
+
+@given(st.text(max_size=300))
+def test_any_text_is_parsed_without_an_exception(text: str) -> None:
+    good, bad = parse_question_file(text, EN)
+    assert isinstance(good, list) and isinstance(bad, list)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+        lambda c: st.lists(c) | st.dictionaries(st.text(max_size=5), c),
+        max_leaves=20,
+    )
+)
+def test_any_json_document_is_parsed_without_an_exception(document: object) -> None:
+    parse_question_file(json.dumps({"questions": document}), EN)
+
+
+@given(st.integers(min_value=1, max_value=10), st.data())
+def test_answer_values_and_refs_round_trip(size: int, data: st.DataObject) -> None:
+    chain = [new_token() for _ in range(size)]
+    index = data.draw(st.integers(min_value=0, max_value=size - 1))
+    value = data.draw(st.integers(min_value=0, max_value=10))
+    assert parse_answer_value(answer_value(chain, index, value)) == (chain, index, value)
+    assert parse_ballot_ref(ballot_ref(chain, index)) == (chain, index)
+
+
+@given(st.text(max_size=200))
+def test_any_button_value_is_read_without_an_exception(value: str) -> None:
+    parsed = parse_answer_value(value)
+    assert parsed is None or (0 <= parsed[2] <= 99 and 0 <= parsed[1] < len(parsed[0]))
+    ref = parse_ballot_ref(value)
+    assert ref is None or 0 <= ref[1] < len(ref[0])
+
+
+def test_refs_pointing_outside_their_tokens_are_rejected() -> None:
+    chain = [new_token(), new_token()]
+    assert parse_ballot_ref(f"{'.'.join(chain)}@2") is None
+    assert parse_answer_value(f"{chain[0]}@0:") is None
+    assert parse_answer_value(f"{chain[0]}@0:4") == ([chain[0]], 0, 4)
+
+
+def test_sealed_values_open_only_with_the_same_key_and_purpose() -> None:
+    sealed = seal("secret", "reply-to:abc", "42")
+    assert sealed != seal("secret", "reply-to:abc", "42")
+    assert unseal("secret", "reply-to:abc", sealed) == "42"
+    assert unseal("other", "reply-to:abc", sealed) is None
+    assert unseal("secret", "reply-to:xyz", sealed) is None
+    assert unseal("secret", "reply-to:abc", "garbage!") is None
+    assert unseal("", "reply-to:abc", sealed) is None
