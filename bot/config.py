@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from handlers.i18n import SUPPORTED_LANGUAGES
 from handlers.policy import MIN_ANONYMITY_THRESHOLD, Policy
-from handlers.pulse.plan import parse_clock, parse_weekday
+from handlers.pulse import parse_clock, parse_weekday
 
 if TYPE_CHECKING:
     from scheduler.config import SchedulerConfig

@@ -1,4 +1,5 @@
-"""What every use case receives: who is asking, in which transaction, under which rules, at what time."""
+"""What every use case receives (who is asking, in which transaction, under which rules, at what time), and the
+once-per-delivery claim for use cases whose result is not keyed by itself (Slack redelivers with the same event key)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.i18n import Translator, normalise_language
 from handlers.messages import PersonRef
 from handlers.policy import Policy
+from storage.events import claim_event
 from storage.models import Person
 
 
@@ -64,3 +66,9 @@ def timezone_of(person: Person | None, policy: Policy) -> ZoneInfo:
             except (KeyError, ValueError):
                 continue
     return ZoneInfo("UTC")
+
+async def first_time(ctx: Context, what: str) -> bool:
+    """True unless this very delivery already did `what`; always True without an event key (the console)."""
+    if not ctx.event_key:
+        return True
+    return await claim_event(ctx.session, key=f"{what}:{ctx.event_key}")

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.kudos.commands import my_kudos_sections
-from handlers.kudos.form import OPEN_FORM_ACTION
-from handlers.kudos.leaderboard import build_leaderboard, leaderboard_sections, period_label
+from handlers.kudos import OPEN_FORM_ACTION, build_leaderboard, leaderboard_sections, my_kudos_sections, period_label
 from handlers.messages import Card, Choice, Line, Section
+from handlers.rewards import goal_card
 
 
 async def home_card(ctx: Context) -> Card:
     """Everything `/kudos me` and `/kudos leaderboard` show, plus the team's progress to its reward."""
-    from handlers.rewards.commands import goal_card
-
     t = ctx.t
     give = Choice(label=t("Give kudos"), action=OPEN_FORM_ACTION, style="primary")
     sections: list[Section] = [

@@ -17,9 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import timezone_of
-from handlers.digest.data import Window
-from handlers.digest.manager import MANAGER_DIGEST
-from handlers.digest.team import TEAM_DIGEST
+from handlers.digest import MANAGER_DIGEST, TEAM_DIGEST, Window
 from handlers.policy import Policy
 from scheduler.config import SchedulerConfig
 from scheduler.schedules import Schedule, parse_schedule, zone_named

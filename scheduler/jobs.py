@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import pulse as pulse_api
 from handlers.i18n import Translator
 from handlers.policy import Policy
-from handlers.pulse import send as pulse_api
 from handlers.retention import DONE, RETENTION_JOB, apply_retention, retention_enabled
 from scheduler.config import SchedulerConfig
 from scheduler.kudos_summary import SUMMARY_JOB, roll_up_summary

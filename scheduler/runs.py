@@ -19,15 +19,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import translator_for_person
 from handlers.delivery import person_platforms
-from handlers.digest.data import DigestData, Window, load_digest_data
-from handlers.digest.manager import MANAGER_DIGEST, manager_digest_card
-from handlers.digest.pulse_section import manager_pulse_sections, team_pulse_sections
-from handlers.digest.team import team_digest_card
+from handlers.digest import (
+    MANAGER_DIGEST,
+    DigestData,
+    Window,
+    load_digest_data,
+    manager_digest_card,
+    manager_pulse_sections,
+    team_digest_card,
+    team_pulse_sections,
+)
 from handlers.i18n import Translator
 from handlers.messages import Card
 from handlers.policy import Policy
-from handlers.pulse.results import GroupResult, PulseReport, pulse_report
-from handlers.rewards.leaderboard import LEADERBOARD, queue_leaderboard
+from handlers.pulse import GroupResult, PulseReport, pulse_report
+from handlers.rewards import LEADERBOARD, queue_leaderboard
 from scheduler.collector import collector_paused
 from scheduler.config import SchedulerConfig
 from scheduler.digests import DueDigest, plan_digests

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.runtime import Runtime
 from handlers.i18n import Translator
-from handlers.kudos.leaderboard import PERIODS, Leaderboard, build_leaderboard, period_label
+from handlers.kudos import PERIODS, Leaderboard, build_leaderboard, period_label
 from storage import people as people_store
 from storage.models.base import utcnow
 

@@ -11,18 +11,23 @@ from pathlib import Path
 from bot.cli.files import read_text_file
 from bot.runtime import Runtime
 from handlers.i18n import Translator
-from handlers.pulse.bank_sync import add_questions, ensure_bank
-from handlers.pulse.plan import (
+from handlers.pulse import (
     CADENCES,
+    DRIVERS,
     MAX_QUESTIONS,
     MAX_WINDOW_HOURS,
+    SCALES,
     WEEKDAYS,
+    QuestionSpec,
+    add_questions,
+    ensure_bank,
     next_pulse_day,
     parse_clock,
+    parse_question_file,
     parse_weekday,
     resolve_plan,
+    spec_problem,
 )
-from handlers.pulse.questions import DRIVERS, SCALES, QuestionSpec, parse_question_file, spec_problem
 from storage import people as people_store
 from storage.pulse import rounds as pulse_store
 

@@ -7,7 +7,7 @@ import sys
 
 from bot.runtime import Runtime
 from handlers.i18n import Translator
-from handlers.rewards.pots import RewardError, progress_bar, propose, set_goal, standings
+from handlers.rewards import RewardError, progress_bar, propose, set_goal, standings
 from storage import people as people_store
 from storage import rewards as rewards_store
 from storage.models import Team

@@ -15,7 +15,7 @@ from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
 from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
-from handlers.digest.manager import MANAGER_DIGEST
+from handlers.digest import MANAGER_DIGEST
 from handlers.i18n import Translator
 from handlers.messages import Sender
 from scheduler.digests import plan_digests

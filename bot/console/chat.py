@@ -9,12 +9,11 @@ from bot.console.lines import LineReader
 from bot.console.mentions import Directory, MentionError, load_directory, resolve_people, rewrite_mentions
 from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
-from handlers.actions import run_action, submit_form
-from handlers.commands import run_command, split_command
 from handlers.context import Context, translator_for_person
 from handlers.i18n import Translator
 from handlers.messages import Card, Choice, Form, FormInput, Reply
 from handlers.policy import Policy
+from handlers.routing import run_action, run_command, split_command, submit_form
 from scheduler.outbox_worker import OutboxWorker
 from storage import people as people_store
 from storage.db import Database

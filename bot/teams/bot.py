@@ -28,12 +28,10 @@ from bot.teams.references import remember, remember_member
 from bot.teams.replies import invoke_body, send_reply
 from bot.teams.roster import sync_roster
 from bot.teams.turns import TurnRequest, run_turn, sync_people
-from handlers.actions import run_action, submit_form
-from handlers.commands import run_command
 from handlers.context import Context
-from handlers.help import help_reply
 from handlers.i18n import Translator, normalise_language
 from handlers.messages import Reply, reply
+from handlers.routing import help_reply, run_action, run_command, submit_form
 from storage import outbox
 from storage import people as people_store
 from storage.events import claim_event

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.digest.render import highlight_people_ids, highlight_team_ids
-from handlers.rewards.pots import Standing, standings
+from handlers.rewards import Standing, standings
 from storage import digest as digest_store
 from storage import people as people_store
 from storage.digest import Highlight, KudosTally

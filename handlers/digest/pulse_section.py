@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from handlers.i18n import Translator
 from handlers.messages import FieldItem, Line, Section
-from handlers.pulse import GroupResult
-from handlers.pulse.questions import ENPS_DRIVER, driver_name
-from handlers.pulse.results import DriverResult
+from handlers.pulse import ENPS_DRIVER, DriverResult, GroupResult, driver_name
 
 SIGNIFICANT_DROP = 1.0
 STEADY = 0.3

@@ -8,7 +8,7 @@ from handlers.context import person_ref
 from handlers.i18n import Translator
 from handlers.mentions import ANY_TOKEN
 from handlers.messages import Line, PersonRef, Section, compose
-from handlers.rewards.pots import Standing, progress_bar
+from handlers.rewards import Standing, progress_bar
 from storage.digest import Highlight
 from storage.models import Person, Team
 

@@ -1,1 +1,42 @@
-"""Peer recognition: giving kudos, the rules they follow, their cards, notifications and leaderboards."""
+"""Peer recognition: giving kudos, the rules they follow, their cards, notifications and leaderboards.
+
+Where to look: `parse` reads what a person typed, `give` decides and stores (allowance, refusals, idempotency),
+`cards` builds the neutral cards, `notify` queues the recognition post and messages, `commands` and `form` are the
+`/kudos` command and its form, `leaderboard` the rankings. The rest of Bravo imports this package only.
+"""
+
+from __future__ import annotations
+
+from handlers.kudos.cards import reason_line
+from handlers.kudos.commands import gives_kudos, handle, my_kudos_sections
+from handlers.kudos.form import FORM_ACTION, OPEN_FORM_ACTION, kudos_form, open_form, submit_form
+from handlers.kudos.give import KudosOutcome, KudosText, give_from_text, give_from_texts, give_kudos
+from handlers.kudos.leaderboard import PERIODS, Leaderboard, build_leaderboard, leaderboard_sections, period_label
+from handlers.kudos.parse import KudosDraft
+from handlers.routes import Routes
+
+ROUTES = Routes(commands={"kudos": handle}, actions={OPEN_FORM_ACTION: open_form}, forms={FORM_ACTION: submit_form})
+
+__all__ = [
+    "FORM_ACTION",
+    "KudosDraft",
+    "KudosOutcome",
+    "KudosText",
+    "Leaderboard",
+    "OPEN_FORM_ACTION",
+    "PERIODS",
+    "ROUTES",
+    "build_leaderboard",
+    "give_from_text",
+    "give_from_texts",
+    "give_kudos",
+    "gives_kudos",
+    "handle",
+    "kudos_form",
+    "leaderboard_sections",
+    "my_kudos_sections",
+    "open_form",
+    "period_label",
+    "reason_line",
+    "submit_form",
+]

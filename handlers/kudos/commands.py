@@ -10,6 +10,7 @@ from handlers.kudos.give import give_from_text, remaining_allowance
 from handlers.kudos.leaderboard import PERIODS, build_leaderboard, leaderboard_card, parse_period
 from handlers.messages import Card, FieldItem, Line, Reply, Section, Text, compose, reply
 from handlers.policy import Policy
+from handlers.privacy import privacy_reply
 from storage.kudos import entries as kudos_store
 from storage.kudos.entries import KudosEntry
 
@@ -41,8 +42,6 @@ async def handle(ctx: Context, text: str) -> Reply:
         case "me" | "moi":
             return Reply(card=await my_kudos_card(ctx))
         case "privacy" | "confidentialite" | "confidentialité":
-            from handlers.privacy import privacy_reply
-
             return privacy_reply(ctx.t, ctx.policy)
     return Reply(form=await kudos_form(ctx))
 

@@ -7,10 +7,10 @@ threshold), rendered with `results_card` or `report_json`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from handlers.pulse.answer import answer, comment_form, show, submit_comment
+from handlers.pulse.bank_sync import add_questions, ensure_bank
 from handlers.pulse.cards import ANSWER_ACTION, COMMENT_ACTION, COMMENT_FORM, SHOW_ACTION
+from handlers.pulse.commands import handle
 from handlers.pulse.followup import (
     ANSWER_BACK_ACTION,
     FORGET_ACTION,
@@ -23,34 +23,68 @@ from handlers.pulse.followup import (
     submit_answer_back,
     submit_reply,
 )
-from handlers.pulse.results import GroupResult, PulseReport, pulse_report, team_results
+from handlers.pulse.plan import (
+    CADENCES,
+    MAX_QUESTIONS,
+    MAX_WINDOW_HOURS,
+    WEEKDAYS,
+    next_pulse_day,
+    parse_clock,
+    parse_weekday,
+    resolve_plan,
+)
+from handlers.pulse.questions import (
+    DRIVERS,
+    ENPS_DRIVER,
+    SCALES,
+    QuestionSpec,
+    driver_name,
+    parse_question_file,
+    spec_problem,
+)
+from handlers.pulse.results import DriverResult, GroupResult, PulseReport, pulse_report, team_results
 from handlers.pulse.send import close_expired, close_now, send_due_pulses, send_now, send_reminders, start_round
 from handlers.pulse.view import report_json, results_card
-
-if TYPE_CHECKING:
-    from handlers.actions import ActionHandler, FormHandler
+from handlers.routes import Routes
 
 __all__ = [
+    "CADENCES",
+    "DRIVERS",
+    "DriverResult",
+    "ENPS_DRIVER",
     "GroupResult",
+    "MAX_QUESTIONS",
+    "MAX_WINDOW_HOURS",
     "PulseReport",
+    "QuestionSpec",
+    "ROUTES",
+    "SCALES",
+    "WEEKDAYS",
+    "add_questions",
     "close_expired",
     "close_now",
-    "pulse_actions",
-    "pulse_forms",
+    "driver_name",
+    "ensure_bank",
+    "next_pulse_day",
+    "parse_clock",
+    "parse_question_file",
+    "parse_weekday",
     "pulse_report",
     "report_json",
+    "resolve_plan",
     "results_card",
     "send_due_pulses",
     "send_now",
     "send_reminders",
+    "spec_problem",
     "start_round",
     "team_results",
 ]
 
 
-def pulse_actions() -> dict[str, ActionHandler]:
-    """Pulse buttons, keyed by `Choice.action`."""
-    return {
+ROUTES = Routes(
+    commands={"pulse": handle},
+    actions={
         ANSWER_ACTION: answer,
         COMMENT_ACTION: comment_form,
         SHOW_ACTION: show,
@@ -58,9 +92,6 @@ def pulse_actions() -> dict[str, ActionHandler]:
         THREAD_ACTION: show_thread,
         ANSWER_BACK_ACTION: answer_back_form,
         FORGET_ACTION: forget,
-    }
-
-
-def pulse_forms() -> dict[str, FormHandler]:
-    """Pulse forms, keyed by `Form.action`."""
-    return {COMMENT_FORM: submit_comment, REPLY_ACTION: submit_reply, ANSWER_BACK_ACTION: submit_answer_back}
+    },
+    forms={COMMENT_FORM: submit_comment, REPLY_ACTION: submit_reply, ANSWER_BACK_ACTION: submit_answer_back},
+)

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.context import Context, translator_for_person
-from handlers.idempotency import first_time
+from handlers.context import Context, first_time, translator_for_person
 from handlers.messages import Card, Choice, Form, FormInput, Line, Reply, Section, reply
 from handlers.pulse.answer import MAX_COMMENT_LENGTH, REPLY_TO
 from handlers.pulse.delivery import queue_card

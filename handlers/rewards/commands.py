@@ -7,9 +7,7 @@ own team). Votes are buttons (`rewards.vote`), the same on every platform.
 
 from __future__ import annotations
 
-from handlers.actions import ActionHandler
-from handlers.context import Context
-from handlers.idempotency import first_time
+from handlers.context import Context, first_time
 from handlers.messages import Card, Choice, Line, Reply, Section, reply
 from handlers.rewards.pots import (
     MAX_GOAL_POINTS,
@@ -20,6 +18,7 @@ from handlers.rewards.pots import (
     propose,
     vote,
 )
+from handlers.routes import Routes
 from storage import people as people_store
 from storage import rewards as rewards_store
 from storage.models.rewards import ACTIVE
@@ -164,6 +163,4 @@ async def _vote(ctx: Context, value: str) -> Reply:
     return Reply(card=card, replace_original=True)
 
 
-def rewards_actions() -> dict[str, ActionHandler]:
-    """Buttons of this area, merged into `handlers.actions.action_table`."""
-    return {VOTE_ACTION: _vote}
+ROUTES = Routes(commands={"rewards": handle}, actions={VOTE_ACTION: _vote})

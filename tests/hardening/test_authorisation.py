@@ -11,8 +11,6 @@ from datetime import datetime
 import pytest
 from sqlmodel import select
 
-from handlers.actions import run_action, submit_form
-from handlers.commands import run_command
 from handlers.context import Context
 from handlers.digest.manager import MANAGER_DIGEST
 from handlers.directory import DirectoryRow, import_directory
@@ -24,6 +22,7 @@ from handlers.pulse import send_now
 from handlers.pulse.answer import REPLY_TO
 from handlers.pulse.followup import REPLY_ACTION
 from handlers.pulse.tokens import seal
+from handlers.routing import run_action, run_command, submit_form
 from scheduler.runs import send_digests
 from storage import people as people_store
 from storage.db import Database

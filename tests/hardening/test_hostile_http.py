@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from bot.app import MAX_BODY_BYTES
 from bot.slack.http import SLACK_PATH
-from handlers.actions import action_table, form_table
+from handlers.routing import action_table, form_table
 from tests.bot.slack.conftest import SECRET, SlackBravo
 from tests.bot.teams.conftest import TeamsApp
 from tests.fakes import teams_activities as ta

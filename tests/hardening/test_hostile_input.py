@@ -11,13 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handlers.actions import action_table, form_table, run_action, submit_form
-from handlers.commands import run_command, split_command
 from handlers.directory import parse_directory_csv
 from handlers.i18n import Translator
 from handlers.messages import Reply
 from handlers.policy import Policy
 from handlers.pulse import send_now
+from handlers.routing import action_table, form_table, run_action, run_command, split_command, submit_form
 from storage import people as people_store
 from storage.db import Database
 from storage.models import Person

@@ -21,10 +21,9 @@ from bot.batching import Batcher
 from bot.slack.listeners.common import Answer, answer_for, open_modal
 from bot.slack.render import message_payload
 from bot.slack.turn import SlackBot, SlackTurn, TurnRequest
-from handlers.commands import run_command
 from handlers.i18n import Translator
-from handlers.kudos.commands import gives_kudos
-from handlers.kudos.give import KudosText, give_from_texts
+from handlers.kudos import KudosText, give_from_texts, gives_kudos
+from handlers.routing import run_command
 
 log = logging.getLogger(__name__)
 ANY_COMMAND = re.compile(r"^/\S+$")

@@ -20,10 +20,9 @@ from bot.slack.listeners.common import Answer, answer_for, modal_for, open_modal
 from bot.slack.mentions import defuse
 from bot.slack.render import action_name, message_payload, picked_users, submitted_values
 from bot.slack.turn import SlackBot, SlackTurn
-from handlers.actions import run_action, submit_form
-from handlers.kudos.cards import reason_line
-from handlers.kudos.form import kudos_form
+from handlers.kudos import kudos_form, reason_line
 from handlers.messages import Reply
+from handlers.routing import run_action, submit_form
 
 log = logging.getLogger(__name__)
 ANYTHING = re.compile(".*")

@@ -21,10 +21,9 @@ from bot.slack.listeners.common import tell
 from bot.slack.mentions import find_slack_mentions
 from bot.slack.render import message_payload
 from bot.slack.turn import SlackBot, SlackTurn
-from handlers.commands import run_command, split_command
-from handlers.kudos.give import KudosOutcome, give_from_text, give_kudos
-from handlers.kudos.parse import KudosDraft
+from handlers.kudos import KudosDraft, KudosOutcome, give_from_text, give_kudos
 from handlers.messages import Reply
+from handlers.routing import run_command, split_command
 
 log = logging.getLogger(__name__)
 PEOPLE_MESSAGES = frozenset({None, "thread_broadcast", "file_share"})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from handlers.commands import run_command
 from handlers.policy import Policy
 from handlers.pulse import close_now, pulse_report, send_now
+from handlers.routing import run_command
 from storage import people as people_store
 from storage.db import Database
 from storage.models import Person

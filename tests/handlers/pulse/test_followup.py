@@ -7,12 +7,11 @@ from datetime import datetime
 
 from sqlmodel import select, update
 
-from handlers.actions import submit_form
-from handlers.commands import run_command
 from handlers.messages import Card, Reply
 from handlers.policy import Policy
 from handlers.pulse import close_expired, send_now
 from handlers.pulse.followup import AUTHOR_NOTICE_KIND, MANAGER_NOTICE_KIND
+from handlers.routing import run_command, submit_form
 from storage import people as people_store
 from storage.db import Database
 from storage.models import OutboxMessage, Person, PulseComment

@@ -8,8 +8,6 @@ from datetime import datetime
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.actions import run_action
-from handlers.commands import run_command
 from handlers.context import Context
 from handlers.directory import DirectoryRow, import_directory
 from handlers.i18n import Translator
@@ -17,6 +15,7 @@ from handlers.messages import Card, Reply
 from handlers.policy import Policy
 from handlers.pulse.cards import ANSWER_ACTION, BALLOT_KINDS, QUESTION_KIND, SHOW_ACTION
 from handlers.pulse.tokens import parse_answer_value, parse_ballot_ref
+from handlers.routing import run_action, run_command
 from storage import people as people_store
 from storage.db import Database
 from storage.models import OutboxMessage, Person, PulseQuestion

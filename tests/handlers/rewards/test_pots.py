@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.actions import run_action
-from handlers.commands import run_command
 from handlers.context import Context
 from handlers.policy import Policy
 from handlers.rewards.commands import VOTE_ACTION
 from handlers.rewards.pots import advance, ensure_round, propose, set_goal, standings, vote
+from handlers.routing import run_action, run_command
 from storage import rewards as rewards_store
 from storage.db import Database
 from storage.models import Person
