@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from handlers.messages import Card, DeliveryError, Destination, RecoverableSender, Sender
 from scheduler.leases import LeaseOwner, is_gone, this_process
@@ -58,10 +58,6 @@ def address_for(platform: str, person: Person | None, channel: str | None) -> st
     if person is None:
         return None
     return {"slack": person.slack_id, "teams": person.teams_id}.get(platform) or str(person.id)
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 class OutboxWorker:
@@ -149,7 +145,7 @@ class OutboxWorker:
                 due = await outbox.next_due_at(session, platforms=tuple(self.senders), now=self.clock())
             if due is None:
                 return total
-            wait = (as_utc(due) - self.clock()).total_seconds()
+            wait = (due - self.clock()).total_seconds()
             if wait > within:
                 return total
             await asyncio.sleep(max(0.0, wait))
@@ -222,7 +218,7 @@ class OutboxWorker:
         assert row.id is not None
         try:
             async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
-                return await sender.find_delivered(destination, address, row.id, since=as_utc(row.created_at))
+                return await sender.find_delivered(destination, address, row.id, since=row.created_at)
         except DeliveryError as error:
             if not error.permanent:
                 raise
@@ -264,8 +260,7 @@ class OutboxWorker:
 
     def _gave_up(self, row: OutboxMessage) -> bool:
         """A transient failure ends the row only after MAX_ATTEMPTS tries spread over at least RETRY_WINDOW."""
-        created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-        return row.attempts + 1 >= MAX_ATTEMPTS and self.clock() - created >= RETRY_WINDOW
+        return row.attempts + 1 >= MAX_ATTEMPTS and self.clock() - row.created_at >= RETRY_WINDOW
 
     async def _record_failure(self, row: OutboxMessage, error: DeliveryError) -> None:
         """Retry later or give up; a failure without a clear refusal (no Retry-After) may have delivered it."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import col, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -171,12 +171,8 @@ async def next_due_at(session: AsyncSession, *, platforms: tuple[str, ...], now:
             select(func.min(OutboxMessage.lease_until)).where(*pending, col(OutboxMessage.lease_until) > now)
         )
     ).first()
-    found = [_utc(moment) for moment in (retry, leased) if moment is not None]
+    found = [moment for moment in (retry, leased) if moment is not None]
     return min(found) if found else None
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
 async def mark_sent(session: AsyncSession, *, message_id: int, now: datetime, ref: str | None) -> None:

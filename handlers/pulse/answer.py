@@ -16,7 +16,6 @@ from handlers.context import Context, timezone_of
 from handlers.messages import Card, Form, FormInput, Reply, reply
 from handlers.pulse.cards import BALLOT_KINDS, COMMENT_FORM, closed_card, local_deadline, question_card, without_buttons
 from handlers.pulse.questions import SCALES
-from handlers.pulse.results import as_utc
 from handlers.pulse.tokens import ballot_hash, ballot_ref, parse_answer_value, parse_ballot_ref, seal
 from storage.models import PulseBallot, PulseComment, PulseQuestion, PulseRound
 from storage.models.delivery import PENDING
@@ -53,7 +52,7 @@ async def locate(ctx: Context, token: str) -> Found | None:
 
 
 def is_open(ctx: Context, pulse: PulseRound) -> bool:
-    return not pulse.closed and as_utc(ctx.now) < as_utc(pulse.closes_at)
+    return not pulse.closed and ctx.now < pulse.closes_at
 
 
 def closed(ctx: Context, found: Found | None) -> Reply:

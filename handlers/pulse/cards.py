@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.i18n import Translator
@@ -27,8 +27,7 @@ def question_text(question: PulseQuestion, language: str) -> str:
 
 def local_deadline(moment: datetime, zone: ZoneInfo) -> str:
     """A deadline in the reader's own time zone, e.g. `2026-11-20 10:00 (Europe/Paris)`."""
-    aware = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return f"{aware.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 def question_card(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,11 +25,6 @@ from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
 
 Values = dict[tuple[int, int], list[int]]
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands timestamps back without their zone; Bravo stores them in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -98,7 +93,7 @@ class PulseReport:
 
 
 def readable(pulse: PulseRound, invited: int, answered: int, now: datetime) -> bool:
-    return pulse.closed or as_utc(pulse.closes_at) <= now or (invited > 0 and answered >= invited)
+    return pulse.closed or pulse.closes_at <= now or (invited > 0 and answered >= invited)
 
 
 async def team_results(session: AsyncSession, *, team_id: int, policy: Policy, now: datetime) -> GroupResult | None:
@@ -108,7 +103,6 @@ async def team_results(session: AsyncSession, *, team_id: int, policy: Policy, n
 
 async def pulse_report(session: AsyncSession, *, policy: Policy, now: datetime) -> PulseReport:
     """Every team's latest readable pulse and the organisation's, with the anonymity rule applied."""
-    now = as_utc(now)
     threshold = policy.anonymity_threshold
     teams = {team.id or 0: team for team in await people_store.all_teams(session)}
     rounds = await pulse_store.all_rounds(session)
@@ -158,7 +152,7 @@ async def pulse_report(session: AsyncSession, *, policy: Policy, now: datetime) 
                 name=name,
                 hidden=False,
                 period=pulse.period,
-                closed=pulse.closed or as_utc(pulse.closes_at) <= now,
+                closed=pulse.closed or pulse.closes_at <= now,
                 invited=invited,
                 answered=answered,
                 participation_change=change,

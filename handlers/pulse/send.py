@@ -20,7 +20,6 @@ from handlers.pulse.cards import QUESTION_KIND, REMINDER_KIND, local_deadline, q
 from handlers.pulse.delivery import queue_card
 from handlers.pulse.followup import forget_delivered_notices
 from handlers.pulse.plan import Plan, due_day, resolve_plan, send_instant
-from handlers.pulse.results import as_utc
 from handlers.pulse.rotation import PastRound, choose_questions
 from handlers.pulse.tokens import new_token
 from storage import people as people_store
@@ -39,7 +38,6 @@ async def start_round(
     session: AsyncSession, *, team: Team, policy: Policy, now: datetime, day: date | None = None
 ) -> PulseRound | None:
     """Ask a team its next questions: on `day` at each member's local plan time, or right now when `day` is None."""
-    now = as_utc(now)
     members = [
         member
         for member in await people_store.team_members(session, team_id=team.id or 0)
@@ -103,13 +101,12 @@ async def _next_questions(session: AsyncSession, *, team_id: int, count: int, to
     bank = await pulse_store.all_questions(session, active_only=True)
     rounds = await pulse_store.team_rounds(session, team_id=team_id)
     asked = await pulse_store.round_question_ids(session, round_ids=[r.id or 0 for r in rounds])
-    history = [PastRound(as_utc(r.opened_at).date(), tuple(asked.get(r.id or 0, []))) for r in rounds]
+    history = [PastRound(r.opened_at.date(), tuple(asked.get(r.id or 0, []))) for r in rounds]
     return choose_questions(bank, history, count, today)
 
 
 async def send_due_pulses(session: AsyncSession, *, policy: Policy, now: datetime) -> int:
     """Start the rounds whose pulse day has come for the first member (in their time zone); returns how many."""
-    now = as_utc(now)
     started = 0
     for team in await people_store.all_teams(session):
         members = await people_store.team_members(session, team_id=team.id or 0)
@@ -142,7 +139,7 @@ async def send_now(
 async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime) -> int:
     """One reminder per round, only to those who have not answered yet; returns how many people were reminded."""
     reminded = 0
-    for pulse in await pulse_store.rounds_to_remind(session, now=as_utc(now)):
+    for pulse in await pulse_store.rounds_to_remind(session, now=now):
         if not await pulse_store.claim_reminder(session, round_id=pulse.id or 0):
             continue
         people = await people_store.people_by_ids(
@@ -169,7 +166,7 @@ async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime
                 kind=REMINDER_KIND,
                 platforms=policy.platforms,
                 dedupe_key=f"pulse:{pulse.id}:{person.id}:reminder",
-                not_before=as_utc(now),
+                not_before=now,
             )
             reminded += 1
     return reminded
@@ -177,7 +174,7 @@ async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime
 
 async def close_round(session: AsyncSession, *, pulse: PulseRound, now: datetime | None = None) -> bool:
     """Close a round: ballots dropped, answers rewritten in random order without hashes, buttons taken out."""
-    if not await pulse_store.claim_close(session, round_id=pulse.id or 0, now=as_utc(now) if now else None):
+    if not await pulse_store.claim_close(session, round_id=pulse.id or 0, now=now):
         return False
     await pulse_store.drop_round_ballots(session, round_id=pulse.id or 0)
     await pulse_answers.rewrite_round_anonymously(session, round_id=pulse.id or 0)
@@ -192,7 +189,7 @@ async def close_round(session: AsyncSession, *, pulse: PulseRound, now: datetime
 async def close_expired(session: AsyncSession, *, now: datetime) -> int:
     """Close every round whose window has ended, and forget delivered follow-up notices; returns rounds closed."""
     closed = 0
-    for pulse in await pulse_store.rounds_to_close(session, now=as_utc(now)):
+    for pulse in await pulse_store.rounds_to_close(session, now=now):
         closed += await close_round(session, pulse=pulse)
     await forget_delivered_notices(session)
     return closed

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import insert
 from sqlmodel import col, func, select
@@ -16,13 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.kudos import summary as kudos_summary
 from storage.models import Kudos, KudosRecipient, KudosValue, Person, Team
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; naive values (as SQLite returns them) are UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -84,7 +77,7 @@ class NewKudos:
             "channel": self.channel,
             "team_recognition_id": self.team_recognition_id,
             "idempotency_key": self.idempotency_key[:255],
-            "created_at": as_utc(self.created_at),
+            "created_at": self.created_at,
         }
 
 
@@ -105,7 +98,7 @@ async def insert_many(session: AsyncSession, items: Sequence[NewKudos]) -> list[
             "recipient_id": recipient.person_id,
             "team_id": recipient.team_id,
             "points": item.points,
-            "created_at": as_utc(item.created_at),
+            "created_at": item.created_at,
         }
         for kudos_id, item in zip(ids, items, strict=True)
         for recipient in item.recipients
@@ -134,7 +127,7 @@ async def points_given(
     """Per giver, when and how many points they gave since their own moment (in one query for all givers)."""
     if not since:
         return {}
-    earliest = as_utc(min(since.values()))
+    earliest = min(since.values())
     statement = (
         select(Kudos.giver_id, Kudos.created_at, KudosRecipient.points)
         .join(Kudos, col(Kudos.id) == col(KudosRecipient.kudos_id))
@@ -142,8 +135,8 @@ async def points_given(
     )
     given: dict[int, list[tuple[datetime, int]]] = {giver: [] for giver in since}
     for giver_id, created_at, points in (await session.exec(statement)).all():
-        moment = as_utc(created_at)
-        if moment >= as_utc(since[giver_id]):
+        moment = created_at
+        if moment >= since[giver_id]:
             given[giver_id].append((moment, int(points)))
     return given
 

@@ -32,9 +32,8 @@ def local_midnight(day: date, zone: ZoneInfo) -> datetime:
 
 
 def local_day(moment: datetime, zone: ZoneInfo) -> date:
-    """The local day a UTC instant falls in (naive values are UTC, as SQLite returns them)."""
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(zone).date()
+    """The local day an instant falls in."""
+    return moment.astimezone(zone).date()
 
 
 def period_of(kind: str, day: date) -> date:

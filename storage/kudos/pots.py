@@ -20,7 +20,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.kudos import periods
-from storage.kudos.summary import TIMESTAMP, Query, boundary, instant, summary_state, utc
+from storage.kudos.summary import TIMESTAMP, Query, boundary, instant, summary_state
 from storage.models import KudosRecipient, KudosSummary, KudosSummaryChange, RewardRound
 from storage.models.kudos_summary import ORG, TEAM
 from storage.models.rewards import ACTIVE
@@ -45,11 +45,11 @@ async def team_pots(session: AsyncSession, *, rounds: Sequence[RewardRound], unt
     mondays: list[date] = []
     if state is not None:
         zone = ZoneInfo(state.zone)
-        first = periods.first_boundary(periods.WEEK, utc(min(started.values(), key=utc)), zone)
-        last = periods.first_boundary(periods.WEEK, min(utc(state.summarised_until), utc(until)), zone)
+        first = periods.first_boundary(periods.WEEK, min(started.values()), zone)
+        last = periods.first_boundary(periods.WEEK, min(state.summarised_until, until), zone)
         mondays = [first + timedelta(weeks=week) for week in range((last - first).days // 7 + 1)]
     chosen = _among(session, col(RewardRound.id), list(started))
-    statement = _pots_statement(chosen, mondays, ZoneInfo(state.zone) if state else None, utc(until))
+    statement = _pots_statement(chosen, mondays, ZoneInfo(state.zone) if state else None, until)
     pots.update({int(round_id): int(points) for round_id, points in (await session.exec(statement)).all()})
     return pots
 

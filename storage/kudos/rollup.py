@@ -24,7 +24,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import Database
 from storage.kudos import periods
-from storage.kudos.summary import KINDS, utc
+from storage.kudos.summary import KINDS
 from storage.models import KudosRecipient, KudosSummary, KudosSummaryChange, KudosSummaryState
 from storage.models.kudos_summary import ORG, PERSON, TEAM
 
@@ -93,14 +93,14 @@ async def roll_up_step(session: AsyncSession, *, zone: ZoneInfo, now: datetime) 
     rebuilt = state is None or state.zone != zone.key
     if state is None or rebuilt:
         state = await _start_over(session, state, zone=zone, today=today, now=now)
-    changes = await _fold_changes(session, zone=zone, until=utc(state.summarised_until))
+    changes = await _fold_changes(session, zone=zone, until=state.summarised_until)
     first = state.next_day
     last = _step_end(first, today) if first < today else first
     if last > first:
         await _add_days(session, zone=zone, first=first, last=last)
         state.next_day = last
         state.summarised_until = periods.local_midnight(last, zone)
-        state.updated_at = utc(now)
+        state.updated_at = now
         session.add(state)
         await session.flush()
     return RollUpStep(
@@ -135,7 +135,7 @@ async def _start_over(
     state.zone = zone.key
     state.next_day = first
     state.summarised_until = periods.local_midnight(first, zone)
-    state.updated_at = utc(now)
+    state.updated_at = now
     session.add(state)
     await session.flush()
     return state
@@ -230,7 +230,7 @@ async def _fold_changes(session: AsyncSession, *, zone: ZoneInfo, until: datetim
     rows = list((await session.exec(statement)).all())
     totals: dict[Key, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
-        if utc(row.created_at) >= until:
+        if row.created_at >= until:
             continue  # not counted yet: the day's kudos will be read as they are when it is added
         day = periods.local_day(row.created_at, zone)
         subjects: list[tuple[str, int, int]] = [(PERSON, row.recipient_id, row.kudos), (ORG, 0, row.kudos)]

@@ -10,13 +10,12 @@ from the kudos alone, as before. See `storage.kudos.periods` for why periods are
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
-    DateTime,
     Subquery,
     and_,
     case,
@@ -30,6 +29,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.kudos import periods
 from storage.models import KudosRecipient, KudosSummary, KudosSummaryChange, KudosSummaryState
+from storage.models.base import UtcDateTime
 from storage.models.kudos_summary import ORG as ORG
 from storage.models.kudos_summary import PERSON as PERSON
 from storage.models.kudos_summary import TEAM as TEAM
@@ -41,18 +41,14 @@ KINDS: dict[str, tuple[str, ...]] = {
     TEAM: (periods.ALL, periods.QUARTER, periods.MONTH, periods.WEEK),
     ORG: (periods.DAY,),
 }
-TIMESTAMP = DateTime(timezone=True)
+TIMESTAMP = UtcDateTime()
 # A SELECT being assembled (SQLModel's and SQLAlchemy's own select types do not mix in unions).
 Query = Any
 
 
-def utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def instant(moment: datetime) -> ColumnElement[Any]:
     """A UTC timestamp as a typed SQL value (SQLite stores the wall-clock text, so never anything but UTC)."""
-    return literal(utc(moment), TIMESTAMP)
+    return literal(moment, TIMESTAMP)
 
 
 def boundary() -> ColumnElement[Any]:
@@ -80,7 +76,7 @@ def cover_for(state: KudosSummaryState | None, subject: str, start: datetime | N
     if state is None:
         return None
     zone = ZoneInfo(state.zone)
-    until = utc(state.summarised_until)
+    until = state.summarised_until
     best: Cover | None = None
     for kind in KINDS[subject]:
         if kind == periods.ALL:
@@ -92,9 +88,9 @@ def cover_for(state: KudosSummaryState | None, subject: str, start: datetime | N
                 continue
             after = periods.period_end(kind, starts_on)
             assert after is not None
-            cover = Cover(kind, starts_on, utc(start), periods.local_midnight(after, zone))
+            cover = Cover(kind, starts_on, start, periods.local_midnight(after, zone))
         reach = min(until, cover.end)
-        if cover.start < reach <= utc(end) and (best is None or reach > min(until, best.end)):
+        if cover.start < reach <= end and (best is None or reach > min(until, best.end)):
             best = cover
     return best
 
@@ -102,8 +98,8 @@ def cover_for(state: KudosSummaryState | None, subject: str, start: datetime | N
 def _covered(cover: Cover, end: datetime) -> tuple[ColumnElement[Any], ColumnElement[bool]]:
     """Where the summary's part of the window ends, and whether it has one, from the boundary at query time."""
     until = boundary()
-    running = and_(until > instant(cover.start), until <= instant(min(cover.end, utc(end))))
-    if cover.end <= utc(end):
+    running = and_(until > instant(cover.start), until <= instant(min(cover.end, end)))
+    if cover.end <= end:
         whole = until > instant(cover.end)
         reach = case((running, until), (whole, instant(cover.end)), else_=instant(cover.start))
         return reach, or_(running, whole)

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from handlers.delivery import post_to_channel
 from handlers.messages import Card, DeliveryError, Destination, text_card
-from scheduler.outbox_worker import OutboxWorker, as_utc
+from scheduler.outbox_worker import OutboxWorker
 from scheduler.pacing import Pacer
 from storage import outbox
 from storage.db import Database
@@ -142,5 +142,5 @@ async def test_a_backlog_to_one_channel_comes_back_spaced_instead_of_every_secon
     assert len(sender.delivered) == 6
     async with database.sessions() as session:
         rows = (await session.exec(select(OutboxMessage).where(OutboxMessage.status == "pending"))).all()
-    offsets = sorted(round((as_utc(row.next_attempt_at) - clock[0]).total_seconds()) for row in rows)
+    offsets = sorted(round((row.next_attempt_at - clock[0]).total_seconds()) for row in rows)
     assert offsets == [1, 2, 3, 4, 5, 6]
