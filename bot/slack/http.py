@@ -3,23 +3,31 @@
 The aiohttp request becomes Bolt's neutral request, Bolt dispatches it and its response goes back as is; when
 `SLACK_APP_TOKEN` is set, Socket Mode carries the same requests instead.
 
-The signature is checked here, before Bolt parses anything: Bolt builds its request (and trips over payloads that
-are not shaped like Slack's) before its own check runs, so an unsigned or malformed body must never reach it. A
-body over the server's limit is refused with 413 before it is read in full.
+The signature is checked here on the raw bytes, before anything is decoded or parsed: an unsigned body is refused
+with 401 whatever it holds. The body is then read by `bot.slack.body` (not by Bolt, whose reader mistakes any
+command text containing "payload" for an interaction) and checked against the shapes Slack sends
+(`bot.slack.payloads`): anything unreadable or not shaped like Slack's is refused with 400, never a 500. A body over
+the server's limit is refused with 413 before it is read in full.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
-from collections.abc import Mapping
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.signature import SignatureVerifier
+from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.runtime import Runtime
 from bot.slack.app import build_bolt_app
+from bot.slack.body import read_body
 from bot.slack.payloads import slack_shaped
 from bot.slack.turn import SlackBot
 from scheduler.outbox_worker import OutboxWorker
@@ -27,6 +35,7 @@ from scheduler.outbox_worker import OutboxWorker
 log = logging.getLogger(__name__)
 
 SLACK_PATH = "/slack/events"
+SIGNATURE_MAX_AGE_SECONDS = 300
 BOLT_APP_KEY = web.AppKey("slack_bolt_app", AsyncApp)
 SLACK_BOT_KEY = web.AppKey("slack_bot", SlackBot)
 
@@ -39,30 +48,39 @@ def mount_slack(app: web.Application, runtime: Runtime, worker: OutboxWorker) ->
     if runtime.settings.slack_app_token:
         return
 
-    secret = runtime.settings.slack_signing_secret
-    verifier = SignatureVerifier(secret) if secret.strip() else None
+    secret = runtime.settings.slack_signing_secret.strip()
 
     async def slack_events(request: web.Request) -> web.Response:
-        body = await request.text()
-        if verifier is not None and not signed(verifier, body, request.headers):
+        raw = await request.read()
+        if secret and not signed(secret, raw, request.headers):
             return web.json_response({"error": "invalid signature"}, status=401)
-        try:
-            bolt_request = await to_bolt_request(request)
-        except Exception as error:  # noqa: BLE001 - a signed body Bolt cannot read is refused, not a crash
-            log.warning("Slack request refused: unreadable payload (%s)", type(error).__name__)
+        body = read_body(raw, request.headers.get("Content-Type"))
+        if body is None or not slack_shaped(body):
+            log.warning("Slack request refused: payload unreadable or not shaped like Slack's")
             return web.json_response({"error": "malformed payload"}, status=400)
-        if not slack_shaped(bolt_request.body):
-            log.warning("Slack request refused: payload not shaped like Slack's")
-            return web.json_response({"error": "malformed payload"}, status=400)
-        bolt_response = await bolt_app.async_dispatch(bolt_request)
+        bolt_response = await bolt_app.async_dispatch(bolt_request(body, request))
         return await to_aiohttp_response(bolt_response)
 
     app.router.add_post(SLACK_PATH, slack_events)
 
 
-def signed(verifier: SignatureVerifier, body: str, headers: Mapping[str, str]) -> bool:
-    """Slack's v0 signature over this body, made less than five minutes ago; anything unreadable is unsigned."""
-    try:
-        return verifier.is_valid_request(body, dict(headers))
-    except (TypeError, ValueError):
+def bolt_request(body: dict[str, Any], request: web.Request) -> AsyncBoltRequest:
+    """Bolt's request for a body already read: handed over as JSON, so Bolt never applies its own form reader."""
+    headers: dict[str, str | Sequence[str]] = {key.lower(): value for key, value in request.headers.items()}
+    headers["content-type"] = "application/json"
+    return AsyncBoltRequest(body=json.dumps(body), query=request.query_string, headers=headers)
+
+
+def signed(secret: str, raw: bytes, headers: Mapping[str, str], *, now: float | None = None) -> bool:
+    """Slack's v0 signature over these exact bytes, made less than five minutes ago; anything odd is unsigned.
+
+    Computed on the bytes as received (slack_sdk's verifier decodes them first, so a body that is not UTF-8 would
+    be refused as unsigned when it is signed, and decoded before being trusted).
+    """
+    timestamp, signature = headers.get("X-Slack-Request-Timestamp", ""), headers.get("X-Slack-Signature", "")
+    if not timestamp.isdigit() or not signature.isascii():
         return False
+    if abs((time.time() if now is None else now) - int(timestamp)) > SIGNATURE_MAX_AGE_SECONDS:
+        return False
+    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(f"v0={digest}", signature)

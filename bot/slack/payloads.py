@@ -135,8 +135,19 @@ def slack_shaped(body: object) -> bool:
     if "command" in body:
         return _matches(body, COMMAND)
     if "event" in body or body.get("type") in ("event_callback", "url_verification", "app_rate_limited"):
-        return _matches(body, ENVELOPE)
-    return _matches(body, INTERACTION)
+        return _matches(body, ENVELOPE) and _event_has_its_actor(body.get("event"))
+    return _matches(body, INTERACTION) and (body.get("type") != "block_actions" or bool(body.get("actions")))
+
+
+# Events whose listeners act on behalf of a person: without that person the event cannot come from Slack.
+EVENTS_WITH_ACTOR = {"app_home_opened": "user", "reaction_added": "user", "reaction_removed": "user"}
+
+
+def _event_has_its_actor(event: object) -> bool:
+    if not isinstance(event, Mapping):
+        return True
+    key = EVENTS_WITH_ACTOR.get(str(event.get("type")))
+    return key is None or isinstance(event.get(key), str)
 
 
 def _matches(value: object, shape: Any) -> bool:
