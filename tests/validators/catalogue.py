@@ -262,6 +262,7 @@ def digest_cards(language: str) -> Iterator[tuple[str, Card]]:
         for week in weeks
     }
     yield "digest.manager.one-team", manager_digest_card(t, weeks=weeks[:1], data=data, pulse=pulse, zone=ZONE)
+    yield "digest.manager.three-teams", manager_digest_card(t, weeks=weeks[:3], data=data, pulse=pulse, zone=ZONE)
     yield "digest.manager.eight-teams", manager_digest_card(t, weeks=weeks, data=data, pulse=pulse, zone=ZONE)
     team_pulse = team_pulse_sections(t, group(1, questions=QUESTIONS))
     card = team_digest_card(t, week=weeks[0], data=data, pulse=team_pulse, zone=ZONE)

@@ -33,6 +33,21 @@ from tests.validators.catalogue import NOW, reason
 Shown = Literal["message", "modal", "home"]
 GIVERS = 12
 OPTIONS = 10
+NAMES = (
+    "kudos.me",
+    "kudos.me.nothing-yet",
+    "kudos.leaderboard.week",
+    "home",
+    "home.nothing-yet",
+    "rewards.goal-ten-options",
+    "kudos.form",
+    "kudos.form.prefilled",
+    "kudos.refused-form.cyrillic-1500",
+    "kudos.refused-form.emoji-1500",
+    "kudos.refused-form.cyrillic-500",
+    "pulse.answered",
+    "pulse.comment-form",
+)
 
 
 @dataclass(frozen=True)
@@ -97,13 +112,12 @@ async def _refusals(database: Database, person: Person, policy: Policy) -> dict[
     for script, length, rules in (
         ("cyrillic", 1500, policy),
         ("emoji", 1500, policy),
-        ("cyrillic", 325, replace(policy, max_message_length=500)),
+        ("cyrillic", 500, replace(policy, max_message_length=500)),
     ):
         values = {"people": (str(person.id),), "points": ("2",), "message": (reason(script, length),)}
         answer = await _form(database, person, rules, values)
         assert answer.card is not None and answer.card.choices, answer
         built[f"kudos.refused-form.{script}-{length}"] = Built(answer, "modal")
-        built[f"kudos.refused-form.{script}-{length}.as-message"] = Built(answer, "message")
     return built
 
 
@@ -153,7 +167,9 @@ def build_replies(template: Path, folder: Path, policy: Policy | None = None) ->
     async def run() -> dict[str, Built]:
         database = Database(sqlite_copy(template, folder))
         try:
-            return await _build(database, policy or large_policy())
+            built = await _build(database, policy or large_policy())
+            assert set(built) == set(NAMES), sorted(set(built) ^ set(NAMES))
+            return built
         finally:
             await database.dispose()
 
