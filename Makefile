@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest soak bench clean
+.PHONY: run test lint typecheck pytest soak bench clean node-validators
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,8 +24,17 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy bot handlers scheduler storage
 
-pytest: $(STAMP)
+pytest: $(STAMP) node-validators
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Microsoft's Adaptive Cards and Teams manifest validators (npm, pinned by tests/validators/package-lock.json).
+NODE_STAMP := tests/validators/node_modules/.package-lock.json
+$(NODE_STAMP): tests/validators/package-lock.json
+	npm ci --prefix tests/validators --no-audit --no-fund
+
+node-validators:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(NODE_STAMP); \
+	else echo "npm is missing: the Teams card and manifest validator tests will be skipped"; fi
 
 soak: $(STAMP)
 	BRAVO_SOAK=1 $(BIN)/python -m pytest -m soak -s tests/soak $(PYTEST_ARGS)

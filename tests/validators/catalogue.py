@@ -17,7 +17,6 @@ from handlers.digest.data import DigestData, TeamWeek, Window
 from handlers.digest.manager import manager_digest_card
 from handlers.digest.pulse_section import manager_pulse_sections, team_pulse_sections
 from handlers.digest.team import team_digest_card
-from handlers.help import help_reply
 from handlers.i18n import Translator
 from handlers.kudos.cards import KudosFacts, confirmation, recipient_message, recognition_post
 from handlers.kudos.commands import kudos_help
@@ -31,6 +30,7 @@ from handlers.pulse.stats import question_stats
 from handlers.pulse.tokens import new_token
 from handlers.rewards import leaderboard as rewards_board
 from handlers.rewards.pots import Standing
+from handlers.routing import help_reply
 from storage.digest import Highlight, KudosTally
 from storage.kudos.entries import PersonTotal, TeamTotal
 from storage.models import Person, PulseQuestion, RewardRound, Team

@@ -14,8 +14,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from handlers.actions import run_action, submit_form
-from handlers.commands import run_command
 from handlers.home import home_card
 from handlers.kudos.form import FORM_ACTION, OPEN_FORM_ACTION
 from handlers.messages import Reply
@@ -23,6 +21,7 @@ from handlers.policy import Policy
 from handlers.pulse import send_now
 from handlers.pulse.cards import COMMENT_ACTION, QUESTION_KIND
 from handlers.rewards.pots import propose
+from handlers.routing import run_action, run_command, submit_form
 from storage import people as people_store
 from storage.db import Database
 from storage.models import Person
