@@ -3,13 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 
-.PHONY: run test lint typecheck pytest soak bench clean node-validators
+.PHONY: run test lint typecheck pytest soak bench lock clean node-validators
 
-$(STAMP): pyproject.toml
+# Installs exactly what requirements.lock pins (hash-checked), then Bravo itself without resolving anything more;
+# `pip check` catches a lock that no longer matches pyproject.toml.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check || { echo "$(LOCK) does not match pyproject.toml: run make lock" >&2; exit 1; }
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -41,6 +45,17 @@ soak: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+# `make lock` refreshes requirements.lock after a change to pyproject.toml's dependencies (or to take new releases):
+# every dependency, direct and transitive, dev tools and the build backend included, at the newest release the
+# ranges allow, pinned with hashes, for the Python that builds .venv (3.11 on Linux). Commit the result.
+# It installs the current lock first (for pip-compile) but not Bravo, so it works while the lock is out of date.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --upgrade --all-extras --all-build-deps \
+		--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+		--output-file $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) data

@@ -2,12 +2,17 @@
 
 Every `.po` file under `handlers/i18n/<language>/` is merged into that language's catalogue, so each
 use case can keep its own file. Catalogues are compiled in memory with Babel at first use.
+
+The plural rule is the one the `.po` files declare in their `Plural-Forms` header, never Babel's locale data:
+CLDR's data changes between Babel releases (2.19 gives French a third form for one million), and a compiled rule
+with more forms than the translations hold turns every plural beyond the first forms back into English.
 """
 
 from __future__ import annotations
 
 import gettext
 import io
+import re
 import string
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -19,6 +24,7 @@ from babel.messages.pofile import read_po
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 CATALOGUE_DIR = Path(__file__).parent
+_PLURAL_FORMS = re.compile(rb'^"Plural-Forms:', re.MULTILINE)
 
 
 def normalise_language(value: str | None, default: str = "en") -> str:
@@ -34,12 +40,28 @@ def catalogue_files(language: str) -> list[Path]:
     return sorted((CATALOGUE_DIR / language).glob("*.po"))
 
 
+def read_catalogue_file(path: Path, language: str) -> Catalog:
+    """One `.po` file, refused if it leaves its plural rule to Babel's locale data or is malformed."""
+    data = path.read_bytes()
+    if not _PLURAL_FORMS.search(data):
+        raise ValueError(f"{path}: no Plural-Forms header; each catalogue file declares its language's plural rule")
+    return read_po(io.BytesIO(data), locale=language, abort_invalid=True)
+
+
 def load_catalogue(language: str) -> Catalog:
-    """Merge every `.po` file of a language into one Babel catalogue."""
+    """Merge every `.po` file of a language into one Babel catalogue that keeps the files' own plural rule.
+
+    The first file is the base, so its header (and with it `Plural-Forms`) is what gets compiled; every other
+    file must declare the same rule, since its plural translations are written for it.
+    """
     merged = Catalog(locale=language)
-    for path in catalogue_files(language):
-        with path.open("rb") as handle:
-            part = read_po(handle, locale=language)
+    for index, path in enumerate(catalogue_files(language)):
+        part = read_catalogue_file(path, language)
+        if index == 0:
+            merged = part
+            continue
+        if part.plural_forms != merged.plural_forms:
+            raise ValueError(f"{path}: Plural-Forms {part.plural_forms!r} differs from {merged.plural_forms!r}")
         for message in part:
             if message.id:
                 merged[message.id] = message
