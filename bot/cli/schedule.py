@@ -41,10 +41,7 @@ STATUS_DAYS = 14
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `bravo digest`, `bravo schedule` and `bravo rewards` (its own module)."""
-    from bot.cli import rewards
-
-    rewards.register(subcommands)
+    """Add `bravo digest` and `bravo schedule`."""
     digest = subcommands.add_parser("digest", help="weekly manager digests and team digests")
     digest_actions = digest.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
     send = digest_actions.add_parser("send", help="send the digests that are due (with --now: this period's)")
