@@ -161,3 +161,11 @@ async def test_rewards_and_schedule_commands_in_the_console_demo(
     assert "Sales: manager digest tue 08:30 (America/New_York)" in out
     assert "[post in #leaderboard]" in out and "1. Engineering: 2 / 10 points towards Team lunch" in out
 
+
+async def test_an_empty_schedule_is_refused_in_one_line(database: Database) -> None:
+    await seed_directory(database)
+    code, _, err = await run_bravo_async(
+        "schedule", "set", "--team", "Sales", "--manager-digest", "", database_url=url_of(database)
+    )
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines() == ["Invalid schedule: expected 'DAYS HH:MM' (e.g. 'mon 09:00') or 'off', not ''"]
