@@ -11,10 +11,10 @@ CommandFunction = Callable[[argparse.Namespace, Runtime], Awaitable[int]]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.cli import core, kudos, privacy, pulse, schedule, teams
+    from bot.cli import core, kudos, privacy, pulse, rewards, schedule, teams
 
     parser = argparse.ArgumentParser(prog="bravo", description="Peer recognition and pulse checks for Slack and Teams")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core, kudos, pulse, schedule, teams, privacy):
+    for module in (core, kudos, pulse, rewards, schedule, teams, privacy):
         module.register(subcommands)
     return parser

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cli.files import read_text_file
+from bot.cli.use_case import refuse, request_from
 from bot.runtime import Runtime
 from handlers.i18n import Translator
 from handlers.pulse import (
@@ -18,18 +19,18 @@ from handlers.pulse import (
     MAX_WINDOW_HOURS,
     SCALES,
     WEEKDAYS,
-    QuestionSpec,
+    PlanChange,
+    PlanEditError,
+    QuestionEditError,
+    add_question,
     add_questions,
-    ensure_bank,
-    next_pulse_day,
-    parse_clock,
+    edit_plan,
     parse_question_file,
-    parse_weekday,
-    resolve_plan,
-    spec_problem,
+    plan_overview,
+    question_bank,
+    question_spec,
+    retire_question,
 )
-from storage import people as people_store
-from storage.pulse import rounds as pulse_store
 
 
 def register_admin(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -69,26 +70,16 @@ def register_admin(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     change.set_defaults(func=_set_plan)
 
 
-def _spec(args: argparse.Namespace) -> QuestionSpec:
-    english = args.en.strip()
-    return QuestionSpec(
-        driver=args.driver.strip().lower(),
-        scale=args.scale,
-        text_en=english,
-        text_fr=(args.fr or "").strip() or english,
-        key=args.key.strip().lower() if args.key else None,
-    )
-
-
 async def _add_question(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
-    spec = _spec(args)
-    problem = spec_problem(spec, t)
-    if problem:
-        sys.stderr.write(problem + "\n")
-        return 1
-    async with runtime.database.transaction() as session:
-        report = await add_questions(session, [spec])
+    spec = question_spec(
+        driver=args.driver, scale=args.scale, english=args.en, french=args.fr or "", key=args.key or ""
+    )
+    try:
+        async with runtime.database.transaction() as session:
+            report = await add_question(session, spec)
+    except QuestionEditError as error:
+        return refuse(t, error)
     sys.stdout.write(t("{added} added, {updated} updated", added=report.added, updated=report.updated) + "\n")
     return 0
 
@@ -109,14 +100,11 @@ async def _import_questions(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def _retire_question(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
-    async with runtime.database.transaction() as session:
-        await ensure_bank(session)
-        question = await pulse_store.question_by_key(session, key=args.key.strip().lower())
-        if question is None:
-            sys.stderr.write(t("no question has the key {key}", key=args.key) + "\n")
-            return 1
-        question.active = False
-        await pulse_store.save_question(session, question)
+    try:
+        async with runtime.database.transaction() as session:
+            question = await retire_question(session, key=args.key)
+    except QuestionEditError as error:
+        return refuse(t, error)
     sys.stdout.write(t("{key} will no longer be asked.", key=question.key) + "\n")
     return 0
 
@@ -124,8 +112,7 @@ async def _retire_question(args: argparse.Namespace, runtime: Runtime) -> int:
 async def _list_questions(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
     async with runtime.database.transaction() as session:
-        await ensure_bank(session)
-        questions = await pulse_store.all_questions(session)
+        questions = await question_bank(session)
     if args.json:
         items = [
             {
@@ -149,25 +136,22 @@ async def _list_questions(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def _show_plans(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
-    today = datetime.now(UTC).date()
     async with runtime.database.sessions() as session:
-        rows = await pulse_store.plan_rows(session)
-        teams = await people_store.all_teams(session)
-    for name, team_id in [(t("every team"), None), *((team.name, team.id) for team in teams)]:
-        plan = resolve_plan(runtime.policy, (rows.get(None), rows.get(team_id) if team_id else None))
-        state = t("on") if plan.enabled else t("off")
+        overview = await plan_overview(session, runtime.policy, today=datetime.now(UTC).date())
+    for item in overview:
+        plan = item.plan
         sys.stdout.write(
             t(
                 "{team}: {cadence} on {weekday} at {time} local time, {questions} questions, open {hours} h, "
                 "{state}; next pulse day {day}",
-                team=name,
+                team=t("every team") if item.team is None else item.team,
                 cadence=plan.cadence,
                 weekday=WEEKDAYS[plan.weekday],
                 time=plan.local_time,
                 questions=plan.questions,
                 hours=plan.window_hours,
-                state=state,
-                day=next_pulse_day(plan, today).isoformat(),
+                state=t("on") if plan.enabled else t("off"),
+                day=item.next_day.isoformat(),
             )
             + "\n"
         )
@@ -176,31 +160,9 @@ async def _show_plans(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def _set_plan(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
-    weekday = parse_weekday(args.weekday) if args.weekday else None
-    clock = parse_clock(args.time) if args.time else None
-    problems = []
-    if args.weekday and weekday is None:
-        problems.append(t("unknown weekday '{value}'", value=args.weekday))
-    if args.time and clock is None:
-        problems.append(t("the time must look like 09:30, not '{value}'", value=args.time))
-    if args.questions is not None and not 1 <= args.questions <= MAX_QUESTIONS:
-        problems.append(t("questions per pulse must be between 1 and {limit}", limit=MAX_QUESTIONS))
-    if args.window_hours is not None and not 1 <= args.window_hours <= MAX_WINDOW_HOURS:
-        problems.append(t("the window must be between 1 and {limit} hours", limit=MAX_WINDOW_HOURS))
-    if problems:
-        sys.stderr.write("\n".join(problems) + "\n")
-        return 1
-    async with runtime.database.transaction() as session:
-        team = await people_store.team_by_name(session, name=args.team) if args.team else None
-        if args.team and team is None:
-            sys.stderr.write(t("no team is called {team}", team=args.team) + "\n")
-            return 1
-        row = await pulse_store.plan_row(session, team_id=team.id if team else None)
-        row.cadence = args.cadence or row.cadence
-        row.weekday = weekday if weekday is not None else row.weekday
-        row.local_time = clock or row.local_time
-        row.questions = args.questions or row.questions
-        row.window_hours = args.window_hours or row.window_hours
-        row.enabled = row.enabled if args.enabled is None else args.enabled
-        session.add(row)
+    try:
+        async with runtime.database.transaction() as session:
+            await edit_plan(session, request_from(args, PlanChange))
+    except PlanEditError as error:
+        return refuse(t, error)
     return await _show_plans(args, runtime)

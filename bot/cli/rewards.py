@@ -7,7 +7,7 @@ import sys
 
 from bot.runtime import Runtime
 from handlers.i18n import Translator
-from handlers.rewards import RewardError, progress_bar, propose, set_goal, standings
+from handlers.rewards import RewardError, progress_bar, propose, set_goal, standings, withdraw
 from storage import people as people_store
 from storage import rewards as rewards_store
 from storage.models import Team
@@ -150,12 +150,11 @@ async def _list(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def _withdraw(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
-    async with runtime.database.transaction() as session:
-        option = await rewards_store.get_option(session, option_id=args.option)
-        if option is None or not option.active:
-            sys.stderr.write(t("There is no option {number}.", number=args.option) + "\n")
-            return 1
-        option.active = False
-        await rewards_store.save(session, option)
+    try:
+        async with runtime.database.transaction() as session:
+            await withdraw(session, option_id=args.option)
+    except RewardError:
+        sys.stderr.write(t("There is no option {number}.", number=args.option) + "\n")
+        return 1
     sys.stdout.write(t("Option {number} withdrawn.", number=args.option) + "\n")
     return 0

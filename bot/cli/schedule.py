@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
+from bot.cli.use_case import refuse, request_from
 from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
 from bot.platforms import link_directory, platform_senders
@@ -18,7 +18,6 @@ from bot.runtime import Runtime
 from handlers.digest import MANAGER_DIGEST
 from handlers.i18n import Translator
 from handlers.messages import Sender
-from scheduler.digests import plan_digests
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.runs import (
     DRY_RUN,
@@ -29,10 +28,9 @@ from scheduler.runs import (
     send_digests,
     settle_claims,
 )
-from scheduler.schedules import Schedule, ScheduleError, parse_schedule
+from scheduler.schedule_edit import UNKNOWN_TEAM, ScheduleChange, ScheduleEditError, edit_schedule, schedule_overview
 from storage import people as people_store
 from storage import schedule as schedule_store
-from storage.models import TeamSchedule
 from storage.models.base import utcnow
 from storage.models.schedule import QUEUED, SKIPPED
 
@@ -41,10 +39,7 @@ STATUS_DAYS = 14
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add `bravo digest`, `bravo schedule` and `bravo rewards` (its own module)."""
-    from bot.cli import rewards
-
-    rewards.register(subcommands)
+    """Add `bravo digest` and `bravo schedule`."""
     digest = subcommands.add_parser("digest", help="weekly manager digests and team digests")
     digest_actions = digest.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
     send = digest_actions.add_parser("send", help="send the digests that are due (with --now: this period's)")
@@ -167,93 +162,35 @@ async def post_leaderboard_now(args: argparse.Namespace, runtime: Runtime) -> in
 
 async def _schedule_show(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
-    config = runtime.settings.scheduler_config()
-    now = utcnow()
     async with runtime.database.sessions() as session:
-        teams = await people_store.all_teams(session)
-        overrides = await schedule_store.team_schedules(session)
-        planned = await plan_digests(
-            session, config=config, policy=runtime.policy, now=now, force=True, include_claimed=True
+        overview = await schedule_overview(
+            session, config=runtime.settings.scheduler_config(), policy=runtime.policy, now=utcnow()
         )
-    by_team: dict[tuple[str, int], str] = {}
-    for item in planned:
-        for team in item.teams:
-            by_team[(item.kind, team.id or 0)] = item.zone.key
-    leaderboard = _spec(config.leaderboard)
-    sys.stdout.write(t("Leaderboard: {spec} ({zone})", spec=leaderboard, zone=config.timezone) + "\n")
-    for team in teams:
-        override = overrides.get(team.id or 0)
-        manager = (override.manager_digest if override else None) or _spec(config.manager_digest)
-        team_digest = (override.team_digest if override else None) or _spec(config.team_digest)
-        manager_zone = by_team.get((MANAGER_DIGEST, team.id or 0), "-")
-        team_zone = by_team.get(("team_digest", team.id or 0), "-")
+    sys.stdout.write(t("Leaderboard: {spec} ({zone})", spec=overview.leaderboard, zone=overview.timezone) + "\n")
+    for team in overview.teams:
         sys.stdout.write(
             t(
                 "{team}: manager digest {manager} ({manager_zone}), team digest {team_digest} ({team_zone})",
-                team=team.name,
-                manager=manager,
-                manager_zone=manager_zone,
-                team_digest=team_digest,
-                team_zone=team_zone,
+                team=team.team,
+                manager=team.manager_digest,
+                manager_zone=team.manager_zone or "-",
+                team_digest=team.team_digest,
+                team_zone=team.team_zone or "-",
             )
             + "\n"
         )
     return 0
 
 
-def _spec(schedule: Schedule | None) -> str:
-    return schedule.spec() if schedule is not None else "off"
-
-
-def _known_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (KeyError, ValueError):
-        return False
-    return True
-
-
 async def _schedule_set(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
     try:
-        for value in (args.manager_digest, args.team_digest):
-            if value and value.lower() != "default":
-                parse_schedule(value)
-    except ScheduleError as error:
-        sys.stderr.write(t("Invalid schedule: {error}", error=str(error)) + "\n")
-        return 2
-    if args.timezone and args.timezone.lower() != "default" and not _known_zone(args.timezone):
-        sys.stderr.write(t("Unknown time zone {zone}.", zone=args.timezone) + "\n")
-        return 2
-    async with runtime.database.transaction() as session:
-        team = await people_store.team_by_name(session, name=args.team)
-        if team is None or team.id is None:
-            sys.stderr.write(t("No team is called {name}.", name=args.team) + "\n")
-            return 1
-        row = await schedule_store.get_team_schedule(session, team_id=team.id) or TeamSchedule(team_id=team.id)
-        for field, value in (
-            ("manager_digest", args.manager_digest),
-            ("team_digest", args.team_digest),
-            ("timezone", args.timezone),
-        ):
-            if value is not None:
-                setattr(row, field, None if value.lower() == "default" else _normalise(field, value))
-        row.updated_at = utcnow()
-        await schedule_store.save_team_schedule(session, row)
-        if args.slack_channel is not None:
-            team.slack_channel = args.slack_channel or None
-        if args.teams_channel is not None:
-            team.teams_channel = args.teams_channel or None
-        await people_store.save(session, team)
+        async with runtime.database.transaction() as session:
+            team = await edit_schedule(session, request_from(args, ScheduleChange), now=utcnow())
+    except ScheduleEditError as error:
+        return refuse(t, error, 1 if error.code == UNKNOWN_TEAM else 2)
     sys.stdout.write(t("Schedules of {team} updated.", team=team.name) + "\n")
     return 0
-
-
-def _normalise(field: str, value: str) -> str:
-    if field == "timezone":
-        return value
-    schedule = parse_schedule(value)
-    return schedule.spec() if schedule is not None else "off"
 
 
 async def _schedule_status(args: argparse.Namespace, runtime: Runtime) -> int:

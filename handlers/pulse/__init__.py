@@ -2,13 +2,14 @@
 
 Scheduler jobs (each in its own transaction, every few minutes): `send_due_pulses`, `send_reminders`,
 `close_expired`. Readers of results: `pulse_report` / `team_results` (already suppressed below the anonymity
-threshold), rendered with `results_card` or `report_json`.
+threshold), rendered with `results_card` or `report_json`. An admin's changes, each raising a typed error
+the CLI prints: `edit_plan` / `plan_overview`, `add_question`, `retire_question`, `question_bank`.
 """
 
 from __future__ import annotations
 
 from handlers.pulse.answer import answer, comment_form, show, submit_comment
-from handlers.pulse.bank_sync import add_questions, ensure_bank
+from handlers.pulse.bank_sync import add_questions
 from handlers.pulse.cards import ANSWER_ACTION, COMMENT_ACTION, COMMENT_FORM, SHOW_ACTION
 from handlers.pulse.commands import handle
 from handlers.pulse.followup import (
@@ -28,11 +29,11 @@ from handlers.pulse.plan import (
     MAX_QUESTIONS,
     MAX_WINDOW_HOURS,
     WEEKDAYS,
-    next_pulse_day,
     parse_clock,
     parse_weekday,
-    resolve_plan,
 )
+from handlers.pulse.plan_edit import PlanChange, PlanEditError, TeamPlan, edit_plan, plan_overview
+from handlers.pulse.question_edit import QuestionEditError, add_question, question_bank, retire_question
 from handlers.pulse.questions import (
     DRIVERS,
     ENPS_DRIVER,
@@ -40,7 +41,7 @@ from handlers.pulse.questions import (
     QuestionSpec,
     driver_name,
     parse_question_file,
-    spec_problem,
+    question_spec,
 )
 from handlers.pulse.results import DriverResult, GroupResult, PulseReport, pulse_report, team_results
 from handlers.pulse.send import close_expired, close_now, send_due_pulses, send_now, send_reminders, start_round
@@ -55,28 +56,34 @@ __all__ = [
     "GroupResult",
     "MAX_QUESTIONS",
     "MAX_WINDOW_HOURS",
+    "PlanChange",
+    "PlanEditError",
     "PulseReport",
+    "QuestionEditError",
     "QuestionSpec",
     "ROUTES",
     "SCALES",
+    "TeamPlan",
     "WEEKDAYS",
+    "add_question",
     "add_questions",
     "close_expired",
     "close_now",
     "driver_name",
-    "ensure_bank",
-    "next_pulse_day",
+    "edit_plan",
     "parse_clock",
     "parse_question_file",
     "parse_weekday",
+    "plan_overview",
     "pulse_report",
+    "question_bank",
+    "question_spec",
     "report_json",
-    "resolve_plan",
     "results_card",
+    "retire_question",
     "send_due_pulses",
     "send_now",
     "send_reminders",
-    "spec_problem",
     "start_round",
     "team_results",
 ]

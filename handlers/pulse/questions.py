@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from handlers.errors import Problem, _
 from handlers.i18n import Translator
 
 SCALES: dict[str, tuple[int, ...]] = {
@@ -115,22 +116,56 @@ class QuestionSpec:
         return item
 
 
-def spec_problem(spec: QuestionSpec, t: Translator) -> str | None:
-    """Why a question cannot be stored, or None."""
+BAD_KEY = "bad_key"
+BAD_DRIVER = "bad_driver"
+UNKNOWN_SCALE = "unknown_scale"
+ENPS_SCALE = "enps_scale"
+EMPTY_TEXT = "empty_text"
+TEXT_TOO_LONG = "text_too_long"
+SPEC_MESSAGES = {
+    BAD_KEY: _("the key '{key}' may only use a-z, 0-9, '.', '_' and '-'"),
+    BAD_DRIVER: _("the driver '{driver}' may only use a-z, 0-9 and '-'"),
+    UNKNOWN_SCALE: _("unknown scale '{scale}' (use {scales})"),
+    ENPS_SCALE: _("eNPS questions use the 0-10 scale"),
+    EMPTY_TEXT: _("the question text is empty"),
+    TEXT_TOO_LONG: _("the question text is longer than {limit} characters"),
+}
+
+
+def question_spec(*, driver: str, scale: str, english: str, french: str = "", key: str = "") -> QuestionSpec:
+    """A question as an admin wrote it: trimmed, names in lower case; without French, the English is used."""
+    english = english.strip()
+    return QuestionSpec(
+        driver=driver.strip().lower(),
+        scale=scale.strip().lower(),
+        text_en=english,
+        text_fr=french.strip() or english,
+        key=key.strip().lower() or None,
+    )
+
+
+def spec_issue(spec: QuestionSpec) -> Problem | None:
+    """The first rule a question breaks, or None when it can be stored."""
     if spec.key is not None and not KEY_PATTERN.match(spec.key):
-        return t("the key '{key}' may only use a-z, 0-9, '.', '_' and '-'", key=spec.key[:70])
+        return Problem(BAD_KEY, {"key": spec.key[:70]})
     if not DRIVER_PATTERN.match(spec.driver):
-        return t("the driver '{driver}' may only use a-z, 0-9 and '-'", driver=spec.driver[:40])
+        return Problem(BAD_DRIVER, {"driver": spec.driver[:40]})
     if spec.scale not in SCALES:
-        return t("unknown scale '{scale}' (use {scales})", scale=spec.scale[:20], scales=", ".join(SCALES))
+        return Problem(UNKNOWN_SCALE, {"scale": spec.scale[:20], "scales": ", ".join(SCALES)})
     if spec.driver == ENPS_DRIVER and spec.scale != "scale10":
-        return t("eNPS questions use the 0-10 scale")
+        return Problem(ENPS_SCALE)
     for text in (spec.text_en, spec.text_fr):
         if not text.strip():
-            return t("the question text is empty")
+            return Problem(EMPTY_TEXT)
         if len(text) > MAX_TEXT_LENGTH:
-            return t("the question text is longer than {limit} characters", limit=MAX_TEXT_LENGTH)
+            return Problem(TEXT_TOO_LONG, {"limit": MAX_TEXT_LENGTH})
     return None
+
+
+def spec_problem(spec: QuestionSpec, t: Translator) -> str | None:
+    """Why a question cannot be stored, or None."""
+    issue = spec_issue(spec)
+    return None if issue is None else t(SPEC_MESSAGES[issue.code], **issue.values)
 
 
 def _text(value: object) -> str:
@@ -142,14 +177,12 @@ def _spec(item: object) -> QuestionSpec | None:
         return None
     texts = item.get("text")
     texts = texts if isinstance(texts, dict) else item
-    english = _text(texts.get("en"))
-    key = item.get("key")
-    return QuestionSpec(
-        driver=_text(item.get("driver")).lower(),
-        scale=_text(item.get("scale")).lower(),
-        text_en=english,
-        text_fr=_text(texts.get("fr")) or english,
-        key=key.strip().lower() if isinstance(key, str) and key.strip() else None,
+    return question_spec(
+        driver=_text(item.get("driver")),
+        scale=_text(item.get("scale")),
+        english=_text(texts.get("en")),
+        french=_text(texts.get("fr")),
+        key=_text(item.get("key")),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from handlers.rewards.commands import ROUTES, goal_card
 from handlers.rewards.leaderboard import LEADERBOARD, queue_leaderboard
-from handlers.rewards.pots import RewardError, Standing, progress_bar, propose, set_goal, standings
+from handlers.rewards.pots import RewardError, Standing, progress_bar, propose, set_goal, standings, withdraw
 
 __all__ = [
     "LEADERBOARD",
@@ -20,4 +20,5 @@ __all__ = [
     "queue_leaderboard",
     "set_goal",
     "standings",
+    "withdraw",
 ]

@@ -131,6 +131,16 @@ async def propose(
     return option
 
 
+async def withdraw(session: AsyncSession, *, option_id: int) -> RewardOption:
+    """Take a proposed option off the ballot (votes already cast stay); raises `option_unavailable` if not offered."""
+    option = await rewards_store.get_option(session, option_id=option_id)
+    if option is None or not option.active:
+        raise RewardError("option_unavailable")
+    option.active = False
+    await rewards_store.save(session, option)
+    return option
+
+
 async def vote(
     session: AsyncSession, *, person: Person, round_id: int, option_id: int, now: datetime
 ) -> tuple[RewardRound, RewardOption]:

@@ -146,6 +146,8 @@ async def test_rewards_and_schedule_commands_in_the_console_demo(
         assert await run_cli(runtime, "rewards", "goal", "12", "escape", "game", "--team", "Sales") == 0
         assert await run_cli(runtime, "rewards", "propose", "0", "nothing") == 2
         assert await run_cli(runtime, "rewards", "list") == 0
+        assert await run_cli(runtime, "rewards", "withdraw", "1") == 0
+        assert await run_cli(runtime, "rewards", "withdraw", "1") == 1
         assert await run_cli(runtime, "schedule", "set", "--team", "Sales", "--manager-digest", "tue 8h30") == 0
         assert await run_cli(runtime, "schedule", "set", "--team", "Sales", "--team-digest", "someday") == 2
         assert await run_cli(runtime, "schedule", "show") == 0
@@ -154,6 +156,16 @@ async def test_rewards_and_schedule_commands_in_the_console_demo(
     assert "proposed to every team: team lunch (300 points)." in out
     assert "proposed to the organisation: charity day (2000 points)." in out
     assert "Goal of Sales: escape game, 12 points." in out
+    assert "Option 1 withdrawn." in out
     assert "  Engineering: Team lunch  2 / 10  ██░░░░░░░░ 20%" in out
     assert "Sales: manager digest tue 08:30 (America/New_York)" in out
     assert "[post in #leaderboard]" in out and "1. Engineering: 2 / 10 points towards Team lunch" in out
+
+
+async def test_an_empty_schedule_is_refused_in_one_line(database: Database) -> None:
+    await seed_directory(database)
+    code, _, err = await run_bravo_async(
+        "schedule", "set", "--team", "Sales", "--manager-digest", "", database_url=url_of(database)
+    )
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines() == ["Invalid schedule: expected 'DAYS HH:MM' (e.g. 'mon 09:00') or 'off', not ''"]

@@ -113,7 +113,7 @@ async def test_plans_are_set_per_team_and_shown(
     assert "monthly on friday at 09:00 local time, 4 questions, open 72 h, on" in lines["Sales"]
     assert "open 72 h, off" in (await run(runtime, capsys, "pulse", "plan", "set", "--team", "Sales", "--off"))[1]
     code, _, err = await run(runtime, capsys, "pulse", "plan", "set", "--time", "25:00", "--weekday", "someday")
-    assert code == 1 and "09:30" in err and "someday" in err
+    assert code == 1 and "09:30" in err and "someday" in err and len(err.splitlines()) == 1
     code, _, err = await run(runtime, capsys, "pulse", "plan", "set", "--team", "Nobody", "--questions", "2")
     assert code == 1 and "Nobody" in err
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Context
 from handlers.policy import Policy
 from handlers.rewards.commands import VOTE_ACTION
-from handlers.rewards.pots import advance, ensure_round, propose, set_goal, standings, vote
+from handlers.rewards.pots import RewardError, advance, ensure_round, propose, set_goal, standings, vote, withdraw
 from handlers.routing import run_action, run_command
 from storage import rewards as rewards_store
 from storage.db import Database
@@ -164,3 +165,13 @@ async def test_members_propose_for_their_team_and_only_admins_for_everyone(datab
     assert sales_view.card is not None
     assert "Cinema" in sales_view.card.plain() and "Karaoke" not in sales_view.card.plain()
     assert french.card is not None and "Récompense collective de Engineering" in french.card.plain()
+
+
+async def test_a_withdrawn_option_leaves_the_ballot_once(database: Database) -> None:
+    async with database.transaction() as session:
+        option = await propose(session, team_id=None, org=False, points=10, reward="Pizza lunch", proposed_by=None)
+        assert (await withdraw(session, option_id=option.id or 0)).active is False
+        with pytest.raises(RewardError, match="option_unavailable"):
+            await withdraw(session, option_id=option.id or 0)
+        with pytest.raises(RewardError, match="option_unavailable"):
+            await withdraw(session, option_id=999)
