@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Context, first_time, translator_for_person
+from handlers.delivery import NewDelivery, person_deliveries, queue
 from handlers.messages import Card, Choice, Form, FormInput, Line, Reply, Section, reply
 from handlers.pulse.answer import MAX_COMMENT_LENGTH, REPLY_TO
-from handlers.pulse.delivery import queue_card
 from handlers.pulse.tokens import seal, unseal
 from storage import people as people_store
 from storage.models import PulseComment
@@ -91,14 +91,16 @@ async def submit_reply(ctx: Context, values: Mapping[str, tuple[str, ...]], comm
         ),
         summary=t("A manager replied to your anonymous comment"),
     )
-    await queue_card(
+    await queue(
         ctx.session,
-        person=author,
-        card=notice,
-        kind=AUTHOR_NOTICE_KIND,
-        platforms=ctx.policy.platforms,
-        dedupe_key=f"pulse-followup:{comment.id}:{added.position}",
-        not_before=ctx.now,
+        person_deliveries(
+            person=author,
+            card=notice,
+            kind=AUTHOR_NOTICE_KIND,
+            platforms=ctx.policy.platforms,
+            dedupe_key=f"pulse-followup:{comment.id}:{added.position}",
+            not_before=ctx.now,
+        ),
     )
     return reply(ctx.t("Your reply is on its way. The author can answer you; you will not learn who they are."))
 
@@ -167,6 +169,7 @@ async def submit_answer_back(ctx: Context, values: Mapping[str, tuple[str, ...]]
     await pulse_answers.add_followup(ctx.session, comment_id=comment.id, from_author=True, text=text)
     messages = await pulse_answers.followups(ctx.session, comment_id=comment.id)
     managers = {message.manager_id for message in messages if message.manager_id is not None}
+    notices: list[NewDelivery] = []
     for manager in await people_store.people_by_ids(ctx.session, ids=sorted(managers)):
         t = translator_for_person(manager, ctx.policy)
         card = Card(
@@ -178,8 +181,7 @@ async def submit_answer_back(ctx: Context, values: Mapping[str, tuple[str, ...]]
             choices=(Choice(label=t("Reply"), action=REPLY_ACTION, value=comment.id, style="primary"),),
             summary=t("An anonymous colleague answered you"),
         )
-        await queue_card(
-            ctx.session,
+        notices += person_deliveries(
             person=manager,
             card=card,
             kind=MANAGER_NOTICE_KIND,
@@ -187,6 +189,7 @@ async def submit_answer_back(ctx: Context, values: Mapping[str, tuple[str, ...]]
             dedupe_key=f"pulse-followup:{comment.id}:{len(messages)}:{manager.id}",
             not_before=ctx.now,
         )
+    await queue(ctx.session, notices)
     return reply(ctx.t("Sent. Your name was not shared."))
 
 
