@@ -17,7 +17,6 @@ from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
 from handlers.digest import MANAGER_DIGEST
 from handlers.i18n import Translator
-from handlers.messages import Sender
 from scheduler.digests import plan_digests
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.runs import (
@@ -30,6 +29,7 @@ from scheduler.runs import (
     settle_claims,
 )
 from scheduler.schedules import Schedule, ScheduleError, parse_schedule
+from scheduler.sending import Sender
 from storage import people as people_store
 from storage import schedule as schedule_store
 from storage.models import TeamSchedule

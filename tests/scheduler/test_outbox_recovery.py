@@ -23,9 +23,10 @@ from bot.runtime import Runtime
 from bot.slack.sender import DELIVERY_EVENT, SlackSender
 from handlers import delivery
 from handlers.delivery import channel_delivery
-from handlers.messages import Card, Destination, text_card
+from handlers.messages import Card, text_card
 from scheduler.leases import LeaseOwner, is_gone, owner_of, this_process
 from scheduler.outbox_worker import LEASE, OutboxWorker
+from scheduler.sending import Destination
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage, Person

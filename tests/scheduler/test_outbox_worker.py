@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from handlers.delivery import channel_delivery, queue
-from handlers.messages import Card, DeliveryError, Destination, text_card
+from handlers.messages import Card, text_card
 from scheduler.outbox_worker import OutboxWorker
+from scheduler.sending import DeliveryError, Destination
 from storage import outbox
 from storage.db import Database
 from tests.conftest import both_engines

@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import select
 
 from handlers.delivery import channel_delivery, queue
-from handlers.messages import Card, DeliveryError, Destination, text_card
+from handlers.messages import Card, text_card
 from scheduler.outbox_worker import OutboxWorker, as_utc
 from scheduler.pacing import Pacer
+from scheduler.sending import DeliveryError, Destination
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
