@@ -17,7 +17,7 @@ from handlers.messages import Card, Choice, Form, FormInput, Line, Reply, Sectio
 from handlers.pulse.answer import MAX_COMMENT_LENGTH, REPLY_TO
 from handlers.pulse.tokens import seal, unseal
 from storage import people as people_store
-from storage.models import PulseComment
+from storage.models import Person, PulseComment
 from storage.models.delivery import PENDING
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
@@ -63,6 +63,18 @@ async def reply_form(ctx: Context, comment_id: str) -> Reply:
     return Reply(form=form)
 
 
+def _notice(ctx: Context, person: Person, card: Card, *, kind: str, key: str) -> list[NewDelivery]:
+    """A follow-up notice to one side of the conversation, due now, queued once per message (`key`)."""
+    return person_deliveries(
+        person=person,
+        card=card,
+        kind=kind,
+        platforms=ctx.policy.platforms,
+        dedupe_key=f"pulse-followup:{key}",
+        not_before=ctx.now,
+    )
+
+
 async def submit_reply(ctx: Context, values: Mapping[str, tuple[str, ...]], comment_id: str) -> Reply:
     """Store the manager's reply and queue a neutral notice to the author, found through the sealed address."""
     text = " ".join(values.get("reply", ())).strip()[:MAX_COMMENT_LENGTH]
@@ -92,15 +104,7 @@ async def submit_reply(ctx: Context, values: Mapping[str, tuple[str, ...]], comm
         summary=t("A manager replied to your anonymous comment"),
     )
     await queue(
-        ctx.session,
-        person_deliveries(
-            person=author,
-            card=notice,
-            kind=AUTHOR_NOTICE_KIND,
-            platforms=ctx.policy.platforms,
-            dedupe_key=f"pulse-followup:{comment.id}:{added.position}",
-            not_before=ctx.now,
-        ),
+        ctx.session, _notice(ctx, author, notice, kind=AUTHOR_NOTICE_KIND, key=f"{comment.id}:{added.position}")
     )
     return reply(ctx.t("Your reply is on its way. The author can answer you; you will not learn who they are."))
 
@@ -181,13 +185,8 @@ async def submit_answer_back(ctx: Context, values: Mapping[str, tuple[str, ...]]
             choices=(Choice(label=t("Reply"), action=REPLY_ACTION, value=comment.id, style="primary"),),
             summary=t("An anonymous colleague answered you"),
         )
-        notices += person_deliveries(
-            person=manager,
-            card=card,
-            kind=MANAGER_NOTICE_KIND,
-            platforms=ctx.policy.platforms,
-            dedupe_key=f"pulse-followup:{comment.id}:{len(messages)}:{manager.id}",
-            not_before=ctx.now,
+        notices += _notice(
+            ctx, manager, card, kind=MANAGER_NOTICE_KIND, key=f"{comment.id}:{len(messages)}:{manager.id}"
         )
     await queue(ctx.session, notices)
     return reply(ctx.t("Sent. Your name was not shared."))
