@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.runtime import Runtime
-from handlers.messages import Sender
+from scheduler.sending import Sender
 
 
 def platform_senders(runtime: Runtime) -> dict[str, Sender]:

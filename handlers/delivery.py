@@ -1,7 +1,15 @@
-"""Queueing notifications: who receives a card on which platform, committed with the change that caused it."""
+"""Queueing deliveries: the one way a card for a person or a channel becomes outbox rows.
+
+Every use case, scheduled post and late chat reply goes through here, so the rules live in one place: which of the
+configured platforms reach a person, one row per platform, and an idempotency key per platform so that the same
+delivery queued twice (a retried request, a second replica) is stored once. Cards arrive already written in their
+reader's language (`handlers.context.translator_for_person` for a person, the workspace's for a channel). The rows
+are committed with the change that caused them and sent by the outbox worker.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -10,6 +18,8 @@ from handlers.messages import Card
 from storage import outbox
 from storage.models import Person
 from storage.outbox import NewDelivery
+
+__all__ = ["NewDelivery", "channel_delivery", "person_deliveries", "person_platforms", "queue"]
 
 
 def person_platforms(person: Person, configured: tuple[str, ...] = ()) -> list[str]:
@@ -21,6 +31,11 @@ def person_platforms(person: Person, configured: tuple[str, ...] = ()) -> list[s
     return [platform for platform in configured if ids.get(platform)]
 
 
+def _platform_key(dedupe_key: str | None, platform: str) -> str | None:
+    """One idempotency key per platform: the same card goes once to each platform, never twice to one."""
+    return f"{dedupe_key}:{platform}" if dedupe_key else None
+
+
 def person_deliveries(
     *,
     person: Person,
@@ -30,7 +45,7 @@ def person_deliveries(
     dedupe_key: str | None = None,
     not_before: datetime | None = None,
 ) -> list[NewDelivery]:
-    """A direct message to a person on each configured platform they use."""
+    """A direct message to a person on each of `platforms` they use (none: the console), not before `not_before`."""
     payload = card.model_dump_json()
     return [
         NewDelivery(
@@ -38,7 +53,7 @@ def person_deliveries(
             platform=platform,
             payload=payload,
             person_id=person.id,
-            dedupe_key=f"{dedupe_key}:{platform}" if dedupe_key else None,
+            dedupe_key=_platform_key(dedupe_key, platform),
             not_before=not_before,
         )
         for platform in person_platforms(person, platforms)
@@ -48,36 +63,18 @@ def person_deliveries(
 def channel_delivery(
     *, platform: str, channel: str, card: Card, kind: str, dedupe_key: str | None = None
 ) -> NewDelivery:
-    """A post in a channel."""
+    """A post in a channel (a team's, the recognition channel, the leaderboard's)."""
     return NewDelivery(
         kind=kind,
         platform=platform,
         payload=card.model_dump_json(),
         channel=channel,
-        dedupe_key=f"{dedupe_key}:{platform}" if dedupe_key else None,
+        dedupe_key=_platform_key(dedupe_key, platform),
     )
 
 
-async def notify_person(
-    session: AsyncSession,
-    *,
-    person: Person,
-    card: Card,
-    kind: str,
-    platforms: tuple[str, ...] = (),
-    dedupe_key: str | None = None,
-    not_before: datetime | None = None,
-) -> None:
-    """Queue a direct message to a person on each configured platform they use."""
-    deliveries = person_deliveries(
-        person=person, card=card, kind=kind, platforms=platforms, dedupe_key=dedupe_key, not_before=not_before
-    )
+async def queue(session: AsyncSession, deliveries: Sequence[NewDelivery]) -> int:
+    """Queue deliveries in the caller's transaction, in one statement; those whose key is already queued are
+    skipped. Returns how many were asked for."""
     await outbox.enqueue_many(session, deliveries)
-
-
-async def post_to_channel(
-    session: AsyncSession, *, platform: str, channel: str, card: Card, kind: str, dedupe_key: str | None = None
-) -> None:
-    """Queue a post in a channel."""
-    delivery = channel_delivery(platform=platform, channel=channel, card=card, kind=kind, dedupe_key=dedupe_key)
-    await outbox.enqueue_many(session, [delivery])
+    return len(deliveries)

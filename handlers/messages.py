@@ -8,8 +8,7 @@ its own mention.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Annotated, Literal, Protocol, runtime_checkable
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -193,55 +192,3 @@ def text_card(text: str | Line, *, title: str | None = None) -> Card:
 
 def reply(text: str | Line, *, title: str | None = None) -> Reply:
     return Reply(card=text_card(text, title=title))
-
-
-class Destination(Neutral):
-    """Where a delivery goes: a person's direct messages, or a channel on one platform."""
-
-    platform: Literal["slack", "teams", "console"]
-    person_id: int | None = None
-    channel: str | None = None
-
-
-class DeliveryError(Exception):
-    """A delivery failed; `permanent` ones are recorded and never retried."""
-
-    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
-        self.retry_after = retry_after
-
-
-class Sender(Protocol):
-    """A platform adapter's way to deliver a card; raises `DeliveryError` when it cannot."""
-
-    platform: str
-
-    async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:
-        """Deliver `card`; `address` is the platform's id for the person or channel. Returns a message ref."""
-        ...
-
-
-@runtime_checkable
-class RecoverableSender(Sender, Protocol):
-    """Optional for a `Sender`: tag each delivery with a marker and find it again after a crash.
-
-    A process can die after the platform accepted a message and before the outbox recorded it as sent; the platform
-    has no idempotency key, so sending again would show it twice. A sender that implements this lets the outbox
-    worker ask first, for a delivery in that doubt, whether the message is already there. Senders without it are
-    sent again (at least once).
-    """
-
-    async def send(
-        self, destination: Destination, card: Card, *, address: str | None, marker: int | None = None
-    ) -> str | None:
-        """As `Sender.send`, the message carrying `marker` (the outbox row's id) where `find_delivered` can see it."""
-        ...
-
-    async def find_delivered(
-        self, destination: Destination, address: str | None, marker: int, *, since: datetime
-    ) -> str | None:
-        """The ref of a message sent with `marker` no earlier than `since`, else None; `DeliveryError` when the
-        platform cannot tell now (transient) or at all (permanent)."""
-        ...

@@ -15,9 +15,10 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from handlers.messages import Card, DeliveryError, Destination, RecoverableSender, Sender
+from handlers.messages import Card
 from scheduler.leases import LeaseOwner, is_gone, this_process
 from scheduler.pacing import Pacer
+from scheduler.sending import DeliveryError, Destination, RecoverableSender, Sender
 from storage import outbox
 from storage import people as people_store
 from storage import schedule as schedule_store

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import translator_for_person
-from handlers.delivery import person_platforms
+from handlers.delivery import channel_delivery, person_deliveries, queue
 from handlers.digest import (
     MANAGER_DIGEST,
     DigestData,
@@ -38,7 +38,6 @@ from scheduler.collector import collector_paused
 from scheduler.config import SchedulerConfig
 from scheduler.digests import DueDigest, plan_digests
 from scheduler.schedules import parse_schedule, zone_named
-from storage import outbox
 from storage import schedule as schedule_store
 from storage.db import Database
 from storage.models import Team
@@ -115,29 +114,18 @@ def _group(report: PulseReport | None, team_id: int | None) -> GroupResult | Non
 
 
 async def _queue_digest(session: AsyncSession, item: DueDigest, card: Card, config: SchedulerConfig) -> int:
-    """Queue one digest's deliveries; the manager's on each configured platform they are known on."""
+    """Queue one digest's deliveries: the manager's on each configured platform they are known on, else the team's
+    channels; returns how many."""
     if item.manager is not None:
-        platforms = person_platforms(item.manager, config.platforms)
-        for platform in platforms:
-            await outbox.enqueue(
-                session,
-                kind=item.kind,
-                platform=platform,
-                person_id=item.manager.id,
-                payload=card.model_dump_json(),
-                dedupe_key=f"{item.key}:{platform}",
-            )
-        return len(platforms)
-    for platform, channel in item.channels:
-        await outbox.enqueue(
-            session,
-            kind=item.kind,
-            platform=platform,
-            channel=channel,
-            payload=card.model_dump_json(),
-            dedupe_key=f"{item.key}:{platform}",
+        deliveries = person_deliveries(
+            person=item.manager, card=card, kind=item.kind, platforms=config.platforms, dedupe_key=item.key
         )
-    return len(item.channels)
+    else:
+        deliveries = [
+            channel_delivery(platform=platform, channel=channel, card=card, kind=item.kind, dedupe_key=item.key)
+            for platform, channel in item.channels
+        ]
+    return await queue(session, deliveries)
 
 
 async def send_digests(

@@ -17,7 +17,6 @@ from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
 from handlers.digest import MANAGER_DIGEST
 from handlers.i18n import Translator
-from handlers.messages import Sender
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.runs import (
     DRY_RUN,
@@ -29,6 +28,7 @@ from scheduler.runs import (
     settle_claims,
 )
 from scheduler.schedule_edit import UNKNOWN_TEAM, ScheduleChange, ScheduleEditError, edit_schedule, schedule_overview
+from scheduler.sending import Sender
 from storage import people as people_store
 from storage import schedule as schedule_store
 from storage.models.base import utcnow

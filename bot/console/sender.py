@@ -7,7 +7,8 @@ from typing import TextIO
 
 from bot.console.render import render_card
 from handlers.i18n import Translator
-from handlers.messages import Card, Destination
+from handlers.messages import Card
+from scheduler.sending import Destination
 
 
 class ConsoleSender:

@@ -20,7 +20,8 @@ from slack_sdk.errors import SlackApiError
 from bot.runtime import Runtime
 from bot.slack.client import web_client
 from bot.slack.render import message_payload
-from handlers.messages import Card, DeliveryError, Destination
+from handlers.messages import Card
+from scheduler.sending import DeliveryError, Destination
 
 PERMANENT_ERRORS = frozenset(
     {

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime import Runtime
 from bot.teams.activities import (
@@ -29,10 +30,10 @@ from bot.teams.replies import invoke_body, send_reply
 from bot.teams.roster import sync_roster
 from bot.teams.turns import TurnRequest, run_turn, sync_people
 from handlers.context import Context
+from handlers.delivery import person_deliveries, queue
 from handlers.i18n import Translator, normalise_language
-from handlers.messages import Reply, reply
+from handlers.messages import Card, Reply, reply
 from handlers.routing import help_reply, run_action, run_command, submit_form
-from storage import outbox
 from storage import people as people_store
 from storage.events import claim_event
 from storage.models import Person
@@ -40,11 +41,21 @@ from storage.models import Person
 log = logging.getLogger(__name__)
 
 PRIVATE_COMMANDS = frozenset({"pulse"})
+TEAMS_REPLY = "teams_reply"
 
 
 def sorry(t: Translator) -> str:
     """What a person reads when their request failed and was rolled back."""
     return t("Sorry, something went wrong and nothing was saved. Please try again.")
+
+
+async def queue_reply(session: AsyncSession, person: Person, card: Card, *, key: str) -> None:
+    """A reply that cannot be given in the turn (Teams' pace, an outage, a group chat for a private answer) goes
+    through the outbox to the person's chat with Bravo, once per `key`."""
+    await queue(
+        session,
+        person_deliveries(person=person, card=card, kind=TEAMS_REPLY, platforms=("teams",), dedupe_key=key),
+    )
 
 
 class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
@@ -123,14 +134,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             person = await people_store.person_by_teams_id(session, teams_id=sender.id)
             if person is None:
                 return
-            await outbox.enqueue(
-                session,
-                kind="teams_reply",
-                platform="teams",
-                person_id=person.id,
-                payload=answer.card.model_dump_json(),
-                dedupe_key=f"{event_key(activity)}:late-reply",
-            )
+            await queue_reply(session, person, answer.card, key=f"{event_key(activity)}:late-reply")
         self.wake()
 
     async def _with_people_choices(self, answer: Reply) -> Reply:
@@ -168,14 +172,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             name, rest = routed
             answer = await run_command(ctx, name, rest)
             if private and name in PRIVATE_COMMANDS and answer.card is not None and not answer.public:
-                await outbox.enqueue(
-                    ctx.session,
-                    kind="teams_reply",
-                    platform="teams",
-                    person_id=ctx.actor.id,
-                    payload=answer.card.model_dump_json(),
-                    dedupe_key=f"{ctx.event_key}:reply",
-                )
+                await queue_reply(ctx.session, ctx.actor, answer.card, key=f"{ctx.event_key}:reply")
                 return reply(ctx.t("I sent you the answer in our private chat."))
             return answer
 

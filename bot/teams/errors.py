@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from handlers.messages import DeliveryError
+from scheduler.sending import DeliveryError
 
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413})
 DEFAULT_THROTTLE_SECONDS = 2.0

@@ -31,7 +31,8 @@ from bot.teams.errors import ConversationGone, connector_failure, delivery_error
 from bot.teams.outgoing import PacingDelay, card_activity, paced
 from bot.teams.pacing import Pacer
 from bot.teams.references import from_json, personal_reference_for, to_json
-from handlers.messages import Card, DeliveryError, Destination
+from handlers.messages import Card
+from scheduler.sending import DeliveryError, Destination
 from storage import conversation_references as teams_store
 from storage.models import Person
 from storage.models.conversation_references import PERSONAL, TeamsConversation

@@ -15,13 +15,13 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from handlers.context import Context, timezone_of
+from handlers.delivery import NewDelivery, queue
 from handlers.i18n import Translator
 from handlers.kudos.cards import KudosFacts, confirmation
 from handlers.kudos.notify import kudos_effects
 from handlers.kudos.parse import KudosDraft, KudosParseError, parse_kudos
 from handlers.messages import Reply, reply
 from handlers.policy import Policy
-from storage import outbox
 from storage import people as people_store
 from storage.kudos import entries as kudos_store
 from storage.kudos.entries import NewRecipient
@@ -193,13 +193,13 @@ async def give_many(requests: Sequence[KudosRequest]) -> list[KudosOutcome]:
         to_store.append((index, facts, new))
         outcomes.append(KudosOutcome(reply=_confirmation(ctx, facts, lookups.remaining(ctx))))
     ids = await kudos_store.insert_many(session, [item for _, _, item in to_store])
-    effects: list[outbox.NewDelivery] = []
+    effects: list[NewDelivery] = []
     for (index, facts, _), kudos_id in zip(to_store, ids, strict=True):
         outcomes[index] = replace(outcomes[index], kudos_id=kudos_id)
         effects += kudos_effects(requests[index].ctx, facts, kudos_id)
     for repeat, original in repeats:
         outcomes[repeat] = replace(outcomes[repeat], kudos_id=ids[original])
-    await outbox.enqueue_many(session, effects)
+    await queue(session, effects)
     return outcomes
 
 

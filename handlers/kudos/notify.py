@@ -7,11 +7,10 @@ through the delivery outbox with keys derived from the kudos, so they are delive
 from __future__ import annotations
 
 from handlers.context import Context, translator_for_person
-from handlers.delivery import channel_delivery, person_deliveries
+from handlers.delivery import NewDelivery, channel_delivery, person_deliveries
 from handlers.i18n import Translator
 from handlers.kudos.cards import KudosFacts, recipient_message, recognition_post
 from handlers.policy import Policy
-from storage.outbox import NewDelivery
 
 CONSOLE_RECOGNITION_CHANNEL = "kudos"
 

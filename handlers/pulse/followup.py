@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Context, first_time, translator_for_person
+from handlers.delivery import NewDelivery, person_deliveries, queue
 from handlers.messages import Card, Choice, Form, FormInput, Line, Reply, Section, reply
 from handlers.pulse.answer import MAX_COMMENT_LENGTH, REPLY_TO
-from handlers.pulse.delivery import queue_card
 from handlers.pulse.tokens import seal, unseal
 from storage import people as people_store
-from storage.models import PulseComment
+from storage.models import Person, PulseComment
 from storage.models.delivery import PENDING
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
@@ -63,6 +63,18 @@ async def reply_form(ctx: Context, comment_id: str) -> Reply:
     return Reply(form=form)
 
 
+def _notice(ctx: Context, person: Person, card: Card, *, kind: str, key: str) -> list[NewDelivery]:
+    """A follow-up notice to one side of the conversation, due now, queued once per message (`key`)."""
+    return person_deliveries(
+        person=person,
+        card=card,
+        kind=kind,
+        platforms=ctx.policy.platforms,
+        dedupe_key=f"pulse-followup:{key}",
+        not_before=ctx.now,
+    )
+
+
 async def submit_reply(ctx: Context, values: Mapping[str, tuple[str, ...]], comment_id: str) -> Reply:
     """Store the manager's reply and queue a neutral notice to the author, found through the sealed address."""
     text = " ".join(values.get("reply", ())).strip()[:MAX_COMMENT_LENGTH]
@@ -91,14 +103,8 @@ async def submit_reply(ctx: Context, values: Mapping[str, tuple[str, ...]], comm
         ),
         summary=t("A manager replied to your anonymous comment"),
     )
-    await queue_card(
-        ctx.session,
-        person=author,
-        card=notice,
-        kind=AUTHOR_NOTICE_KIND,
-        platforms=ctx.policy.platforms,
-        dedupe_key=f"pulse-followup:{comment.id}:{added.position}",
-        not_before=ctx.now,
+    await queue(
+        ctx.session, _notice(ctx, author, notice, kind=AUTHOR_NOTICE_KIND, key=f"{comment.id}:{added.position}")
     )
     return reply(ctx.t("Your reply is on its way. The author can answer you; you will not learn who they are."))
 
@@ -167,6 +173,7 @@ async def submit_answer_back(ctx: Context, values: Mapping[str, tuple[str, ...]]
     await pulse_answers.add_followup(ctx.session, comment_id=comment.id, from_author=True, text=text)
     messages = await pulse_answers.followups(ctx.session, comment_id=comment.id)
     managers = {message.manager_id for message in messages if message.manager_id is not None}
+    notices: list[NewDelivery] = []
     for manager in await people_store.people_by_ids(ctx.session, ids=sorted(managers)):
         t = translator_for_person(manager, ctx.policy)
         card = Card(
@@ -178,15 +185,10 @@ async def submit_answer_back(ctx: Context, values: Mapping[str, tuple[str, ...]]
             choices=(Choice(label=t("Reply"), action=REPLY_ACTION, value=comment.id, style="primary"),),
             summary=t("An anonymous colleague answered you"),
         )
-        await queue_card(
-            ctx.session,
-            person=manager,
-            card=card,
-            kind=MANAGER_NOTICE_KIND,
-            platforms=ctx.policy.platforms,
-            dedupe_key=f"pulse-followup:{comment.id}:{len(messages)}:{manager.id}",
-            not_before=ctx.now,
+        notices += _notice(
+            ctx, manager, card, kind=MANAGER_NOTICE_KIND, key=f"{comment.id}:{len(messages)}:{manager.id}"
         )
+    await queue(ctx.session, notices)
     return reply(ctx.t("Sent. Your name was not shared."))
 
 

@@ -13,11 +13,10 @@ from datetime import date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import timezone_of, translator_for_person
-from handlers.delivery import person_platforms
+from handlers.delivery import NewDelivery, person_deliveries, person_platforms, queue
 from handlers.policy import Policy
 from handlers.pulse.bank_sync import ensure_bank
 from handlers.pulse.cards import QUESTION_KIND, REMINDER_KIND, local_deadline, question_card, without_buttons
-from handlers.pulse.delivery import queue_card
 from handlers.pulse.followup import forget_delivered_notices
 from handlers.pulse.plan import Plan, due_day, resolve_plan, send_instant
 from handlers.pulse.rotation import PastRound, choose_questions
@@ -75,6 +74,7 @@ async def start_round(
             PulseBallot(token=token, round_id=round_id, question_id=q, person_id=p) for (p, q), token in tokens.items()
         ],
     )
+    questions_sent: list[NewDelivery] = []
     for member in members:
         chain = [tokens[(member.id or 0, question.id or 0)] for question in questions]
         card = question_card(
@@ -85,8 +85,7 @@ async def start_round(
             deadline=local_deadline(pulse.closes_at, timezone_of(member, policy)),
             threshold=policy.anonymity_threshold,
         )
-        await queue_card(
-            session,
+        questions_sent += person_deliveries(
             person=member,
             card=card,
             kind=QUESTION_KIND,
@@ -94,6 +93,7 @@ async def start_round(
             dedupe_key=f"pulse:{round_id}:{member.id}",
             not_before=instants[member.id or 0],
         )
+    await queue(session, questions_sent)
     return pulse
 
 
@@ -139,6 +139,7 @@ async def send_now(
 async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime) -> int:
     """One reminder per round, only to those who have not answered yet; returns how many people were reminded."""
     reminded = 0
+    reminders: list[NewDelivery] = []
     for pulse in await pulse_store.rounds_to_remind(session, now=now):
         if not await pulse_store.claim_reminder(session, round_id=pulse.id or 0):
             continue
@@ -159,8 +160,7 @@ async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime
                 threshold=policy.anonymity_threshold,
                 reminder=True,
             )
-            await queue_card(
-                session,
+            reminders += person_deliveries(
                 person=person,
                 card=card,
                 kind=REMINDER_KIND,
@@ -169,6 +169,7 @@ async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime
                 not_before=now,
             )
             reminded += 1
+    await queue(session, reminders)
     return reminded
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import translator_for_person
-from handlers.delivery import notify_person, post_to_channel
+from handlers.delivery import channel_delivery, person_deliveries, queue
 from handlers.i18n import Translator
 from handlers.messages import Card, Line, Section, text_card
 from handlers.policy import Policy
@@ -135,23 +135,17 @@ async def queue_leaderboard(
     card = leaderboard_card(Translator(policy.language), teams=teams, organisation=organisation, reached=reached)
     if dry_run:
         return card, 0
-    queued = 0
-    for platform, channel in channels:
-        await post_to_channel(
-            session, platform=platform, channel=channel, card=card, kind=LEADERBOARD, dedupe_key=dedupe_key
-        )
-        queued += 1
+    deliveries = [
+        channel_delivery(platform=platform, channel=channel, card=card, kind=LEADERBOARD, dedupe_key=dedupe_key)
+        for platform, channel in channels
+    ]
     for item in reached:
         for owner in await _reward_owners(session, item, policy):
-            t = translator_for_person(owner, policy)
-            round_id = item.round_id or 0
-            await notify_person(
-                session,
+            deliveries += person_deliveries(
                 person=owner,
-                card=reward_due_card(t, item),
+                card=reward_due_card(translator_for_person(owner, policy), item),
                 kind=REWARD_DUE,
                 platforms=policy.platforms,
-                dedupe_key=f"{REWARD_DUE}:{round_id}:{owner.id}",
+                dedupe_key=f"{REWARD_DUE}:{item.round_id or 0}:{owner.id}",
             )
-            queued += 1
-    return card, queued
+    return card, await queue(session, deliveries)

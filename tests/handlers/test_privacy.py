@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.delivery import notify_person
+from handlers.delivery import person_deliveries, queue
 from handlers.i18n import Translator
 from handlers.messages import text_card
 from handlers.policy import Policy
@@ -37,7 +37,7 @@ async def _organisation(database: Database) -> tuple[int, int]:
         session.add(kudos)
         await session.flush()
         session.add(KudosRecipient(kudos_id=kudos.id or 0, recipient_id=bob.id or 0, team_id=team.id, points=2))
-        await notify_person(session, person=alice, card=text_card("hello"), kind="dm")
+        await queue(session, person_deliveries(person=alice, card=text_card("hello"), kind="dm"))
     return alice.id or 0, bob.id or 0
 
 

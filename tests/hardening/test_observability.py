@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.logs import configure_logging
 from bot.metrics import METRICS_KEY
 from bot.runtime import open_runtime
-from handlers.delivery import post_to_channel
+from handlers.delivery import channel_delivery, queue
 from handlers.messages import text_card
 from scheduler import jobs as jobs_module
 from scheduler.jobs import ScheduledJobs
@@ -71,7 +71,9 @@ async def test_outbox_depth_and_failures_are_exposed(bravo: SlackBravo) -> None:
     bravo.api.fail_next("chat.postMessage", "channel_not_found")
     async with bravo.runtime.database.transaction() as session:
         for channel in ("CGONE", "COK"):
-            await post_to_channel(session, platform="slack", channel=channel, card=text_card("hi"), kind="post")
+            await queue(
+                session, [channel_delivery(platform="slack", channel=channel, card=text_card("hi"), kind="post")]
+            )
     body = await metrics(bravo)
     assert sample(body, "bravo_outbox_pending") == 2 and sample(body, "bravo_outbox_failed") == 0
     await bravo.drain()

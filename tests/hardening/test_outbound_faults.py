@@ -21,7 +21,7 @@ from bot.cli import build_parser
 from bot.runtime import Runtime, open_runtime
 from bot.slack.client import API_TIMEOUT_SECONDS, web_client
 from bot.slack.sender import SlackSender
-from handlers.delivery import post_to_channel
+from handlers.delivery import channel_delivery, queue
 from handlers.messages import text_card
 from handlers.pulse import send_now
 from scheduler.outbox_worker import OutboxWorker
@@ -55,7 +55,7 @@ class Outbound:
         async with self.runtime.database.transaction() as session:
             for channel in channels:
                 card = text_card(f"hello {channel}")
-                await post_to_channel(session, platform="slack", channel=channel, card=card, kind=kind)
+                await queue(session, [channel_delivery(platform="slack", channel=channel, card=card, kind=kind)])
         self.catch_up()
 
     def catch_up(self) -> None:

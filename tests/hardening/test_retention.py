@@ -18,7 +18,7 @@ from sqlmodel import col, select, update
 from bot.cli import build_parser
 from bot.config import SettingsError, load_settings
 from bot.runtime import open_runtime
-from handlers.delivery import post_to_channel
+from handlers.delivery import channel_delivery, queue
 from handlers.i18n import Translator
 from handlers.kudos.leaderboard import build_leaderboard
 from handlers.messages import Card, text_card
@@ -96,7 +96,7 @@ async def history(database: Database, policy: Policy, now: datetime) -> AsyncIte
         await close_now(session, now=now - 10 * DAY, team_ids=[lab[0].team_id or 0])
         for channel, status, age in (("COLD", SENT, 40), ("CWAIT", PENDING, 40), ("CNEW", SENT, 2)):
             card = text_card(f"secret copy for {channel}")
-            await post_to_channel(session, platform="slack", channel=channel, card=card, kind="post")
+            await queue(session, [channel_delivery(platform="slack", channel=channel, card=card, kind="post")])
             await session.exec(
                 update(OutboxMessage)
                 .where(OutboxMessage.channel == channel)

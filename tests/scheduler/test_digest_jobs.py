@@ -9,10 +9,11 @@ import pytest
 
 from handlers.digest.manager import MANAGER_DIGEST
 from handlers.digest.team import TEAM_DIGEST
-from handlers.messages import Card, Destination
+from handlers.messages import Card
 from handlers.policy import Policy
 from scheduler.jobs import ScheduledJobs
 from scheduler.outbox_worker import OutboxWorker
+from scheduler.sending import Destination
 from storage import schedule as schedule_store
 from storage.db import Database
 from storage.models import TeamSchedule

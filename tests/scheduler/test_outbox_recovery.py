@@ -21,10 +21,12 @@ from sqlmodel import col, select
 
 from bot.runtime import Runtime
 from bot.slack.sender import DELIVERY_EVENT, SlackSender
-from handlers.delivery import post_to_channel
-from handlers.messages import Card, Destination, text_card
+from handlers import delivery
+from handlers.delivery import channel_delivery
+from handlers.messages import Card, text_card
 from scheduler.leases import LeaseOwner, is_gone, owner_of, this_process
 from scheduler.outbox_worker import LEASE, OutboxWorker
+from scheduler.sending import Destination
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage, Person
@@ -50,7 +52,9 @@ async def queue(database: Database, *, channels: tuple[str, ...] = (), people: t
     """Queue a post per channel and a direct message per Slack user id; returns the outbox ids."""
     async with database.transaction() as session:
         for channel in channels:
-            await post_to_channel(session, platform="slack", channel=channel, card=text_card(channel), kind="post")
+            await delivery.queue(
+                session, [channel_delivery(platform="slack", channel=channel, card=text_card(channel), kind="post")]
+            )
         for slack_id in people:
             person = Person(email=f"{slack_id.lower()}@acme.test", display_name=slack_id, slack_id=slack_id)
             session.add(person)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.delivery import post_to_channel
-from handlers.messages import Card, DeliveryError, Destination, text_card
+from handlers.delivery import channel_delivery, queue
+from handlers.messages import Card, text_card
 from scheduler.outbox_worker import OutboxWorker
+from scheduler.sending import DeliveryError, Destination
 from storage import outbox
 from storage.db import Database
 from tests.conftest import both_engines
@@ -39,7 +40,9 @@ async def test_worker_delivers_retries_and_fails_for_good(database: Database) ->
     )
     async with database.transaction() as session:
         for channel in ("C-ok", "C-busy", "C-gone"):
-            await post_to_channel(session, platform="slack", channel=channel, card=text_card(channel), kind="post")
+            await queue(
+                session, [channel_delivery(platform="slack", channel=channel, card=text_card(channel), kind="post")]
+            )
     clock = [datetime.now(UTC)]
     worker = OutboxWorker(database, {"slack": sender}, clock=lambda: clock[0])
     await worker.drain()
@@ -60,7 +63,9 @@ async def test_transient_failures_keep_a_row_for_a_day_before_giving_up(database
     failures = [DeliveryError("service_unavailable", permanent=False) for _ in range(40)]
     sender = ScriptedSender({"C-down": failures})
     async with database.transaction() as session:
-        await post_to_channel(session, platform="slack", channel="C-down", card=text_card("digest"), kind="post")
+        await queue(
+            session, [channel_delivery(platform="slack", channel="C-down", card=text_card("digest"), kind="post")]
+        )
     clock = [datetime.now(UTC)]
     worker = OutboxWorker(database, {"slack": sender}, clock=lambda: clock[0])
     for _ in range(12):  # twelve failed tries within a few hours: still pending

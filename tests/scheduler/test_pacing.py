@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from handlers.delivery import post_to_channel
-from handlers.messages import Card, DeliveryError, Destination, text_card
+from handlers.delivery import channel_delivery, queue
+from handlers.messages import Card, text_card
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.pacing import Pacer
+from scheduler.sending import DeliveryError, Destination
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -81,13 +82,17 @@ async def test_after_a_retry_after_the_channel_waits_and_its_other_posts_are_giv
     sender = ScriptedSender({"C-busy": [DeliveryError("ratelimited", permanent=False, retry_after=20)]})
     async with database.transaction() as session:
         for channel, text in (("C-busy", "first"), ("C-calm", "calm")):
-            await post_to_channel(session, platform="slack", channel=channel, card=text_card(text), kind="post")
+            await queue(
+                session, [channel_delivery(platform="slack", channel=channel, card=text_card(text), kind="post")]
+            )
     clock = [datetime.now(UTC)]
     worker = OutboxWorker(database, {"slack": sender}, clock=lambda: clock[0])
     await worker.drain()
     assert sender.delivered == ["calm"]
     async with database.transaction() as session:
-        await post_to_channel(session, platform="slack", channel="C-busy", card=text_card("second"), kind="post")
+        await queue(
+            session, [channel_delivery(platform="slack", channel="C-busy", card=text_card("second"), kind="post")]
+        )
     await worker.drain()  # "second" has no slot for 20 s: given back for later, without counting an attempt
     assert sender.delivered == ["calm"]
     async with database.sessions() as session:
@@ -134,7 +139,9 @@ async def test_a_backlog_to_one_channel_comes_back_spaced_instead_of_every_secon
     sender = ScriptedSender({})
     async with database.transaction() as session:
         for index in range(12):
-            await post_to_channel(session, platform="slack", channel="C-busy", card=text_card(f"{index}"), kind="post")
+            await queue(
+                session, [channel_delivery(platform="slack", channel="C-busy", card=text_card(f"{index}"), kind="post")]
+            )
     clock = [datetime.now(UTC)]
     time = FakeTime()
     worker = OutboxWorker(database, {"slack": sender}, clock=lambda: clock[0], pacer=pacer(time))

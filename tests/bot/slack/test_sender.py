@@ -7,7 +7,8 @@ import pytest
 from bot.config import Settings
 from bot.runtime import Runtime
 from bot.slack.sender import SlackSender
-from handlers.messages import DeliveryError, Destination, text_card
+from handlers.messages import text_card
+from scheduler.sending import DeliveryError, Destination
 from storage.db import Database
 from tests.bot.slack.conftest import slack_settings
 from tests.fakes.slack_api import FakeSlackApi

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlmodel import select
 
 from bot.cli.teams import _roster
-from handlers.delivery import notify_person, post_to_channel
+from handlers.delivery import channel_delivery, person_deliveries, queue
 from handlers.messages import text_card
 from storage import conversation_references as teams_store
 from storage.models import OutboxMessage, Person
@@ -28,13 +28,15 @@ async def person(app: TeamsApp, email: str) -> Person:
 
 async def dm(app: TeamsApp, who: Person, text: str, key: str) -> None:
     async with app.runtime.database.transaction() as session:
-        await notify_person(
+        await queue(
             session,
-            person=who,
-            card=text_card(text),
-            kind="test_dm",
-            platforms=app.runtime.policy.platforms,
-            dedupe_key=key,
+            person_deliveries(
+                person=who,
+                card=text_card(text),
+                kind="test_dm",
+                platforms=app.runtime.policy.platforms,
+                dedupe_key=key,
+            ),
         )
 
 
@@ -139,12 +141,16 @@ async def test_a_person_who_blocked_the_bot_is_given_up_on(teams_app: TeamsApp) 
 
 async def test_channel_posts_use_the_installation_and_unknown_places_fail_for_good(teams_app: TeamsApp) -> None:
     async with teams_app.runtime.database.transaction() as session:
-        await post_to_channel(session, platform="teams", channel=ta.CHANNEL_ID, card=text_card("Kudos!"), kind="t")
+        await queue(
+            session, [channel_delivery(platform="teams", channel=ta.CHANNEL_ID, card=text_card("Kudos!"), kind="t")]
+        )
     await teams_app.worker.drain()
     assert [row.status for row in await outbox_rows(teams_app)] == [FAILED]
     await install_in_team(teams_app)
     async with teams_app.runtime.database.transaction() as session:
-        await post_to_channel(session, platform="teams", channel=ta.CHANNEL_ID, card=text_card("Kudos!"), kind="t")
+        await queue(
+            session, [channel_delivery(platform="teams", channel=ta.CHANNEL_ID, card=text_card("Kudos!"), kind="t")]
+        )
     await teams_app.worker.drain()
     (post,) = teams_app.connector.activities_in(ta.CHANNEL_ID)
     assert "Kudos!" in str(post["attachments"][0]["content"]) and post["conversation"]["id"] == ta.CHANNEL_ID

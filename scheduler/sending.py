@@ -1,0 +1,65 @@
+"""What the outbox worker needs from a platform: the `Sender` protocol it calls, where a delivery goes, and how a
+delivery fails.
+
+The scheduler owns these because the outbox worker is what calls senders; each platform adapter implements them
+(`bot/slack/sender.py`, `bot/teams/sender.py`, `bot/console/sender.py`) and the core never sees them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
+
+from handlers.messages import Card, Neutral
+
+
+class Destination(Neutral):
+    """Where a delivery goes: a person's direct messages, or a channel on one platform."""
+
+    platform: Literal["slack", "teams", "console"]
+    person_id: int | None = None
+    channel: str | None = None
+
+
+class DeliveryError(Exception):
+    """A delivery failed; `permanent` ones are recorded and never retried."""
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Sender(Protocol):
+    """A platform adapter's way to deliver a card; raises `DeliveryError` when it cannot."""
+
+    platform: str
+
+    async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:
+        """Deliver `card`; `address` is the platform's id for the person or channel. Returns a message ref."""
+        ...
+
+
+@runtime_checkable
+class RecoverableSender(Sender, Protocol):
+    """Optional for a `Sender`: tag each delivery with a marker and find it again after a crash.
+
+    A process can die after the platform accepted a message and before the outbox recorded it as sent; the platform
+    has no idempotency key, so sending again would show it twice. A sender that implements this lets the outbox
+    worker ask first, for a delivery in that doubt, whether the message is already there. Senders without it are
+    sent again (at least once).
+    """
+
+    async def send(
+        self, destination: Destination, card: Card, *, address: str | None, marker: int | None = None
+    ) -> str | None:
+        """As `Sender.send`, the message carrying `marker` (the outbox row's id) where `find_delivered` can see it."""
+        ...
+
+    async def find_delivered(
+        self, destination: Destination, address: str | None, marker: int, *, since: datetime
+    ) -> str | None:
+        """The ref of a message sent with `marker` no earlier than `since`, else None; `DeliveryError` when the
+        platform cannot tell now (transient) or at all (permanent)."""
+        ...
