@@ -14,7 +14,6 @@ from handlers.i18n import SUPPORTED_LANGUAGES, Translator
 from storage import people as people_store
 from storage.models import Person, Team
 
-DIRECTORY_COLUMNS = ("email", "name", "team", "manager_email", "timezone", "language")
 MAX_FIELD_LENGTH = 200
 
 

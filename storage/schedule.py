@@ -13,7 +13,6 @@ from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage, ScheduledPost, TeamSchedule
-from storage.models.delivery import PENDING
 from storage.models.schedule import CLAIMED, QUEUED
 from storage.upsert import insert_ignore
 
@@ -147,14 +146,6 @@ async def postpone_deliveries(session: AsyncSession, *, until: dict[int, datetim
     if until:
         rows = [{"id": row_id, "next_attempt_at": moment, "lease_until": None} for row_id, moment in until.items()]
         await session.exec(update(OutboxMessage), params=rows)
-
-
-async def next_pending_at(session: AsyncSession, *, platforms: Sequence[str]) -> datetime | None:
-    """When the earliest pending delivery on these platforms is due (None when nothing is pending)."""
-    statement = select(func.min(OutboxMessage.next_attempt_at)).where(
-        OutboxMessage.status == PENDING, col(OutboxMessage.platform).in_(list(platforms))
-    )
-    return (await session.exec(statement)).first()
 
 
 async def latest_claims(session: AsyncSession) -> list[ScheduledPost]:

@@ -128,9 +128,7 @@ async def points_given_since(session: AsyncSession, *, giver_id: int, since: dat
     return sum(points for _, points in given.get(giver_id, ()))
 
 
-async def points_given(
-    session: AsyncSession, *, since: dict[int, datetime]
-) -> dict[int, list[tuple[datetime, int]]]:
+async def points_given(session: AsyncSession, *, since: dict[int, datetime]) -> dict[int, list[tuple[datetime, int]]]:
     """Per giver, when and how many points they gave since their own moment (in one query for all givers)."""
     if not since:
         return {}

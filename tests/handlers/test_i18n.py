@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from handlers.i18n import SUPPORTED_LANGUAGES, Translator, load_catalogue, normalise_language, placeholders
-from handlers.i18n.extract import extract_messages
+from handlers.i18n import SUPPORTED_LANGUAGES, Translator, load_catalogue, normalise_language
+from tests.handlers.i18n_messages import extract_messages, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
 
