@@ -11,6 +11,7 @@ from handlers.pulse.answer import answer, comment_form, show, submit_comment
 from handlers.pulse.bank_sync import add_questions, ensure_bank
 from handlers.pulse.cards import ANSWER_ACTION, COMMENT_ACTION, COMMENT_FORM, SHOW_ACTION
 from handlers.pulse.commands import handle
+from handlers.pulse.figures import DriverResult
 from handlers.pulse.followup import (
     ANSWER_BACK_ACTION,
     FORGET_ACTION,
@@ -42,7 +43,7 @@ from handlers.pulse.questions import (
     parse_question_file,
     spec_problem,
 )
-from handlers.pulse.results import DriverResult, GroupResult, PulseReport, pulse_report, team_results
+from handlers.pulse.results import GroupResult, PulseReport, pulse_report, team_results
 from handlers.pulse.send import close_expired, close_now, send_due_pulses, send_now, send_reminders, start_round
 from handlers.pulse.view import report_json, results_card
 from handlers.routes import Routes
