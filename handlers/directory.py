@@ -1,4 +1,4 @@
-"""The company directory: importing people and teams from CSV, and finding people by name or email."""
+"""The company directory: importing people, their teams and managers from a CSV file, naming each bad line."""
 
 from __future__ import annotations
 

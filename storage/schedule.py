@@ -1,7 +1,8 @@
-"""Claims of scheduled posts and per-team schedule overrides.
+"""Claims of scheduled posts, the deliveries they queued, and per-team schedule overrides.
 
 `claim` is the exactly-once primitive: an `INSERT … ON CONFLICT DO NOTHING` on the unique `(kind, period, target)`
-key, made in the same transaction that queues the post's deliveries in the outbox.
+key, made in the same transaction that queues the post's deliveries in the outbox. `postpone_deliveries` (the
+outbox worker's pacer giving rows back for later) lives here too for now; it belongs with `storage.outbox`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Scheduler jobs (each in its own transaction, every few minutes): `send_due_pulses`, `send_reminders`,
 `close_expired`. Readers of results: `pulse_report` / `team_results` (already suppressed below the anonymity
-threshold), rendered with `results_card` or `report_json`.
+threshold), rendered with `results_card` or `report_json`. Inside, `results` reads the rounds, `suppression` decides
+what the threshold hides and `figures` computes what is left.
 """
 
 from __future__ import annotations
