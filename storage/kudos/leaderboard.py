@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import Subquery
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,16 +36,13 @@ async def team_totals(
     session: AsyncSession, *, start: datetime | None, end: datetime, limit: int | None = None
 ) -> list[TeamTotal]:
     """Teams by points received in the window, most first (ties by name)."""
-    totals = kudos_summary.leading(
-        await kudos_summary.window_totals(session, subject=kudos_summary.TEAM, start=start, end=end), limit
-    )
+    totals = await _leading(session, kudos_summary.TEAM, start, end, limit)
     statement = (
         select(Team.id, Team.name, totals.c.points, totals.c.kudos)
         .join(totals, totals.c.subject_id == col(Team.id))
         .order_by(totals.c.points.desc(), col(Team.name))
+        .limit(limit)
     )
-    if limit is not None:
-        statement = statement.limit(limit)
     rows = (await session.exec(statement)).all()
     return [TeamTotal(int(tid or 0), name, int(total), int(count)) for tid, name, total, count in rows]
 
@@ -52,16 +50,21 @@ async def team_totals(
 async def person_totals(
     session: AsyncSession, *, start: datetime | None, end: datetime, limit: int | None = None
 ) -> list[PersonTotal]:
-    """People by points received in the window, most first (ties by name); read like teams, summary first."""
-    totals = kudos_summary.leading(
-        await kudos_summary.window_totals(session, subject=kudos_summary.PERSON, start=start, end=end), limit
-    )
+    """People by points received in the window, most first (ties by name)."""
+    totals = await _leading(session, kudos_summary.PERSON, start, end, limit)
     statement = (
         select(Person, totals.c.points, totals.c.kudos)
         .join(totals, totals.c.subject_id == col(Person.id))
         .order_by(totals.c.points.desc(), col(Person.display_name))
+        .limit(limit)
     )
-    if limit is not None:
-        statement = statement.limit(limit)
     rows = (await session.exec(statement)).all()
     return [PersonTotal(person, int(total), int(count)) for person, total, count in rows]
+
+
+async def _leading(
+    session: AsyncSession, subject: str, start: datetime | None, end: datetime, limit: int | None
+) -> Subquery:
+    """The subject's totals in the window that can make its top `limit` (all of them without a limit)."""
+    window = await kudos_summary.window_totals(session, subject=subject, start=start, end=end)
+    return kudos_summary.leading(window, limit)
