@@ -34,10 +34,6 @@ class Context:
         self.t = translator_for_person(self.actor, self.policy, self.locale)
 
     @property
-    def actor_ref(self) -> PersonRef:
-        return person_ref(self.actor)
-
-    @property
     def is_admin(self) -> bool:
         return self.actor.is_admin or (self.actor.email or "") in self.policy.admin_emails
 
@@ -66,6 +62,7 @@ def timezone_of(person: Person | None, policy: Policy) -> ZoneInfo:
             except (KeyError, ValueError):
                 continue
     return ZoneInfo("UTC")
+
 
 async def first_time(ctx: Context, what: str) -> bool:
     """True unless this very delivery already did `what`; always True without an event key (the console)."""

@@ -1,4 +1,4 @@
-"""The company directory: importing people and teams from CSV, and finding people by name or email."""
+"""The company directory: importing people, their teams and managers from a CSV file, naming each bad line."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from handlers.i18n import SUPPORTED_LANGUAGES, Translator
 from storage import people as people_store
 from storage.models import Person, Team
 
-DIRECTORY_COLUMNS = ("email", "name", "team", "manager_email", "timezone", "language")
 MAX_FIELD_LENGTH = 200
 
 

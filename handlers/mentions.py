@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-PERSON_TOKEN = re.compile(r"<@(\d{1,18})>")
-TEAM_TOKEN = re.compile(r"<!team:(\d{1,18})>")
 ANY_TOKEN = re.compile(r"<@(\d{1,18})>|<!team:(\d{1,18})>")
 
 
@@ -40,8 +38,3 @@ def find_mentions(text: str) -> Mentions:
         else:
             teams[int(match.group(2))] = None
     return Mentions(people=tuple(people), teams=tuple(teams))
-
-
-def strip_mentions(text: str) -> str:
-    """The text without its mention tokens, spaces tidied."""
-    return " ".join(ANY_TOKEN.sub(" ", text).split())

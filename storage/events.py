@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedEvent
@@ -14,9 +11,3 @@ from storage.upsert import insert_ignore
 async def claim_event(session: AsyncSession, *, key: str) -> bool:
     """True the first time `key` is seen; committed together with the work it guards."""
     return await insert_ignore(session, ProcessedEvent, {"key": key[:255]})
-
-
-async def forget_events_before(session: AsyncSession, *, before: datetime) -> int:
-    """Old keys can go: platforms stop retrying within minutes."""
-    result = await session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < before))
-    return int(result.rowcount or 0)

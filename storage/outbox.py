@@ -125,14 +125,6 @@ async def claim_batch(
     return [Claimed(row, row.id in doubtful) for row in rows.all()]
 
 
-async def claim_due(
-    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta, platforms: tuple[str, ...]
-) -> list[OutboxMessage]:
-    """`claim_batch` without the doubt flags."""
-    claimed = await claim_batch(session, now=now, limit=limit, lease=lease, platforms=platforms)
-    return [item.message for item in claimed]
-
-
 async def lease_holders(session: AsyncSession, *, now: datetime, scope: str) -> list[str]:
     """The owners (starting with `scope`) that hold a live lease on a pending row."""
     statement = (

@@ -1,7 +1,8 @@
-"""Claims of scheduled posts and per-team schedule overrides.
+"""Claims of scheduled posts, the deliveries they queued, and per-team schedule overrides.
 
 `claim` is the exactly-once primitive: an `INSERT … ON CONFLICT DO NOTHING` on the unique `(kind, period, target)`
-key, made in the same transaction that queues the post's deliveries in the outbox.
+key, made in the same transaction that queues the post's deliveries in the outbox. `postpone_deliveries` (the
+outbox worker's pacer giving rows back for later) lives here too for now; it belongs with `storage.outbox`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage, ScheduledPost, TeamSchedule
-from storage.models.delivery import PENDING
 from storage.models.schedule import CLAIMED, QUEUED
 from storage.upsert import insert_ignore
 
@@ -147,14 +147,6 @@ async def postpone_deliveries(session: AsyncSession, *, until: dict[int, datetim
     if until:
         rows = [{"id": row_id, "next_attempt_at": moment, "lease_until": None} for row_id, moment in until.items()]
         await session.exec(update(OutboxMessage), params=rows)
-
-
-async def next_pending_at(session: AsyncSession, *, platforms: Sequence[str]) -> datetime | None:
-    """When the earliest pending delivery on these platforms is due (None when nothing is pending)."""
-    statement = select(func.min(OutboxMessage.next_attempt_at)).where(
-        OutboxMessage.status == PENDING, col(OutboxMessage.platform).in_(list(platforms))
-    )
-    return (await session.exec(statement)).first()
 
 
 async def latest_claims(session: AsyncSession) -> list[ScheduledPost]:

@@ -170,8 +170,3 @@ def render_form(form: Form, *, universal: bool = False) -> JsonDict:
     submit: JsonDict = {"type": "Action.Submit", "title": form.submit, "style": "positive", "data": form_data(form)}
     action = {**submit, "type": "Action.Execute", "verb": FORM_KEY, "fallback": submit} if universal else submit
     return _card(body, [action], _Mentions())
-
-
-def attachment(content: JsonDict) -> JsonDict:
-    """The message attachment that carries an Adaptive Card."""
-    return {"contentType": ADAPTIVE_CARD, "content": content}

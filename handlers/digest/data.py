@@ -29,10 +29,6 @@ class Window:
     def of(cls, since: datetime, until: datetime) -> Window:
         return cls(since=since.astimezone(UTC), until=until.astimezone(UTC))
 
-    @classmethod
-    def last_days(cls, until: datetime, days: int = 7) -> Window:
-        return cls.of(until - timedelta(days=days), until)
-
 
 @dataclass(frozen=True)
 class TeamWeek:

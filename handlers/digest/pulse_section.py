@@ -1,4 +1,4 @@
-"""Pulse results in the digests, read only through `handlers.pulse.results` so the anonymity rule stays in one place.
+"""Pulse results in the digests, read only from `handlers.pulse`'s report, so the anonymity rule stays in one place.
 
 The manager digest shows participation, driver scores with trend arrows, eNPS, significant drops, anonymous
 comments and one suggested action for the weakest driver; the team digest only participation and scores. A group

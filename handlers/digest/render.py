@@ -1,4 +1,4 @@
-"""Pieces shared by the manager digest, the team digest and the leaderboard: quotes, values and reward progress."""
+"""Pieces shared by the manager digest and the team digest: highlighted quotes, values and reward progress."""
 
 from __future__ import annotations
 

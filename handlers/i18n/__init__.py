@@ -13,8 +13,7 @@ from __future__ import annotations
 import gettext
 import io
 import re
-import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -102,16 +101,3 @@ class Translator:
         if len(names) <= 1:
             return "".join(names)
         return self("{first} and {last}", first=", ".join(names[:-1]), last=names[-1])
-
-
-def placeholders(text: str) -> set[str]:
-    """The `{names}` a message expects; the catalogue tests compare them across languages."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def translator_for(language: str | None, default: str) -> Translator:
-    return Translator(normalise_language(language, default))
-
-
-def all_translators() -> Mapping[str, Translator]:
-    return {language: Translator(language) for language in SUPPORTED_LANGUAGES}

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from handlers.context import Context, timezone_of
 from handlers.i18n import Translator
+from handlers.kudos.allowance import remaining_allowance
 from handlers.kudos.cards import reason_line, values_text
 from handlers.kudos.form import kudos_form
-from handlers.kudos.give import give_from_text, remaining_allowance
+from handlers.kudos.give import give_from_text
 from handlers.kudos.leaderboard import PERIODS, build_leaderboard, leaderboard_card, parse_period
 from handlers.messages import Card, FieldItem, Line, Reply, Section, Text, compose, reply
 from handlers.policy import Policy
 from handlers.privacy import privacy_reply
-from storage.kudos import entries as kudos_store
-from storage.kudos.entries import KudosEntry
+from storage.kudos import history as kudos_history
+from storage.kudos.history import KudosEntry
 
 HISTORY_LIMIT = 5
 
@@ -110,9 +111,9 @@ async def my_kudos_sections(ctx: Context) -> tuple[Section, ...]:
     """Totals, what is left today, top values and the latest kudos received and given."""
     t = ctx.t
     person_id = ctx.actor.id or 0
-    totals = await kudos_store.summary(ctx.session, person_id=person_id)
+    totals = await kudos_history.summary(ctx.session, person_id=person_id)
     left = await remaining_allowance(ctx)
-    values = await kudos_store.top_values(ctx.session, person_id=person_id)
+    values = await kudos_history.top_values(ctx.session, person_id=person_id)
     fields = [
         FieldItem(
             label=t("Received"),
@@ -147,8 +148,8 @@ async def my_kudos_sections(ctx: Context) -> tuple[Section, ...]:
             FieldItem(label=t("Top values"), value=Line.of(", ".join(f"#{value} ({count})" for value, count in values)))
         )
     sections = [Section(fields=tuple(fields))]
-    received = await kudos_store.received_by(ctx.session, person_id=person_id, limit=HISTORY_LIMIT)
-    given = await kudos_store.given_by(ctx.session, person_id=person_id, limit=HISTORY_LIMIT)
+    received = await kudos_history.received_by(ctx.session, person_id=person_id, limit=HISTORY_LIMIT)
+    given = await kudos_history.given_by(ctx.session, person_id=person_id, limit=HISTORY_LIMIT)
     if received:
         sections.append(Section(text=Line.of(t("Latest kudos received"))))
         sections.extend(Section(text=_entry_line(t, entry, received=True), quote=True) for entry in received)

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from handlers.context import Context
-from handlers.kudos.give import give_kudos, known_values
+from handlers.kudos.give import give_kudos
 from handlers.kudos.parse import KudosDraft, tidy_reason, value_tags
+from handlers.kudos.rules import known_values
 from handlers.messages import Choice, Form, FormInput, FormOption, Reply, reply
 
 FORM_ACTION = "kudos.give"

@@ -17,8 +17,8 @@ from handlers.context import timezone_of
 from handlers.i18n import Translator
 from handlers.messages import Card, FieldItem, Line, Section
 from handlers.policy import Policy
-from storage.kudos import entries as kudos_store
-from storage.kudos.entries import PersonTotal, TeamTotal
+from storage.kudos import leaderboard as leaderboard_store
+from storage.kudos.leaderboard import PersonTotal, TeamTotal
 
 Period = Literal["week", "month", "quarter", "all"]
 PERIODS: tuple[Period, ...] = get_args(Period)
@@ -82,8 +82,8 @@ async def build_leaderboard(
     end = now.astimezone(UTC)
     until = end + timedelta(microseconds=1)  # kudos given at this very moment count
     show_people = policy.show_people_leaderboard if include_people is None else include_people
-    teams = await kudos_store.team_totals(session, start=start, end=until, limit=limit)
-    people = await kudos_store.person_totals(session, start=start, end=until, limit=limit) if show_people else []
+    teams = await leaderboard_store.team_totals(session, start=start, end=until, limit=limit)
+    people = await leaderboard_store.person_totals(session, start=start, end=until, limit=limit) if show_people else []
     return Leaderboard(period=period, start=start, end=end, teams=teams, people=people, people_shown=show_people)
 
 

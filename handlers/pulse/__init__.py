@@ -2,7 +2,8 @@
 
 Scheduler jobs (each in its own transaction, every few minutes): `send_due_pulses`, `send_reminders`,
 `close_expired`. Readers of results: `pulse_report` / `team_results` (already suppressed below the anonymity
-threshold), rendered with `results_card` or `report_json`. An admin's changes, each raising a typed error
+threshold), rendered with `results_card` or `report_json`. Inside, `results` reads the rounds, `suppression` decides
+what the threshold hides and `figures` computes what is left. An admin's changes, each raising a typed error
 the CLI prints: `edit_plan` / `plan_overview`, `add_question`, `retire_question`, `question_bank`.
 """
 
@@ -12,6 +13,7 @@ from handlers.pulse.answer import answer, comment_form, show, submit_comment
 from handlers.pulse.bank_sync import add_questions
 from handlers.pulse.cards import ANSWER_ACTION, COMMENT_ACTION, COMMENT_FORM, SHOW_ACTION
 from handlers.pulse.commands import handle
+from handlers.pulse.figures import DriverResult
 from handlers.pulse.followup import (
     ANSWER_BACK_ACTION,
     FORGET_ACTION,
@@ -43,7 +45,7 @@ from handlers.pulse.questions import (
     parse_question_file,
     question_spec,
 )
-from handlers.pulse.results import DriverResult, GroupResult, PulseReport, pulse_report, team_results
+from handlers.pulse.results import GroupResult, PulseReport, pulse_report, team_results
 from handlers.pulse.send import close_expired, close_now, send_due_pulses, send_now, send_reminders, start_round
 from handlers.pulse.view import report_json, results_card
 from handlers.routes import Routes

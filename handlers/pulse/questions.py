@@ -11,7 +11,6 @@ import json
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 from handlers.errors import Problem, _
 from handlers.i18n import Translator
@@ -37,14 +36,6 @@ DRIVERS: tuple[str, ...] = (
     "collaboration",
     ENPS_DRIVER,
 )
-PILLARS: dict[str, str] = {
-    "purpose": "wanting",
-    "goals": "wanting",
-    "tools": "able",
-    "autonomy": "able",
-    "recognition": "valued",
-    "respect": "valued",
-}
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 DRIVER_PATTERN = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 MAX_TEXT_LENGTH = 300
@@ -107,13 +98,6 @@ class QuestionSpec:
     text_en: str
     text_fr: str
     key: str | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        item: dict[str, Any] = {"driver": self.driver, "scale": self.scale}
-        if self.key:
-            item["key"] = self.key
-        item["text"] = {"en": self.text_en, "fr": self.text_fr}
-        return item
 
 
 BAD_KEY = "bad_key"
@@ -210,10 +194,6 @@ def parse_question_file(text: str, t: Translator) -> tuple[list[QuestionSpec], l
             keys.add(spec.key)
         specs.append(spec)
     return specs, errors
-
-
-def dump_question_file(specs: list[QuestionSpec]) -> str:
-    return json.dumps({"questions": [spec.as_json() for spec in specs]}, ensure_ascii=False, indent=2)
 
 
 def builtin_bank() -> list[QuestionSpec]:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import timezone_of, translator_for_person
-from handlers.delivery import NewDelivery, person_deliveries, person_platforms, queue
+from handlers.delivery import person_deliveries, person_platforms, queue
 from handlers.policy import Policy
 from handlers.pulse.bank_sync import ensure_bank
 from handlers.pulse.cards import QUESTION_KIND, REMINDER_KIND, local_deadline, question_card, without_buttons
@@ -22,7 +22,7 @@ from handlers.pulse.plan import Plan, due_day, resolve_plan, send_instant
 from handlers.pulse.rotation import PastRound, choose_questions
 from handlers.pulse.tokens import new_token
 from storage import people as people_store
-from storage.models import PulseBallot, PulseQuestion, PulseRound, Team
+from storage.models import Person, PulseBallot, PulseQuestion, PulseRound, Team
 from storage.models.delivery import PENDING
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
@@ -53,17 +53,44 @@ async def start_round(
         member.id or 0: now if day is None else max(now, send_instant(plan, day, timezone_of(member, policy)))
         for member in members
     }
-    last = max(instants.values())
-    pulse = await pulse_store.create_round(
+    period = day.isoformat() if day else now.isoformat(timespec="seconds")
+    pulse = await _open_round(session, team=team, plan=plan, period=period, instants=list(instants.values()))
+    if pulse is None:
+        return None
+    tokens = await _hand_out_ballots(session, pulse=pulse, members=members, questions=questions)
+    for member in members:
+        await _queue_question(
+            session,
+            pulse=pulse,
+            person=member,
+            first=questions[0],
+            tokens=[tokens[(member.id or 0, question.id or 0)] for question in questions],
+            policy=policy,
+            not_before=instants[member.id or 0],
+        )
+    return pulse
+
+
+async def _open_round(
+    session: AsyncSession, *, team: Team, plan: Plan, period: str, instants: list[datetime]
+) -> PulseRound | None:
+    """The team's round for `period`, open from the first member's moment to a window after the last one's; None
+    when another process already opened it."""
+    last = max(instants)
+    return await pulse_store.create_round(
         session,
         team_id=team.id or 0,
-        period=day.isoformat() if day else now.isoformat(timespec="seconds"),
-        opened_at=min(instants.values()),
+        period=period,
+        opened_at=min(instants),
         closes_at=last + plan.window,
         remind_at=last + plan.window / 2,
     )
-    if pulse is None:
-        return None
+
+
+async def _hand_out_ballots(
+    session: AsyncSession, *, pulse: PulseRound, members: Sequence[Person], questions: Sequence[PulseQuestion]
+) -> dict[tuple[int, int], str]:
+    """Record the round's questions and who is invited, and give each member a ballot token per question."""
     round_id = pulse.id or 0
     await pulse_store.add_round_questions(session, round_id=round_id, question_ids=[q.id or 0 for q in questions])
     await pulse_store.invite(session, round_id=round_id, person_ids=[member.id or 0 for member in members])
@@ -74,27 +101,41 @@ async def start_round(
             PulseBallot(token=token, round_id=round_id, question_id=q, person_id=p) for (p, q), token in tokens.items()
         ],
     )
-    questions_sent: list[NewDelivery] = []
-    for member in members:
-        chain = [tokens[(member.id or 0, question.id or 0)] for question in questions]
-        card = question_card(
-            translator_for_person(member, policy),
-            questions[0],
-            chain,
-            0,
-            deadline=local_deadline(pulse.closes_at, timezone_of(member, policy)),
-            threshold=policy.anonymity_threshold,
-        )
-        questions_sent += person_deliveries(
-            person=member,
+    return tokens
+
+
+async def _queue_question(
+    session: AsyncSession,
+    *,
+    pulse: PulseRound,
+    person: Person,
+    first: PulseQuestion,
+    tokens: list[str],
+    policy: Policy,
+    not_before: datetime,
+    reminder: bool = False,
+) -> None:
+    """Queue a person's pulse message (or its reminder): the first question, its buttons carrying every ballot."""
+    card = question_card(
+        translator_for_person(person, policy),
+        first,
+        tokens,
+        0,
+        deadline=local_deadline(pulse.closes_at, timezone_of(person, policy)),
+        threshold=policy.anonymity_threshold,
+        reminder=reminder,
+    )
+    await queue(
+        session,
+        person_deliveries(
+            person=person,
             card=card,
-            kind=QUESTION_KIND,
+            kind=REMINDER_KIND if reminder else QUESTION_KIND,
             platforms=policy.platforms,
-            dedupe_key=f"pulse:{round_id}:{member.id}",
-            not_before=instants[member.id or 0],
-        )
-    await queue(session, questions_sent)
-    return pulse
+            dedupe_key=f"pulse:{pulse.id}:{person.id}" + (":reminder" if reminder else ""),
+            not_before=not_before,
+        ),
+    )
 
 
 async def _next_questions(session: AsyncSession, *, team_id: int, count: int, today: date) -> list[PulseQuestion]:
@@ -139,7 +180,6 @@ async def send_now(
 async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime) -> int:
     """One reminder per round, only to those who have not answered yet; returns how many people were reminded."""
     reminded = 0
-    reminders: list[NewDelivery] = []
     for pulse in await pulse_store.rounds_to_remind(session, now=now):
         if not await pulse_store.claim_reminder(session, round_id=pulse.id or 0):
             continue
@@ -151,25 +191,17 @@ async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime
             if not person.active or not ballots:
                 continue
             first = await pulse_store.questions_by_ids(session, ids=[ballots[0].question_id])
-            card = question_card(
-                translator_for_person(person, policy),
-                first[ballots[0].question_id],
-                [ballot.token for ballot in ballots],
-                0,
-                deadline=local_deadline(pulse.closes_at, timezone_of(person, policy)),
-                threshold=policy.anonymity_threshold,
+            await _queue_question(
+                session,
+                pulse=pulse,
+                person=person,
+                first=first[ballots[0].question_id],
+                tokens=[ballot.token for ballot in ballots],
+                policy=policy,
+                not_before=now,
                 reminder=True,
             )
-            reminders += person_deliveries(
-                person=person,
-                card=card,
-                kind=REMINDER_KIND,
-                platforms=policy.platforms,
-                dedupe_key=f"pulse:{pulse.id}:{person.id}:reminder",
-                not_before=now,
-            )
             reminded += 1
-    await queue(session, reminders)
     return reminded
 
 

@@ -62,10 +62,6 @@ def parse_answer_value(value: str) -> tuple[list[str], int, int] | None:
     return parsed[0], parsed[1], int(answer)
 
 
-def valid_token(value: str) -> bool:
-    return bool(TOKEN_PATTERN.match(value))
-
-
 def _key(secret: str, purpose: str) -> bytes:
     return hmac.new(secret.encode(), f"bravo-pulse-seal:{purpose}".encode(), hashlib.sha256).digest()
 

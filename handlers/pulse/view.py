@@ -8,9 +8,10 @@ from typing import Any
 from handlers.i18n import Translator
 from handlers.messages import Card, Choice, FieldItem, Line, Section
 from handlers.pulse.cards import question_text
+from handlers.pulse.figures import QuestionResult
 from handlers.pulse.followup import REPLY_ACTION
 from handlers.pulse.questions import driver_name, scale_labels, scale_maximum
-from handlers.pulse.results import GroupResult, PulseReport, QuestionResult
+from handlers.pulse.results import GroupResult, PulseReport
 
 MAX_REPLY_BUTTONS = 10
 

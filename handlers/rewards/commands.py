@@ -21,6 +21,7 @@ from handlers.rewards.pots import (
 from handlers.routes import Routes
 from storage import people as people_store
 from storage import rewards as rewards_store
+from storage.models import RewardRound
 from storage.models.rewards import ACTIVE
 
 VOTE_ACTION = "rewards.vote"
@@ -50,29 +51,7 @@ async def goal_card(ctx: Context, *, team_id: int | None) -> Card:
     options = (await rewards_store.options_for(session, team_id=team_id))[:MAX_OPTIONS_SHOWN]
     counts = (await rewards_store.vote_counts(session, round_ids=[row.id or 0])).get(row.id or 0, {})
     mine = await rewards_store.vote_of(session, round_id=row.id or 0, person_id=ctx.actor.id or 0)
-    sections: list[Section] = []
-    if row.status == ACTIVE and row.goal_points and row.started_at is not None:
-        if team_id is None:
-            pot = await rewards_store.org_pot(session, since=row.started_at, until=ctx.now)
-        else:
-            pot = (await rewards_store.team_pots(session, rounds=[row], until=ctx.now)).get(row.id or 0, 0)
-        goal = t("Goal: {reward}, {pot} / {goal} points", reward=row.reward or "", pot=pot, goal=row.goal_points)
-        sections.append(Section(text=Line.of(goal + "\n" + progress_bar(pot, row.goal_points))))
-        if options:
-            sections.append(Section(text=Line.of(t("Vote for the next goal; it starts once this one is reached."))))
-    elif options:
-        sections.append(
-            Section(
-                text=Line.of(
-                    t(
-                        "No goal chosen yet. Vote below: an option backed by more than half of the team wins at once, "
-                        "otherwise the most voted one wins at the next leaderboard."
-                    )
-                )
-            )
-        )
-    else:
-        sections.append(Section(text=Line.of(t("No reward has been proposed yet. Propose one below."))))
+    sections = await _goal_sections(ctx, row, team_id=team_id, has_options=bool(options))
     for option in options:
         votes = t.plural("{count} vote", "{count} votes", counts.get(option.id or 0, 0))
         marker = " ✓" if option.id == mine else ""
@@ -94,6 +73,28 @@ async def goal_card(ctx: Context, *, team_id: int | None) -> Card:
         context=(Line.of(t("Propose your own: /rewards propose 300 team lunch")),),
         summary=title,
     )
+
+
+async def _goal_sections(ctx: Context, row: RewardRound, *, team_id: int | None, has_options: bool) -> list[Section]:
+    """The goal being worked towards and its pot, or how a goal gets chosen when there is none yet."""
+    t, session = ctx.t, ctx.session
+    if not (row.status == ACTIVE and row.goal_points and row.started_at is not None):
+        if not has_options:
+            return [Section(text=Line.of(t("No reward has been proposed yet. Propose one below.")))]
+        how = t(
+            "No goal chosen yet. Vote below: an option backed by more than half of the team wins at once, "
+            "otherwise the most voted one wins at the next leaderboard."
+        )
+        return [Section(text=Line.of(how))]
+    if team_id is None:
+        pot = await rewards_store.org_pot(session, since=row.started_at, until=ctx.now)
+    else:
+        pot = (await rewards_store.team_pots(session, rounds=[row], until=ctx.now)).get(row.id or 0, 0)
+    goal = t("Goal: {reward}, {pot} / {goal} points", reward=row.reward or "", pot=pot, goal=row.goal_points)
+    sections = [Section(text=Line.of(goal + "\n" + progress_bar(pot, row.goal_points)))]
+    if has_options:
+        sections.append(Section(text=Line.of(t("Vote for the next goal; it starts once this one is reached."))))
+    return sections
 
 
 async def _propose(ctx: Context, words: list[str]) -> Reply:

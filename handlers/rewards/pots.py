@@ -230,15 +230,22 @@ async def advance(session: AsyncSession, *, items: Sequence[Standing], now: date
             activate(row, leader, now)
             await rewards_store.save(session, row)
         elif row.status == ACTIVE and item.status == ACTIVE and item.reached:
-            row.status, row.ended_at = REACHED, now
-            await rewards_store.save(session, row)
-            values: dict[str, object] = {
-                "status": ACTIVE,
-                "option_id": leader.id if leader else row.option_id,
-                "goal_points": leader.points if leader else row.goal_points,
-                "reward": leader.reward if leader else row.reward,
-                "started_at": now,
-            }
-            await rewards_store.start_round(session, team_id=team_id, number=row.number + 1, values=values)
+            await _close_and_start_next(session, row, leader, team_id=team_id, now=now)
             reached.append(item)
     return reached
+
+
+async def _close_and_start_next(
+    session: AsyncSession, row: RewardRound, leader: RewardOption | None, *, team_id: int | None, now: datetime
+) -> None:
+    """Mark a reached goal and start the next round: the option voted for meanwhile, else the same goal again."""
+    row.status, row.ended_at = REACHED, now
+    await rewards_store.save(session, row)
+    values: dict[str, object] = {
+        "status": ACTIVE,
+        "option_id": leader.id if leader else row.option_id,
+        "goal_points": leader.points if leader else row.goal_points,
+        "reward": leader.reward if leader else row.reward,
+        "started_at": now,
+    }
+    await rewards_store.start_round(session, team_id=team_id, number=row.number + 1, values=values)

@@ -1,1 +1,2 @@
-"""Storage of kudos: the entries themselves and the per-period summary that leaderboards and pots read."""
+"""Storage of kudos: storing them (`entries`), a person's history, leaderboard totals, reward pots, and the
+per-period summary (`summary`, `periods`, `rollup`) that leaderboards and pots read."""

@@ -1,4 +1,6 @@
-"""Queries on kudos: storing one, the points a giver has used, leaderboards and a person's history.
+"""Storing kudos: idempotency keys, the giver's lock, inserting a batch, and the points each giver has used.
+
+Leaderboard totals are in `storage.kudos.leaderboard`, a person's history in `storage.kudos.history`.
 
 Every timestamp passed in or stored is UTC: SQLite keeps datetimes without their offset, so mixing zones would
 compare wall-clock times.
@@ -11,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.kudos import summary as kudos_summary
-from storage.models import Kudos, KudosRecipient, KudosValue, Person, Team
+from storage.models import Kudos, KudosRecipient, KudosValue, Person
 
 
 @dataclass(frozen=True)
@@ -115,15 +116,7 @@ async def insert_many(session: AsyncSession, items: Sequence[NewKudos]) -> list[
     return ids
 
 
-async def points_given_since(session: AsyncSession, *, giver_id: int, since: datetime) -> int:
-    """Points a giver has handed out since `since` (each recipient counts)."""
-    given = await points_given(session, since={giver_id: since})
-    return sum(points for _, points in given.get(giver_id, ()))
-
-
-async def points_given(
-    session: AsyncSession, *, since: dict[int, datetime]
-) -> dict[int, list[tuple[datetime, int]]]:
+async def points_given(session: AsyncSession, *, since: dict[int, datetime]) -> dict[int, list[tuple[datetime, int]]]:
     """Per giver, when and how many points they gave since their own moment (in one query for all givers)."""
     if not since:
         return {}
@@ -139,186 +132,3 @@ async def points_given(
         if moment >= since[giver_id]:
             given[giver_id].append((moment, int(points)))
     return given
-
-
-@dataclass(frozen=True)
-class TeamTotal:
-    team_id: int
-    name: str
-    points: int
-    kudos: int
-
-
-@dataclass(frozen=True)
-class PersonTotal:
-    person: Person
-    points: int
-    kudos: int
-
-
-async def team_totals(
-    session: AsyncSession, *, start: datetime | None, end: datetime, limit: int | None = None
-) -> list[TeamTotal]:
-    """Teams by points received in the window, most first (ties by name).
-
-    The closed days of a week, month, quarter or all time come from the summary (`storage.kudos.summary`), the rest
-    from the kudos; only the per-team totals are joined to `team`.
-    """
-    totals = kudos_summary.leading(
-        await kudos_summary.window_totals(session, subject=kudos_summary.TEAM, start=start, end=end), limit
-    )
-    statement = (
-        select(Team.id, Team.name, totals.c.points, totals.c.kudos)
-        .join(totals, totals.c.subject_id == col(Team.id))
-        .order_by(totals.c.points.desc(), col(Team.name))
-    )
-    if limit is not None:
-        statement = statement.limit(limit)
-    rows = (await session.exec(statement)).all()
-    return [TeamTotal(int(tid or 0), name, int(total), int(count)) for tid, name, total, count in rows]
-
-
-async def person_totals(
-    session: AsyncSession, *, start: datetime | None, end: datetime, limit: int | None = None
-) -> list[PersonTotal]:
-    """People by points received in the window, most first (ties by name); read like teams, summary first."""
-    totals = kudos_summary.leading(
-        await kudos_summary.window_totals(session, subject=kudos_summary.PERSON, start=start, end=end), limit
-    )
-    statement = (
-        select(Person, totals.c.points, totals.c.kudos)
-        .join(totals, totals.c.subject_id == col(Person.id))
-        .order_by(totals.c.points.desc(), col(Person.display_name))
-    )
-    if limit is not None:
-        statement = statement.limit(limit)
-    rows = (await session.exec(statement)).all()
-    return [PersonTotal(person, int(total), int(count)) for person, total, count in rows]
-
-
-async def team_points(session: AsyncSession, *, team_id: int, start: datetime | None, end: datetime) -> int:
-    """Points a team's members earned for it in the window."""
-    totals = await kudos_summary.window_totals(
-        session, subject=kudos_summary.TEAM, start=start, end=end, subject_id=team_id
-    )
-    return int((await session.exec(select(func.coalesce(func.sum(totals.c.points), 0)))).one())
-
-
-@dataclass(frozen=True)
-class KudosEntry:
-    """A kudos as a person's history shows it: who gave it, to whom, why, which values."""
-
-    kudos: Kudos
-    giver: Person
-    recipients: tuple[Person, ...]
-    values: tuple[str, ...]
-
-
-async def _entries(session: AsyncSession, kudos_rows: Sequence[Kudos]) -> list[KudosEntry]:
-    ids = [row.id for row in kudos_rows if row.id is not None]
-    if not ids:
-        return []
-    recipient_rows = await session.exec(
-        select(KudosRecipient.kudos_id, Person)
-        .join(Person, col(Person.id) == col(KudosRecipient.recipient_id))
-        .where(col(KudosRecipient.kudos_id).in_(ids))
-        .order_by(col(KudosRecipient.id))
-    )
-    recipients: dict[int, list[Person]] = {}
-    for kudos_id, person in recipient_rows.all():
-        recipients.setdefault(kudos_id, []).append(person)
-    value_rows = await session.exec(
-        select(KudosValue.kudos_id, KudosValue.value)
-        .where(col(KudosValue.kudos_id).in_(ids))
-        .order_by(col(KudosValue.value))
-    )
-    values: dict[int, list[str]] = {}
-    for kudos_id, value in value_rows.all():
-        values.setdefault(kudos_id, []).append(value)
-    givers = {
-        person.id: person
-        for person in (
-            await session.exec(select(Person).where(col(Person.id).in_({row.giver_id for row in kudos_rows})))
-        ).all()
-    }
-    return [
-        KudosEntry(
-            kudos=row,
-            giver=givers[row.giver_id],
-            recipients=tuple(recipients.get(row.id or 0, ())),
-            values=tuple(values.get(row.id or 0, ())),
-        )
-        for row in kudos_rows
-    ]
-
-
-async def entry(session: AsyncSession, *, kudos_id: int) -> KudosEntry | None:
-    row = await session.get(Kudos, kudos_id)
-    if row is None:
-        return None
-    return (await _entries(session, [row]))[0]
-
-
-async def received_by(session: AsyncSession, *, person_id: int, limit: int = 5) -> list[KudosEntry]:
-    """The latest kudos a person received, newest first."""
-    statement = (
-        select(Kudos)
-        .join(KudosRecipient, col(KudosRecipient.kudos_id) == col(Kudos.id))
-        .where(KudosRecipient.recipient_id == person_id)
-        .order_by(col(Kudos.created_at).desc(), col(Kudos.id).desc())
-        .limit(limit)
-    )
-    return await _entries(session, list((await session.exec(statement)).all()))
-
-
-async def given_by(session: AsyncSession, *, person_id: int, limit: int = 5) -> list[KudosEntry]:
-    """The latest kudos a person gave, newest first."""
-    statement = (
-        select(Kudos)
-        .where(Kudos.giver_id == person_id)
-        .order_by(col(Kudos.created_at).desc(), col(Kudos.id).desc())
-        .limit(limit)
-    )
-    return await _entries(session, list((await session.exec(statement)).all()))
-
-
-@dataclass(frozen=True)
-class PersonSummary:
-    received_points: int
-    received_kudos: int
-    given_points: int
-    given_kudos: int
-
-
-async def summary(session: AsyncSession, *, person_id: int) -> PersonSummary:
-    """All-time totals for `/kudos me`."""
-    received = (
-        await session.exec(
-            select(func.coalesce(func.sum(KudosRecipient.points), 0), func.count()).where(
-                KudosRecipient.recipient_id == person_id
-            )
-        )
-    ).one()
-    given = (
-        await session.exec(
-            select(func.coalesce(func.sum(KudosRecipient.points), 0), func.count(func.distinct(Kudos.id)))
-            .select_from(Kudos)
-            .join(KudosRecipient, col(KudosRecipient.kudos_id) == col(Kudos.id))
-            .where(Kudos.giver_id == person_id)
-        )
-    ).one()
-    return PersonSummary(int(received[0]), int(received[1]), int(given[0]), int(given[1]))
-
-
-async def top_values(session: AsyncSession, *, person_id: int, limit: int = 3) -> list[tuple[str, int]]:
-    """The values a person is most recognised for, with how many kudos cited each."""
-    count = func.count(col(KudosValue.kudos_id))
-    statement = (
-        select(KudosValue.value, count)
-        .join(KudosRecipient, col(KudosRecipient.kudos_id) == col(KudosValue.kudos_id))
-        .where(KudosRecipient.recipient_id == person_id)
-        .group_by(col(KudosValue.value))
-        .order_by(count.desc(), col(KudosValue.value))
-        .limit(limit)
-    )
-    return [(value, int(total)) for value, total in (await session.exec(statement)).all()]

@@ -106,9 +106,7 @@ def _covered(cover: Cover, end: datetime) -> tuple[ColumnElement[Any], ColumnEle
     return case((running, until), else_=instant(cover.start)), running
 
 
-def _window_parts(
-    subject: str, start: datetime | None, end: datetime, cover: Cover | None, subject_id: int | None
-) -> list[Query]:
+def _window_parts(subject: str, start: datetime | None, end: datetime, cover: Cover | None) -> list[Query]:
     recipient = KudosRecipient
     if subject == PERSON:
         ident: Any = col(recipient.recipient_id)
@@ -140,9 +138,6 @@ def _window_parts(
             .where(col(KudosSummaryChange.created_at) < reach, used)
             .group_by(change_ident)
         )
-        if subject_id is not None:
-            rows = rows.where(KudosSummary.subject_id == subject_id)
-            changes = changes.where(change_ident == subject_id)
         parts += [rows, changes]
         lower = reach
     live = (
@@ -152,20 +147,16 @@ def _window_parts(
     )
     if lower is not None:
         live = live.where(col(recipient.created_at) >= lower)
-    if subject_id is not None:
-        live = live.where(ident == subject_id)
     return [*parts, live]
 
 
-async def window_totals(
-    session: AsyncSession, *, subject: str, start: datetime | None, end: datetime, subject_id: int | None = None
-) -> Subquery:
+async def window_totals(session: AsyncSession, *, subject: str, start: datetime | None, end: datetime) -> Subquery:
     """Points and kudos per person or team (`subject_id`, `points`, `kudos`) in `[start, end)`, only those with any.
 
     `start` None means all time. The subquery is meant to be joined to `person` or `team` by the caller.
     """
     cover = cover_for(await summary_state(session), subject, start, end)
-    parts = union_all(*_window_parts(subject, start, end, cover, subject_id)).subquery()
+    parts = union_all(*_window_parts(subject, start, end, cover)).subquery()
     ident, points, kudos = parts.c
     return (
         select(ident.label("subject_id"), func.sum(points).label("points"), func.sum(kudos).label("kudos"))

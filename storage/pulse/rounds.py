@@ -1,4 +1,7 @@
-"""Queries on pulse checks: the bank, plans, rounds, participation and ballots (answers are in `pulse_answers`)."""
+"""Queries on pulse checks: the bank, plans, rounds, participation and ballots.
+
+The anonymous answers and comments are in `storage.pulse.answers`.
+"""
 
 from __future__ import annotations
 

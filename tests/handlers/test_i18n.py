@@ -16,10 +16,9 @@ from handlers.i18n import (
     catalogue_files,
     load_catalogue,
     normalise_language,
-    placeholders,
     translations,
 )
-from handlers.i18n.extract import extract_messages
+from tests.handlers.i18n_messages import extract_messages, placeholders
 
 ROOT = Path(__file__).resolve().parents[2]
 

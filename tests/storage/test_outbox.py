@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -11,6 +13,14 @@ from storage.outbox import NewDelivery
 from tests.conftest import both_engines
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, limit: int, lease: timedelta, platforms: tuple[str, ...]
+) -> list[OutboxMessage]:
+    """`claim_batch` without the doubt flags."""
+    claimed = await outbox.claim_batch(session, now=now, limit=limit, lease=lease, platforms=platforms)
+    return [item.message for item in claimed]
 
 
 @both_engines
@@ -31,11 +41,11 @@ async def test_a_leased_row_is_not_claimed_twice_until_the_lease_ends(database: 
         await outbox.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C1", not_before=NOW)
     lease = timedelta(minutes=2)
     async with database.transaction() as session:
-        first = await outbox.claim_due(session, now=NOW, limit=10, lease=lease, platforms=("slack",))
+        first = await claim_due(session, now=NOW, limit=10, lease=lease, platforms=("slack",))
     async with database.transaction() as session:
-        second = await outbox.claim_due(session, now=NOW, limit=10, lease=lease, platforms=("slack",))
+        second = await claim_due(session, now=NOW, limit=10, lease=lease, platforms=("slack",))
     async with database.transaction() as session:
-        after_lease = await outbox.claim_due(session, now=NOW + lease, limit=10, lease=lease, platforms=("slack",))
+        after_lease = await claim_due(session, now=NOW + lease, limit=10, lease=lease, platforms=("slack",))
     assert len(first) == 1 and second == [] and len(after_lease) == 1
 
 
@@ -45,11 +55,11 @@ async def test_retry_waits_and_failure_is_recorded(database: Database) -> None:
         await outbox.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C1", not_before=NOW)
         await outbox.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C2", not_before=NOW)
     async with database.transaction() as session:
-        first, second = await outbox.claim_due(session, now=NOW, limit=10, lease=timedelta(1), platforms=("slack",))
+        first, second = await claim_due(session, now=NOW, limit=10, lease=timedelta(1), platforms=("slack",))
         await outbox.mark_retry(session, message_id=first.id or 0, next_attempt_at=NOW + timedelta(60), error="429")
         await outbox.mark_failed(session, message_id=second.id or 0, error="channel_not_found")
     async with database.transaction() as session:
-        assert await outbox.claim_due(session, now=NOW, limit=10, lease=timedelta(1), platforms=("slack",)) == []
+        assert await claim_due(session, now=NOW, limit=10, lease=timedelta(1), platforms=("slack",)) == []
         stats = await outbox.stats(session)
         failures = await outbox.recent_failures(session)
     assert (stats.pending, stats.failed) == (1, 1)

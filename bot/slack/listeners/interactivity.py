@@ -39,6 +39,13 @@ def _action_value(action: dict[str, Any]) -> str:
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
+    _register_actions(app, bot)
+    _register_shortcuts(app, bot)
+
+
+def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
+    """Buttons and modal submissions, routed to the core's action and form tables."""
+
     @app.action(ANYTHING)
     async def on_action(
         ack: AsyncAck,
@@ -93,6 +100,10 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             await ack()
             return
         await ack(response_action="update", view=modal)
+
+
+def _register_shortcuts(app: AsyncApp, bot: SlackBot) -> None:
+    """The kudos form opened from a message (prefilled with its author and words) or from anywhere."""
 
     @app.shortcut(MESSAGE_SHORTCUT)
     async def on_message_shortcut(

@@ -35,8 +35,13 @@ def emoji_pattern(emoji: str) -> re.Pattern[str]:
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
-    emoji = bot.runtime.policy.kudos_emoji
-    pattern = emoji_pattern(emoji)
+    _register_messages(app, bot)
+    _register_reactions(app, bot)
+
+
+def _register_messages(app: AsyncApp, bot: SlackBot) -> None:
+    """Messages with the kudos emoji that mention people give kudos; direct messages to Bravo run commands."""
+    pattern = emoji_pattern(bot.runtime.policy.kudos_emoji)
 
     @app.event("message")
     async def on_message(
@@ -76,8 +81,12 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             bot_user_id=context.bot_user_id,
         )
         await ack()
-        if outcome is not None and not outcome.duplicate and outcome.reply.card is not None:
-            await tell(client, user=str(event["user"]), channel=channel, card=outcome.reply.card)
+        await _confirm_to_giver(client, outcome, user=str(event["user"]), channel=channel)
+
+
+def _register_reactions(app: AsyncApp, bot: SlackBot) -> None:
+    """The kudos emoji as a reaction gives its author one point; removing it takes nothing back."""
+    emoji = bot.runtime.policy.kudos_emoji
 
     @app.event("reaction_added")
     async def on_reaction(
@@ -114,13 +123,18 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             bot_user_id=context.bot_user_id,
         )
         await ack()
-        if outcome is not None and not outcome.duplicate and outcome.reply.card is not None:
-            await tell(client, user=reactor, channel=channel, card=outcome.reply.card)
+        await _confirm_to_giver(client, outcome, user=reactor, channel=channel)
 
     @app.event("reaction_removed")
     async def on_reaction_removed(ack: AsyncAck) -> None:
         """A kudos stays given when its reaction is removed: recognition is not taken back."""
         await ack()
+
+
+async def _confirm_to_giver(client: AsyncWebClient, outcome: KudosOutcome | None, *, user: str, channel: str) -> None:
+    """The answer to the giver (a confirmation or a refusal), shown to them alone; a repeat is not shown twice."""
+    if outcome is not None and not outcome.duplicate and outcome.reply.card is not None:
+        await tell(client, user=user, channel=channel, card=outcome.reply.card)
 
 
 async def _direct_message(

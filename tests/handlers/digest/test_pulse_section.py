@@ -13,7 +13,8 @@ from handlers.i18n import Translator
 from handlers.messages import Card
 from handlers.policy import Policy
 from handlers.pulse.cards import ANSWER_ACTION
-from handlers.pulse.results import CommentView, DriverResult, GroupResult, QuestionResult
+from handlers.pulse.figures import CommentView, DriverResult, QuestionResult
+from handlers.pulse.results import GroupResult
 from handlers.pulse.send import close_now, send_now
 from handlers.pulse.stats import question_stats
 from scheduler.runs import send_digests

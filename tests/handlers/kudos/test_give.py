@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from sqlmodel import select
 
 from handlers.context import Context
-from handlers.kudos.give import KudosText, give_from_text, give_from_texts, local_midnight, remaining_allowance
+from handlers.kudos.allowance import local_midnight, remaining_allowance
+from handlers.kudos.give import KudosText, give_from_text, give_from_texts
 from handlers.messages import Card, Reply
 from handlers.policy import Policy
 from storage import people as people_store

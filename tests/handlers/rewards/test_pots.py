@@ -167,6 +167,7 @@ async def test_members_propose_for_their_team_and_only_admins_for_everyone(datab
     assert french.card is not None and "Récompense collective de Engineering" in french.card.plain()
 
 
+@both_engines
 async def test_a_withdrawn_option_leaves_the_ballot_once(database: Database) -> None:
     async with database.transaction() as session:
         option = await propose(session, team_id=None, org=False, points=10, reward="Pizza lunch", proposed_by=None)
@@ -175,3 +176,25 @@ async def test_a_withdrawn_option_leaves_the_ballot_once(database: Database) -> 
             await withdraw(session, option_id=option.id or 0)
         with pytest.raises(RewardError, match="option_unavailable"):
             await withdraw(session, option_id=999)
+
+
+@both_engines
+async def test_rewards_command_says_how_a_goal_is_chosen_then_shows_the_pot_filling(
+    database: Database, policy: Policy
+) -> None:
+    async with database.transaction() as session:
+        org = await seed(session)
+        bob = ctx_for(session, org["Bob"], policy, now=NOW + timedelta(days=1))
+        nothing = await run_command(bob, "rewards", "")
+        await propose(session, team_id=None, org=False, points=10, reward="Pizza lunch", proposed_by=None)
+        choosing = await run_command(bob, "rewards", "")
+        await set_goal(session, team_id=org.teams["Engineering"].id, points=6, reward="Team lunch", now=NOW)
+        await set_goal(session, team_id=None, points=20, reward="Party", now=NOW)
+        await give(session, org["Grace"], [org["Claire"]], at=NOW + timedelta(hours=1), points=2)
+        working = await run_command(bob, "rewards", "")
+        everyone = await run_command(bob, "rewards", "org")
+    assert nothing.card is not None and "No reward has been proposed yet." in nothing.card.plain()
+    assert choosing.card is not None and "No goal chosen yet. Vote below" in choosing.card.plain()
+    assert working.card is not None and "Goal: Team lunch, 2 / 6 points" in working.card.plain()
+    assert "Vote for the next goal; it starts once this one is reached." in working.card.plain()
+    assert everyone.card is not None and "Goal: Party, 2 / 20 points" in everyone.card.plain()

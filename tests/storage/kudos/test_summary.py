@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.kudos.leaderboard import PERIODS, period_start
 from storage import people as people_store
 from storage.db import Database
-from storage.kudos import entries as kudos_store
+from storage.kudos import leaderboard as leaderboard_store
 from storage.kudos import pots as pots_store
 from storage.kudos import summary as summary_store
 from storage.kudos.rollup import roll_up, roll_up_step
@@ -117,12 +117,19 @@ def reference(rows: Sequence[KudosRecipient], start: datetime | None, end: datet
     return {team: (team_points[team], len(team_kudos[team])) for team in team_points}, dict(people)
 
 
+async def team_points(session: AsyncSession, *, team_id: int, start: datetime | None, end: datetime) -> int:
+    """Points a team's members earned for it in the window, summed from the summary's rows for that team."""
+    totals = await summary_store.window_totals(session, subject=summary_store.TEAM, start=start, end=end)
+    statement = select(func.coalesce(func.sum(totals.c.points), 0)).where(totals.c.subject_id == team_id)
+    return int((await session.exec(statement)).one())
+
+
 async def bravo(database: Database, start: datetime | None, end: datetime) -> tuple[Totals, Totals]:
     async with database.sessions() as session:
-        teams = await kudos_store.team_totals(session, start=start, end=end)
-        people = await kudos_store.person_totals(session, start=start, end=end)
+        teams = await leaderboard_store.team_totals(session, start=start, end=end)
+        people = await leaderboard_store.person_totals(session, start=start, end=end)
         for team in teams:
-            assert await kudos_store.team_points(session, team_id=team.team_id, start=start, end=end) == team.points
+            assert await team_points(session, team_id=team.team_id, start=start, end=end) == team.points
     return {t.team_id: (t.points, t.kudos) for t in teams}, {p.person.id or 0: (p.points, p.kudos) for p in people}
 
 
@@ -207,7 +214,7 @@ async def test_the_leaderboards_and_pots_read_the_summary(database: Database) ->
     async with database.transaction() as session:
         await session.exec(update(KudosSummary).values(points=KudosSummary.points + 1000))
     async with database.sessions() as session:
-        teams = await kudos_store.team_totals(session, start=None, end=NOW)
+        teams = await leaderboard_store.team_totals(session, start=None, end=NOW)
         pots, org, rounds = await pots_bravo(database, NOW)
     assert teams and all(team.points >= 1000 for team in teams)
     assert org >= 1000 and all(pots[row.id or 0] >= 1000 for row in rounds)

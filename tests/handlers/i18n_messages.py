@@ -1,7 +1,8 @@
-"""Which messages the code uses: the source of truth the catalogue tests hold each language to."""
+"""Which messages the code uses, and the placeholders each expects: what the catalogue tests hold each language to."""
 
 from __future__ import annotations
 
+import string
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,3 +24,8 @@ def extract_messages(root: Path) -> Iterator[tuple[str, str, int]]:
             text = message[0] if isinstance(message, tuple) else message
             if text:
                 yield text, f"{package}/{filename}", line
+
+
+def placeholders(text: str) -> set[str]:
+    """The `{names}` a message expects, to compare a translation's with its English source."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}

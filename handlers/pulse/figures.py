@@ -1,0 +1,164 @@
+"""The figures of a pulse report: each question's statistics and change, and each driver's score on 0–10.
+
+Computed for a team or the organisation only where `handlers.pulse.suppression` lets them show; a hidden question
+is a `QuestionResult` with no statistics at all. A change compares with the last earlier round that asked the same
+question, and only when that round's answers may be shown too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from handlers.pulse.questions import ENPS_DRIVER, on_ten
+from handlers.pulse.stats import QuestionStats, question_stats
+from handlers.pulse.suppression import QuestionVisibility, TeamVisibility, question_visibility
+from storage.models import PulseQuestion, PulseRound
+
+Values = dict[tuple[int, int], list[int]]
+Answers = dict[int, list[int]]
+
+
+@dataclass(frozen=True)
+class CommentView:
+    id: str
+    text: str
+    replies: int
+    can_reply: bool
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: PulseQuestion
+    hidden: bool
+    stats: QuestionStats | None = None
+    change: float | None = None
+    comments: tuple[CommentView, ...] = ()
+
+
+@dataclass(frozen=True)
+class DriverResult:
+    driver: str
+    score: float
+    responses: int
+    change: float | None
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What the readable rounds asked and was answered: each team's rounds (oldest first), each round's questions,
+    the answers by (round, question), and the questions themselves."""
+
+    history: dict[int, list[PulseRound]]
+    round_questions: dict[int, list[int]]
+    values: Values
+    questions: dict[int, PulseQuestion]
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+class Figures:
+    """Per-question results for the teams and the organisation, then the drivers' scores from the shown ones."""
+
+    def __init__(self, asked: Asked, *, threshold: int, teams: TeamVisibility) -> None:
+        self.asked = asked
+        self.threshold = threshold
+        self.teams = teams
+        self.organisation_results: list[QuestionResult] = []
+        self.team_values: dict[tuple[int, int], tuple[list[int], list[int] | None]] = {}
+
+    def questions_by_team(self) -> dict[int, list[QuestionResult]]:
+        """Each team's results for the questions of its latest round (eNPS last); the organisation's are kept too."""
+        per_team: dict[int, list[QuestionResult]] = defaultdict(list)
+        for question_id in self._ordered_questions():
+            question = self.asked.questions[question_id]
+            current, before = self._answers_to(question_id)
+            seen = question_visibility(
+                {team: len(answers) for team, answers in current.items()},
+                {team: len(answers) for team, answers in before.items()},
+                threshold=self.threshold,
+                teams=self.teams,
+            )
+            for team, answers in current.items():
+                old = before.get(team) if team not in seen.hidden_before else None
+                self.team_values[(team, question_id)] = (answers, old)
+                shown = team not in seen.hidden
+                per_team[team].append(self._result(question, answers, old) if shown else QuestionResult(question, True))
+            self.organisation_results.append(self._organisation_result(question, current, before, seen))
+        return per_team
+
+    def _ordered_questions(self) -> list[int]:
+        asked = self.asked
+        latest = {q for pulses in asked.history.values() for q in asked.round_questions.get(pulses[-1].id or 0, [])}
+        return sorted(latest, key=lambda q: (asked.questions[q].driver == ENPS_DRIVER, q))
+
+    def _answers_to(self, question_id: int) -> tuple[Answers, Answers]:
+        """Each team's answers to the question in its latest round, and the last time before that it was asked."""
+        current: Answers = {}
+        before: Answers = {}
+        for team, pulses in self.asked.history.items():
+            if question_id not in self.asked.round_questions.get(pulses[-1].id or 0, []):
+                continue
+            current[team] = self.asked.values.get((pulses[-1].id or 0, question_id), [])
+            earlier = [p for p in pulses[:-1] if question_id in self.asked.round_questions.get(p.id or 0, [])]
+            if earlier:
+                before[team] = self.asked.values.get((earlier[-1].id or 0, question_id), [])
+        return current, before
+
+    def _organisation_result(
+        self, question: PulseQuestion, current: Answers, before: Answers, seen: QuestionVisibility
+    ) -> QuestionResult:
+        if seen.organisation_hidden:
+            return QuestionResult(question, hidden=True)
+        pooled = [value for answers in current.values() for value in answers]
+        hidden_before = seen.organisation_hidden_before or not before
+        pooled_before = None if hidden_before else [value for answers in before.values() for value in answers]
+        return self._result(question, pooled, pooled_before)
+
+    def _result(self, question: PulseQuestion, answers: list[int], before: list[int] | None) -> QuestionResult:
+        is_enps = question.driver == ENPS_DRIVER
+        stats = question_stats(question.scale, answers, is_enps=is_enps)
+        change = None
+        if before:
+            change = stats.average - question_stats(question.scale, before, is_enps=is_enps).average
+        return QuestionResult(question, hidden=False, stats=stats, change=change)
+
+    def drivers(self, team: int | None, results: Sequence[QuestionResult]) -> tuple[DriverResult, ...]:
+        """Each driver's score on 0–10 from its shown questions, and its change on those asked before too."""
+        by_driver: dict[str, list[QuestionResult]] = defaultdict(list)
+        for result in results:
+            if not result.hidden:
+                by_driver[result.question.driver].append(result)
+        found = (self._driver(driver, team, shown) for driver, shown in by_driver.items())
+        return tuple(driver for driver in found if driver is not None)
+
+    def _driver(self, driver: str, team: int | None, shown: Sequence[QuestionResult]) -> DriverResult | None:
+        scored: list[float] = []
+        now_part: list[float] = []
+        old_part: list[float] = []
+        for result in shown:
+            answers, old = self._answers(team, result)
+            scale = result.question.scale
+            scored.extend(on_ten(scale, value) for value in answers)
+            if old:
+                now_part.extend(on_ten(scale, value) for value in answers)
+                old_part.extend(on_ten(scale, value) for value in old)
+        if not scored:
+            return None
+        change = _mean(now_part) - _mean(old_part) if old_part and now_part else None
+        return DriverResult(driver, _mean(scored), len(scored), change)
+
+    def _answers(self, team: int | None, result: QuestionResult) -> tuple[list[int], list[int] | None]:
+        question_id = result.question.id or 0
+        if team is not None:
+            return self.team_values.get((team, question_id), ([], None))
+        now_values: list[int] = []
+        old_values: list[int] = []
+        for (_team, q), (answers, old) in self.team_values.items():
+            if q == question_id:
+                now_values.extend(answers)
+                old_values.extend(old or [])
+        return now_values, (old_values if result.change is not None else None)
