@@ -59,12 +59,11 @@ async def test_no_token_people_received_nor_an_unkeyed_hash_of_it_is_ever_in_the
         if pages is None:
             warnings.warn("pageinspect could not be installed: PostgreSQL pages were not read", stacklevel=1)
         found.extend(
-            f"after close, in the table and index pages: {what}" for what in set(bytes_holding(pages or b"", secrets))
+            f"after close, in the table and index pages: {what}" for what in bytes_holding(pages or b"", secrets)
         )
-    described = f"reads ({len(taps)} after a tap, 1 after sending, 1 after closing, then the bytes)"
-    no_leak(
-        summary(found, len(reads), described), "tokens people received, or unkeyed hashes of them, in the database:"
-    )
+    heading = f"tokens people received, or unkeyed hashes of them, in {len(reads)} reads of the database (one after "
+    heading += f"sending, {len(taps)} after a tap, one after closing) and in its bytes after closing:"
+    no_leak(summary(found, len(reads), "reads"), heading)
 
 
 def _first_question(document: dict[str, Any]) -> dict[str, Any]:
