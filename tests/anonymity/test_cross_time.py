@@ -17,17 +17,17 @@ from typing import Any
 
 import pytest
 
-from handlers.commands import run_command
 from handlers.policy import Policy
 from handlers.pulse import close_now, pulse_report, report_json, send_now
-from handlers.pulse_bank_sync import ensure_bank
+from handlers.pulse.bank_sync import ensure_bank
+from handlers.routing import run_command
 from scheduler.runs import send_digests
 from storage import people as people_store
-from storage import pulse as pulse_store
 from storage.db import Database
+from storage.pulse import rounds as pulse_store
 from tests.anonymity.support import Leak, no_leak
 from tests.conftest import both_engines
-from tests.handlers.test_pulse_support import BOSS, answer_question, context, seed_org
+from tests.handlers.pulse.test_support import BOSS, answer_question, context, seed_org
 from tests.scheduler.support import config
 
 ASKED = ("goals-1", "workload-1")
