@@ -24,6 +24,7 @@ test: $(STAMP) lint typecheck pytest
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers scheduler storage tests bench
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/vulture bot handlers scheduler storage tests/vulture_whitelist.py --min-confidence 60
 
 typecheck: $(STAMP)
 	$(BIN)/mypy bot handlers scheduler storage

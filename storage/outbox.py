@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import OutboxMessage
 from storage.models.base import utcnow
 from storage.models.delivery import FAILED, PENDING, SENT
-from storage.upsert import insert_ignore, insert_ignore_many
+from storage.upsert import insert_ignore_many
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,6 @@ class NewDelivery:
             "created_at": now,
             "sent_at": None,
         }
-
-
-async def enqueue(
-    session: AsyncSession,
-    *,
-    kind: str,
-    platform: str,
-    payload: str,
-    person_id: int | None = None,
-    channel: str | None = None,
-    dedupe_key: str | None = None,
-    not_before: datetime | None = None,
-) -> bool:
-    """Queue one delivery; with a `dedupe_key`, a second identical request is ignored (False)."""
-    delivery = NewDelivery(kind, platform, payload, person_id, channel, dedupe_key, not_before)
-    return await insert_ignore(session, OutboxMessage, delivery.row(utcnow()))
 
 
 async def enqueue_many(session: AsyncSession, deliveries: Sequence[NewDelivery]) -> None:

@@ -70,3 +70,12 @@ _.down_revision
 _.branch_labels
 _.depends_on
 _.downgrade
+
+# SQLAlchemy's TypeDecorator protocol (storage.models.base.UtcDateTime), called by SQLAlchemy.
+_.impl
+_.cache_ok
+_.process_bind_param
+_.process_result_value
+
+# A name only mypy reads (`TypeVar(bound="DataclassInstance")`).
+_.DataclassInstance

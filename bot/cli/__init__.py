@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Awaitable, Callable
-
-from bot.runtime import Runtime
-
-CommandFunction = Callable[[argparse.Namespace, Runtime], Awaitable[int]]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,6 +34,7 @@ from storage.models.delivery import PENDING, SENT
 from tests.bot.slack.conftest import slack_settings
 from tests.conftest import both_engines
 from tests.fakes.slack_api import FakeSlackApi
+from tests.storage import outbox_rows
 
 
 @pytest.fixture
@@ -59,7 +60,7 @@ async def queue(database: Database, *, channels: tuple[str, ...] = (), people: t
             person = Person(email=f"{slack_id.lower()}@acme.test", display_name=slack_id, slack_id=slack_id)
             session.add(person)
             await session.flush()
-            await outbox.enqueue(
+            await outbox_rows.enqueue(
                 session,
                 kind="dm",
                 platform="slack",

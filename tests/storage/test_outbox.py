@@ -11,6 +11,7 @@ from storage.db import Database
 from storage.models import OutboxMessage
 from storage.outbox import NewDelivery
 from tests.conftest import both_engines
+from tests.storage import outbox_rows
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
@@ -27,7 +28,7 @@ async def claim_due(
 async def test_dedupe_key_queues_once(database: Database) -> None:
     async with database.transaction() as session:
         for expected in (True, False):
-            queued = await outbox.enqueue(
+            queued = await outbox_rows.enqueue(
                 session, kind="dm", platform="slack", payload="{}", channel="C1", dedupe_key="k"
             )
             assert queued is expected
@@ -38,7 +39,7 @@ async def test_dedupe_key_queues_once(database: Database) -> None:
 @both_engines
 async def test_a_leased_row_is_not_claimed_twice_until_the_lease_ends(database: Database) -> None:
     async with database.transaction() as session:
-        await outbox.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C1", not_before=NOW)
+        await outbox_rows.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C1", not_before=NOW)
     lease = timedelta(minutes=2)
     async with database.transaction() as session:
         first = await claim_due(session, now=NOW, limit=10, lease=lease, platforms=("slack",))
@@ -52,8 +53,8 @@ async def test_a_leased_row_is_not_claimed_twice_until_the_lease_ends(database: 
 @both_engines
 async def test_retry_waits_and_failure_is_recorded(database: Database) -> None:
     async with database.transaction() as session:
-        await outbox.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C1", not_before=NOW)
-        await outbox.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C2", not_before=NOW)
+        await outbox_rows.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C1", not_before=NOW)
+        await outbox_rows.enqueue(session, kind="dm", platform="slack", payload="{}", channel="C2", not_before=NOW)
     async with database.transaction() as session:
         first, second = await claim_due(session, now=NOW, limit=10, lease=timedelta(1), platforms=("slack",))
         await outbox.mark_retry(session, message_id=first.id or 0, next_attempt_at=NOW + timedelta(60), error="429")

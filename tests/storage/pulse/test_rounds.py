@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from storage import outbox
 from storage.db import Database
 from storage.models import Person, PulseAnswer, PulseComment, PulseQuestion, Team
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
 from tests.conftest import both_engines
+from tests.storage import outbox_rows
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
@@ -87,10 +87,10 @@ async def test_closing_rewrites_answers_and_comments_without_hashes_and_keeps_co
 async def test_a_token_with_like_wildcards_finds_only_its_own_messages(database: Database) -> None:
     _round_id, _question, person = await _round(database)
     async with database.transaction() as session:
-        await outbox.enqueue(
+        await outbox_rows.enqueue(
             session, kind="pulse.question", platform="slack", person_id=person, payload='{"v":"a_b%c"}'
         )
-        await outbox.enqueue(
+        await outbox_rows.enqueue(
             session, kind="pulse.question", platform="slack", person_id=person, payload='{"v":"aXbYc"}'
         )
         found = await pulse_answers.deliveries_holding(
