@@ -10,7 +10,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.slack.render import form_view, message_payload, result_view
+from bot.slack.forms import form_view
+from bot.slack.render import message_pages, result_view
 from bot.slack.turn import SlackTurn
 from handlers.i18n import Translator
 from handlers.messages import Card, Form, Reply
@@ -62,8 +63,18 @@ async def open_modal(client: AsyncWebClient, trigger_id: str, answer: Answer) ->
 
 
 async def tell(client: AsyncWebClient, *, user: str, channel: str | None, card: Card) -> None:
-    """Show a card to one person: ephemerally where they are, else in their direct messages with Bravo."""
-    payload = message_payload(card)
+    """Show a card to one person: ephemerally where they are, else in their direct messages with Bravo (a long card
+    as several messages)."""
+    await tell_pages(client, user=user, channel=channel, payloads=message_pages(card))
+
+
+async def tell_pages(client: AsyncWebClient, *, user: str, channel: str | None, payloads: list[dict[str, Any]]) -> None:
+    """`tell` for messages already rendered."""
+    for payload in payloads:
+        await _tell_one(client, user=user, channel=channel, payload=payload)
+
+
+async def _tell_one(client: AsyncWebClient, *, user: str, channel: str | None, payload: dict[str, Any]) -> None:
     if channel:
         try:
             await client.chat_postEphemeral(channel=channel, user=user, **payload)

@@ -16,9 +16,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack.forms import picked_users, submitted_values
 from bot.slack.listeners.common import Answer, answer_for, modal_for, open_modal, tell
 from bot.slack.mentions import defuse
-from bot.slack.render import action_name, message_payload, picked_users, submitted_values
+from bot.slack.render import action_name, button_value, message_payload
 from bot.slack.turn import SlackBot, SlackTurn
 from handlers.kudos import kudos_form, reason_line
 from handlers.messages import Reply
@@ -51,7 +52,8 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         user = str(body["user"]["id"])
         container = body.get("container") or {}
         channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-        name, value = action_name(str(action.get("action_id", ""))), _action_value(action)
+        name = action_name(str(action.get("action_id", "")))
+        value = button_value(_action_value(action), body.get("view"))
         trigger_id = str(body.get("trigger_id", ""))
 
         async def use_case(turn: SlackTurn) -> Answer:

@@ -19,7 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.listeners.common import tell
 from bot.slack.mentions import find_slack_mentions
-from bot.slack.render import message_payload
+from bot.slack.render import message_pages
 from bot.slack.turn import SlackBot, SlackTurn
 from handlers.kudos import KudosDraft, KudosOutcome, give_from_text, give_kudos
 from handlers.messages import Reply
@@ -155,6 +155,7 @@ async def _direct_message(
     if answer is None or answer.card is None:
         return
     try:
-        await client.chat_postMessage(channel=channel, **message_payload(answer.card))
+        for payload in message_pages(answer.card):
+            await client.chat_postMessage(channel=channel, **payload)
     except SlackApiError as error:
         log.warning("reply in DM %s failed: %s", channel, error.response.get("error"))
