@@ -21,7 +21,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.batching import Batcher
-from bot.slack.listeners.common import Answer, answer_for, open_modal, tell_pages
+from bot.slack.listeners.common import Answer, answer_for, open_modal, refusal, tell_pages
 from bot.slack.render import message_pages
 from bot.slack.turn import SlackBot, SlackTurn, TurnRequest
 from handlers.i18n import Translator
@@ -58,12 +58,13 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             channel=command.get("channel_id"),
             event_key=f"slack:command:{trigger_id}" if trigger_id else None,
             bot_user_id=context.bot_user_id,
+            channel_hint=command.get("channel_name"),
         )
         try:
             if name == "kudos" and gives_kudos(text):
                 answer = await kudos_batches.submit(request)
             else:
-                (answer,) = await bot.run_many([request], use_case)
+                (answer,) = await bot.run_many([request], use_case, refuse=refusal)
         except Exception:
             log.exception("/%s failed", name)
             t = Translator(bot.runtime.policy.language)
@@ -96,6 +97,8 @@ async def give_kudos_commands(bot: SlackBot, requests: list[TurnRequest]) -> lis
     async def use_case(turns: Sequence[SlackTurn]) -> list[Answer]:
         texts = [KudosText(turn.ctx, turn.canonical(turn.texts[0]), source="command") for turn in turns]
         outcomes = await give_from_texts(texts)
-        return [Answer(reply=outcome.reply, t=turn.ctx.t) for turn, outcome in zip(turns, outcomes, strict=True)]
+        return [
+            Answer(reply=turn.noted(outcome.reply), t=turn.ctx.t) for turn, outcome in zip(turns, outcomes, strict=True)
+        ]
 
-    return await bot.run_many(requests, use_case)
+    return await bot.run_many(requests, use_case, refuse=refusal)

@@ -12,9 +12,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.slack.forms import form_view
 from bot.slack.render import message_pages, result_view
-from bot.slack.turn import SlackTurn
+from bot.slack.turn import SlackTurn, outsider_notice
 from handlers.i18n import Translator
-from handlers.messages import Card, Form, Reply
+from handlers.messages import Card, Form, Reply, reply
 from storage import people as people_store
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,13 @@ async def form_users(session: AsyncSession, form: Form | None) -> dict[str, str]
 
 
 async def answer_for(turn: SlackTurn, reply: Reply) -> Answer:
+    reply = turn.noted(reply)
     return Answer(reply=reply, t=turn.ctx.t, slack_users=await form_users(turn.ctx.session, reply.form))
+
+
+def refusal(t: Translator) -> Answer:
+    """The answer for someone from another organisation (Slack Connect), who can neither give nor receive kudos."""
+    return Answer(reply=reply(outsider_notice(t)), t=t)
 
 
 def modal_for(answer: Answer) -> dict[str, Any] | None:

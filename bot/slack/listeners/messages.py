@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -64,7 +65,8 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
 
         async def use_case(turn: SlackTurn) -> KudosOutcome:
             canonical = turn.canonical(pattern.sub(" ", text))
-            return await give_from_text(turn.ctx, canonical, source="message", points=count, idempotency_key=key)
+            outcome = await give_from_text(turn.ctx, canonical, source="message", points=count, idempotency_key=key)
+            return replace(outcome, reply=turn.noted(outcome.reply))
 
         outcome = await bot.run(
             user_id=str(event["user"]),
@@ -74,6 +76,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             event_key=key,
             claim=f"slack:event:{body.get('event_id')}",
             bot_user_id=context.bot_user_id,
+            channel_hint=event.get("channel_type"),
         )
         await ack()
         if outcome is not None and not outcome.duplicate and outcome.reply.card is not None:
@@ -140,7 +143,7 @@ async def _direct_message(
         return
 
     async def use_case(turn: SlackTurn) -> Reply:
-        return await run_command(turn.ctx, name or "kudos", turn.canonical(rest))
+        return turn.noted(await run_command(turn.ctx, name or "kudos", turn.canonical(rest)))
 
     answer = await bot.run(
         user_id=str(event["user"]),
@@ -150,6 +153,7 @@ async def _direct_message(
         event_key=f"slack:dm:{channel}:{event.get('ts')}",
         claim=f"slack:event:{body.get('event_id')}",
         bot_user_id=context.bot_user_id,
+        channel_hint="im",
     )
     await ack()
     if answer is None or answer.card is None:
