@@ -56,5 +56,5 @@ class SlackMemory:
     """The brief answers one Slack adapter keeps (see the module)."""
 
     groups: Brief[str, tuple[str, ...]] = field(default_factory=Brief)
-    public: Brief[str, bool] = field(default_factory=Brief)
+    conversations: Brief[str, str] = field(default_factory=Brief)
     home: Home | None = None

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 PRIVATE_HINTS = frozenset({"group", "mpim", "privategroup"})
 GROUP_DM_PREFIX = "mpdm-"
 UNSEEN = frozenset({"channel_not_found", "not_in_channel"})
+PUBLIC, PRIVATE, UNKNOWN = "public", "private", "unknown"
 
 
 def hinted_private(hint: str | None) -> bool:
@@ -38,25 +39,29 @@ async def announced(
     """True when a kudos given in `channel` may be re-posted publicly (no channel: a modal, App Home: yes)."""
     if not channel:
         return True
-    known = memory.public.get(channel, now)
-    if known is not None:
-        return known
+    kind = memory.conversations.get(channel, now)
+    if kind is None:
+        kind = await _kind(client, channel)
+        memory.conversations.put(channel, kind, now)
+    return not hinted_private(hint) if kind == UNKNOWN else kind == PUBLIC
+
+
+async def _kind(client: AsyncWebClient, channel: str) -> str:
+    """`PUBLIC`, `PRIVATE`, or `UNKNOWN` when Slack cannot say (kept too, so Slack is not asked at every kudos)."""
     try:
         response = await client.conversations_info(channel=channel)
     except SlackApiError as error:
         code = str(error.response.get("error"))
-        if code not in UNSEEN:
-            log.info("conversations.info %s failed (%s): going by the request", channel, code)
-            return not hinted_private(hint)
-        verdict = False
+        if code in UNSEEN:
+            return PRIVATE
+        log.info("conversations.info %s failed (%s): going by each request", channel, code)
+        return UNKNOWN
     except (aiohttp.ClientError, TimeoutError) as error:
-        log.info("conversations.info %s failed (%s): going by the request", channel, type(error).__name__)
-        return not hinted_private(hint)
-    else:
-        info = response.get("channel")
-        if not isinstance(info, dict):
-            return not hinted_private(hint)
-        private = info.get("is_private") or info.get("is_mpim") or info.get("is_group")
-        verdict = bool(info.get("is_im")) or not private
-    memory.public.put(channel, verdict, now)
-    return verdict
+        log.info("conversations.info %s failed (%s): going by each request", channel, type(error).__name__)
+        return UNKNOWN
+    info = response.get("channel")
+    if not isinstance(info, dict):
+        return UNKNOWN
+    if info.get("is_im") or not (info.get("is_private") or info.get("is_mpim") or info.get("is_group")):
+        return PUBLIC
+    return PRIVATE

@@ -89,3 +89,6 @@ async def test_when_slack_cannot_say_the_request_decides(bravo: SlackBravo) -> N
     assert bravo.posts_to(RECOGNITION_CHANNEL) == []
     await given_in(bravo, "CPUBLIC", channel_name="general")
     assert len(bravo.posts_to(RECOGNITION_CHANNEL)) == 1
+    await given_in(bravo, "CSECRET", channel_name="privategroup")
+    assert len(bravo.posts_to(RECOGNITION_CHANNEL)) == 1
+    assert len(bravo.api.calls_to("conversations.info")) == 2, "Slack is asked once a minute per conversation"
