@@ -5,8 +5,7 @@ Each card the core builds (`tests/validators/catalogue.py`: many teams, ten ques
 renderer, then through slack_sdk's Block Kit models and Slack's documented limits (`slack_limits.py`). A renderer that
 raises counts as a refusal: Slack would never get an answer. A card sent as messages is judged page by page, and
 every page must also stay under the text chat.postMessage takes in all (`msg_blocks_too_long`, see
-`bot.slack.paging`); the pages must hold every word of the card. What fails today is marked `xfail(strict=True)`: the
-suite stays green, and each mark turns into a failure, to be removed, once the renderer keeps that payload in bounds.
+`bot.slack.paging`); the pages must hold every word of the card.
 """
 
 from __future__ import annotations
@@ -23,12 +22,9 @@ from bot.slack.render import card_blocks, home_view, message_pages, message_payl
 from handlers.i18n import Translator
 from tests.validators.catalogue import all_cards
 from tests.validators.catalogue_db import NAMES, Built, build_replies
-from tests.validators.known import with_known_failures
 from tests.validators.slack_limits import slack_problems
 
 CARDS = all_cards()
-KNOWN_MESSAGES: dict[str, str] = {}
-KNOWN_REPLIES: dict[str, str] = {}
 
 
 def problems_of(render: Callable[[], dict[str, Any]]) -> list[str]:
@@ -46,7 +42,7 @@ def page_problems(payload: dict[str, Any]) -> list[str]:
     return slack_problems(payload) + too_long
 
 
-@pytest.mark.parametrize("name", with_known_failures(CARDS, KNOWN_MESSAGES))
+@pytest.mark.parametrize("name", sorted(CARDS))
 def test_every_card_bravo_builds_is_a_message_slack_accepts(name: str) -> None:
     problems = problems_of(lambda: message_payload(CARDS[name]))
     for number, page in enumerate(message_pages(CARDS[name]), 1):
@@ -100,7 +96,7 @@ def slack_payload(built: Built) -> dict[str, Any]:
     return home_view(card) if built.shown == "home" else message_payload(card)
 
 
-@pytest.mark.parametrize("name", with_known_failures(NAMES, KNOWN_REPLIES))
+@pytest.mark.parametrize("name", NAMES)
 def test_every_reply_read_from_a_busy_database_is_a_payload_slack_accepts(name: str, replies: dict[str, Built]) -> None:
     problems = problems_of(lambda: slack_payload(replies[name]))
     assert not problems, f"{name}:\n" + "\n".join(problems)
