@@ -167,14 +167,15 @@ def message_pages(card: Card) -> list[dict[str, Any]]:
     return [{"text": f"{text} ({number}/{total})", "blocks": chunk} for number, chunk in enumerate(chunks, 1)]
 
 
-def result_view(card: Card, *, title: str, close: str) -> dict[str, Any]:
-    """A modal that shows a result card in place of the form that produced it."""
-    blocks, metadata = _view_content(card.model_copy(update={"title": None}) if card.title else card)
+def result_view(card: Card, *, title: str, close: str, metadata: str | None = None) -> dict[str, Any]:
+    """A modal that shows a result card in place of the form that produced it; it keeps the form's `metadata` (where
+    it was opened) unless a long button value needs the room."""
+    blocks, carried = _view_content(card.model_copy(update={"title": None}) if card.title else card)
     view = View(
         type="modal",
         title=PlainTextObject(text=cut(card.title or title, MAX_VIEW_TITLE)),
         close=PlainTextObject(text=cut(close, MAX_VIEW_TITLE)),
-        private_metadata=metadata,
+        private_metadata=carried or metadata or None,
         blocks=blocks,
     )
     return view.to_dict()

@@ -48,13 +48,14 @@ def refusal(t: Translator) -> Answer:
     return Answer(reply=reply(outsider_notice(t)), t=t)
 
 
-def modal_for(answer: Answer) -> dict[str, Any] | None:
-    """The modal that shows an answer: its form, or its card as a result."""
+def modal_for(answer: Answer, *, metadata: str | None = None) -> dict[str, Any] | None:
+    """The modal that shows an answer: its form, or its card as a result (keeping the `metadata` of the form it
+    answers)."""
     t = answer.t
     if answer.reply.form is not None:
         return form_view(answer.reply.form, close=t("Cancel"), slack_users=answer.slack_users)
     if answer.reply.card is not None:
-        return result_view(answer.reply.card, title="Bravo", close=t("Close"))
+        return result_view(answer.reply.card, title="Bravo", close=t("Close"), metadata=metadata)
     return None
 
 

@@ -62,7 +62,12 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
     ) -> None:
         user = str(body["user"]["id"])
         container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+        view = body.get("view") or {}
+        channel = (
+            (body.get("channel") or {}).get("id")
+            or container.get("channel_id")
+            or metadata_channel(str(view.get("private_metadata") or ""))
+        )
         name = action_name(str(action.get("action_id", "")))
         value = button_value(_action_value(action), body.get("view"))
         trigger_id = str(body.get("trigger_id", ""))
@@ -104,7 +109,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             bot_user_id=context.bot_user_id,
             refuse=refusal,
         )
-        modal = modal_for(answer) if answer is not None else None
+        modal = modal_for(answer, metadata=str(view.get("private_metadata") or "")) if answer is not None else None
         if modal is None:
             await ack()
             return

@@ -11,6 +11,7 @@ import pytest
 from tests.bot.slack.conftest import RECOGNITION_CHANNEL, SlackBravo
 from tests.bot.slack.test_interactivity import state
 from tests.fakes.slack_requests import (
+    block_actions,
     event_callback,
     message_event,
     reaction_added_event,
@@ -54,9 +55,7 @@ async def test_a_kudos_in_a_private_conversation_stays_there(conversations: Slac
 
 
 @pytest.mark.parametrize("channel", ["CPUBLIC", "DU1"])
-async def test_a_kudos_in_a_public_channel_or_bravos_dm_is_announced(
-    conversations: SlackBravo, channel: str
-) -> None:
+async def test_a_kudos_in_a_public_channel_or_bravos_dm_is_announced(conversations: SlackBravo, channel: str) -> None:
     await given_in(conversations, channel)
     assert len(conversations.posts_to("U2")) == 1 and len(conversations.posts_to(RECOGNITION_CHANNEL)) == 1
 
@@ -92,3 +91,22 @@ async def test_when_slack_cannot_say_the_request_decides(bravo: SlackBravo) -> N
     await given_in(bravo, "CSECRET", channel_name="privategroup")
     assert len(bravo.posts_to(RECOGNITION_CHANNEL)) == 1
     assert len(bravo.api.calls_to("conversations.info")) == 2, "Slack is asked once a minute per conversation"
+
+
+async def test_a_refused_form_tried_again_still_knows_it_was_opened_in_a_private_channel(
+    conversations: SlackBravo,
+) -> None:
+    metadata = json.dumps({"channel": "CSECRET"})
+    refused = state(people={"selected_users": ["U1", "U2"]})
+    status, body, _ = await conversations.post(view_submission("kudos.give", refused, private_metadata=metadata))
+    view = {**json.loads(body)["view"], "id": "V100"}
+    (button,) = [element for block in view["blocks"] if block["type"] == "actions" for element in block["elements"]]
+    status, _, _ = await conversations.post(block_actions(button["action_id"], button["value"], view=view))
+    assert status == 200
+    (update,) = await conversations.api.wait_for("views.update")
+    again = update.args["view"]["private_metadata"]
+    assert json.loads(again) == {"channel": "CSECRET"}
+    status, body, _ = await conversations.post(view_submission("kudos.give", state(), private_metadata=again))
+    assert status == 200 and "2 points each" in body
+    await conversations.drain()
+    assert len(conversations.posts_to("U2")) == 1 and conversations.posts_to(RECOGNITION_CHANNEL) == []
