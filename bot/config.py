@@ -6,7 +6,8 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from handlers.i18n import SUPPORTED_LANGUAGES
@@ -139,6 +140,31 @@ class Settings(BaseSettings):
             return value
         raise ValueError("must be a sqlite:// or postgresql:// URL")
 
+    @model_validator(mode="after")
+    def _slack_can_work(self) -> Settings:
+        """A Slack set-up that cannot work is refused at start, in one line, rather than served with a 500 a request.
+
+        Over HTTP every request Slack sends is signed with the app's signing secret and Bravo refuses unsigned ones:
+        a bot token without its secret would refuse them all. Socket Mode (`SLACK_APP_TOKEN`) needs no secret but
+        a bot token to answer with; and each token must be of its kind.
+        """
+        bot, app = self.slack_bot_token.strip(), self.slack_app_token.strip()
+        if app and not bot:
+            raise _setting_error(
+                "SLACK_BOT_TOKEN", "required with SLACK_APP_TOKEN (Socket Mode brings the requests, the bot answers)"
+            )
+        if bot.startswith("xapp-"):
+            raise _setting_error("SLACK_BOT_TOKEN", "this is an app-level token (xapp-…); the bot token starts xoxb-")
+        if app and not app.startswith("xapp-"):
+            raise _setting_error("SLACK_APP_TOKEN", "not an app-level token: Socket Mode's token starts xapp-")
+        if bot and not app and not self.slack_signing_secret.strip():
+            raise _setting_error(
+                "SLACK_SIGNING_SECRET",
+                "required with SLACK_BOT_TOKEN (Bravo refuses every request to /slack/events it cannot verify): copy "
+                "it from the Slack app's Basic Information page, or set SLACK_APP_TOKEN for Socket Mode",
+            )
+        return self
+
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
@@ -215,6 +241,11 @@ class SettingsError(Exception):
     """A setting is missing or invalid; the message is one line naming it."""
 
 
+def _setting_error(name: str, problem: str) -> PydanticCustomError:
+    """A problem with several settings together, reported under the one to fix (`load_settings` prints it)."""
+    return PydanticCustomError("setting", "{name}: {problem}", {"name": name, "problem": problem})
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning pydantic's report into one line per bad setting."""
     try:
@@ -222,6 +253,6 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            name = str(item["loc"][0]) if item["loc"] else "settings"
-            problems.append(f"{name}: {item['msg']}")
+            name = str(item["loc"][0]) if item["loc"] else ""
+            problems.append(f"{name}: {item['msg']}" if name else str(item["msg"]))
         raise SettingsError("invalid setting " + "; ".join(problems)) from None

@@ -2,15 +2,45 @@
 
 Plain text parts are the *literal* words to show: renderers escape them for their markup, so user text
 can never ping `@channel` or disguise a link. Mentions are separate parts that each platform renders as
-its own mention.
+its own mention. Every text a card shows is also `neutralised` when the card is built, so no platform shows
+a direction override or an invisible character someone typed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# Direction embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) reorder what follows them, so a reason
+# or a name can read backwards from what was typed ("Trojan source"); direction marks (U+200E, U+200F, U+061C) and
+# invisible characters (zero-width space, word joiner, invisible operators, byte order mark, soft hyphen, Mongolian
+# vowel separator, deprecated format controls, interlinear annotations) hide words or make look-alike names.
+_HIDDEN = "\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+_SUSPECT = re.compile(f"[{_HIDDEN}\u200c\u200d]")
+_ALWAYS = re.compile(f"[{_HIDDEN}]+")
+# Zero-width (non-)joiners shape Persian, Indic scripts and emoji sequences (👩‍💻): kept between two visible
+# characters, dropped elsewhere (at either end of a word, or repeated).
+_JOINERS = re.compile("[\u200c\u200d]+")
+
+
+def neutralised(text: str) -> str:
+    """The text without direction controls or invisible characters: it shows as it reads, on every platform."""
+    if _SUSPECT.search(text) is None:
+        return text
+    text = _ALWAYS.sub("", text)
+
+    def joiner(match: re.Match[str]) -> str:
+        start, end = match.span()
+        inside = 0 < start and end < len(text) and not text[start - 1].isspace() and not text[end].isspace()
+        return match.group(0)[0] if inside else ""
+
+    return _JOINERS.sub(joiner, text)
+
+
+Shown = Annotated[str, AfterValidator(neutralised)]
 
 
 class Neutral(BaseModel):
@@ -21,14 +51,14 @@ class PersonRef(Neutral):
     """Enough about a person to mention them on any platform."""
 
     id: int
-    name: str
+    name: Shown
     slack_id: str | None = None
     teams_id: str | None = None
 
 
 class Text(Neutral):
     kind: Literal["text"] = "text"
-    text: str
+    text: Shown
 
 
 class Mention(Neutral):
@@ -102,7 +132,7 @@ def _merge_text(parts: Iterable[Text | Mention]) -> list[Text | Mention]:
 class FieldItem(Neutral):
     """A label and its value, shown side by side where the platform can."""
 
-    label: str
+    label: Shown
     value: Line
 
 
@@ -115,7 +145,7 @@ class Section(Neutral):
 class Choice(Neutral):
     """A button: `action` names the use case, `value` is what it receives back."""
 
-    label: str
+    label: Shown
     action: str
     value: str = ""
     style: Literal["default", "primary", "danger"] = "default"
@@ -154,11 +184,11 @@ class Form(Neutral):
 class Card(Neutral):
     """A message: title, sections, buttons and small print."""
 
-    title: str | None = None
+    title: Shown | None = None
     sections: tuple[Section, ...] = ()
     choices: tuple[Choice, ...] = ()
     context: tuple[Line, ...] = ()
-    summary: str = ""
+    summary: Shown = ""
 
     def plain(self) -> str:
         """The card as plain text: notification preview, logs, tests."""

@@ -41,13 +41,14 @@ _.APP_TYPE
 _.APP_TENANTID
 _.activity_id
 
-# pydantic: model settings and field validators (`@field_validator`), read and called by pydantic.
+# pydantic: model settings, field and model validators (`@field_validator`, `@model_validator`), called by pydantic.
 _.model_config
 _._split_commas
 _._known_timezone
 _._known_weekday
 _._clock_time
 _._schedule_spec
+_._slack_can_work
 _._supported_language
 _._async_driver
 

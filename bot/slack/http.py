@@ -4,10 +4,11 @@ The aiohttp request becomes Bolt's neutral request, Bolt dispatches it and its r
 `SLACK_APP_TOKEN` is set, Socket Mode carries the same requests instead.
 
 The signature is checked here on the raw bytes, before anything is decoded or parsed: an unsigned body is refused
-with 401 whatever it holds. The body is then read by `bot.slack.body` (not by Bolt, whose reader mistakes any
-command text containing "payload" for an interaction) and checked against the shapes Slack sends
-(`bot.slack.payloads`): anything unreadable or not shaped like Slack's is refused with 400, never a 500. A body over
-the server's limit is refused with 413 before it is read in full.
+with 401 whatever it holds (every body, were the signing secret missing, which the settings refuse at start). The
+body is then read by `bot.slack.body` (not by Bolt, whose reader mistakes any command text containing "payload" for
+an interaction) and checked against the shapes Slack sends (`bot.slack.payloads`): anything unreadable or not shaped
+like Slack's is refused with 400, never a 500. A body over the server's limit is refused with 413 before it is read
+in full.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def mount_slack(app: web.Application, runtime: Runtime, worker: OutboxWorker) ->
 
     async def slack_events(request: web.Request) -> web.Response:
         raw = await request.read()
-        if secret and not signed(secret, raw, request.headers):
+        if not secret or not signed(secret, raw, request.headers):
             return web.json_response({"error": "invalid signature"}, status=401)
         body = read_body(raw, request.headers.get("Content-Type"))
         if body is None or not slack_shaped(body):

@@ -1,16 +1,17 @@
 """Slack message markup in, canonical text out: `<@U2|bob>` becomes `<@42>`, everything else plain words.
 
 Slack sends user text with its own markup (`<@U…>`, `<!subteam^S…>`, `<!channel>`, `<https://…|label>`) and `&`, `<`,
-`>` escaped. The core wants plain words plus canonical mention tokens, so broadcast mentions become the harmless
-words `@channel`/`@here`, links show their address next to their label (no disguised links), and text the person
-typed that merely looks like a canonical token is defused.
+`>` escaped. The core wants plain words plus canonical mention tokens, so a user group becomes its current members
+(or, when none can be recognised, its team, which the core explains), broadcast mentions become the harmless words
+`@channel`/`@here`, links show their address next to their label (no disguised links), and text the person typed
+that merely looks like a canonical token is defused.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from handlers.mentions import person_token, team_token
@@ -56,17 +57,30 @@ def _plain(text: str) -> str:
     return defuse(html.unescape(text))
 
 
-def _markup(inner: str, people: Mapping[str, int], teams: Mapping[str, int], drop: frozenset[str]) -> str:
+@dataclass(frozen=True)
+class Resolved:
+    """What Slack ids stand for in Bravo: people, the teams behind user groups, each group's recognisable members."""
+
+    people: Mapping[str, int]
+    teams: Mapping[str, int]
+    groups: Mapping[str, Sequence[int]]
+    drop: frozenset[str]
+
+
+def _markup(inner: str, known: Resolved) -> str:
     if user := USER.match(inner):
         slack_id = user.group(1)
-        if slack_id in drop:
+        if slack_id in known.drop:
             return ""
-        if slack_id in people:
-            return person_token(people[slack_id])
+        if slack_id in known.people:
+            return person_token(known.people[slack_id])
         return "@" + _plain(user.group(2) or slack_id)
     if group := USERGROUP.match(inner):
-        if group.group(1) in teams:
-            return team_token(teams[group.group(1)])
+        members = known.groups.get(group.group(1))
+        if members:
+            return " ".join(person_token(member) for member in members)
+        if group.group(1) in known.teams:
+            return team_token(known.teams[group.group(1)])
         return "@" + _plain(group.group(2) or group.group(1)).lstrip("@")
     if special := SPECIAL.match(inner):
         return "@" + special.group(1)
@@ -89,14 +103,17 @@ def to_canonical(
     *,
     people: Mapping[str, int],
     teams: Mapping[str, int] | None = None,
+    groups: Mapping[str, Sequence[int]] | None = None,
     drop_users: frozenset[str] = frozenset(),
 ) -> str:
-    """Rewrite Slack text for the core; `drop_users` (e.g. the bot itself) disappear from it."""
+    """Rewrite Slack text for the core; `drop_users` (e.g. the bot itself) disappear from it, a user group becomes
+    the person ids `groups` gives for it."""
+    known = Resolved(people, teams or {}, groups or {}, drop_users)
     out: list[str] = []
     position = 0
     for match in MARKUP.finditer(text):
         out.append(_plain(text[position : match.start()]))
-        out.append(_markup(match.group(1), people, teams or {}, drop_users))
+        out.append(_markup(match.group(1), known))
         position = match.end()
     out.append(_plain(text[position:]))
     return "".join(out).strip()

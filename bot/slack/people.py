@@ -1,4 +1,10 @@
-"""Slack users and user groups as Bravo people and teams, looked up on first sight.
+"""Slack users and user groups as Bravo people and teams: users looked up on first sight, a group's members asked
+each time it is mentioned (kept for a minute, `bot.slack.cache`), so a kudos to `@platform-team` reaches whoever is
+in it now, whatever their directory team.
+
+People from another organisation in a Slack Connect channel are not Bravo's people: Slack marks them (`is_stranger`,
+or a workspace that is neither this one nor one of its Enterprise Grid organisation), and they are never added, so
+they can neither give nor receive kudos.
 
 Web API calls happen before the database transaction (`fetch`), so no lock is held while Slack answers; `apply`
 then writes what was learnt inside the request's transaction.
@@ -10,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -17,6 +24,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.slack.cache import Home, SlackMemory
 from handlers.people import PlatformProfile, sync_platform_person
 from storage import people as people_store
 from storage.db import Database
@@ -48,6 +56,18 @@ def profile_from_user(user: dict[str, Any]) -> PlatformProfile:
     )
 
 
+def is_outsider(user: dict[str, Any], home: Home | None) -> bool:
+    """Someone from another organisation (Slack Connect): marked `is_stranger`, or from a workspace that is neither
+    Bravo's nor one of its Enterprise Grid organisation's."""
+    if user.get("is_stranger"):
+        return True
+    team = user.get("team_id") or (user.get("profile") or {}).get("team")
+    if home is None or not home.team_id or not team or team == home.team_id:
+        return False
+    enterprise = (user.get("enterprise_user") or {}).get("enterprise_id") or user.get("enterprise_id")
+    return not (home.enterprise_id and enterprise == home.enterprise_id)
+
+
 @dataclass(frozen=True)
 class UserGroup:
     id: str
@@ -57,18 +77,21 @@ class UserGroup:
 
 @dataclass
 class Learnt:
-    """What Slack told us about users and groups Bravo had not seen."""
+    """What Slack told us: users Bravo had not seen, people from other organisations, the groups' members now."""
 
     profiles: dict[str, PlatformProfile] = field(default_factory=dict)
+    outsiders: dict[str, PlatformProfile] = field(default_factory=dict)
     groups: dict[str, UserGroup] = field(default_factory=dict)
 
 
 @dataclass
 class Known:
-    """Slack ids resolved to Bravo ids within a transaction."""
+    """Slack ids resolved to Bravo ids within a transaction; a group's current members; the outsiders met."""
 
     people: dict[str, Person] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    outsiders: dict[str, PlatformProfile] = field(default_factory=dict)
 
     @property
     def person_ids(self) -> Mapping[str, int]:
@@ -99,66 +122,80 @@ class _PersonIds(Mapping[str, int]):
 
 
 class SlackDirectory:
-    """Looks up unknown Slack users (`users.info`) and user groups (`usergroups.users.list`)."""
+    """Looks up unknown Slack users (`users.info`) and user groups' members (`usergroups.users.list`)."""
 
-    def __init__(self, client: AsyncWebClient, database: Database) -> None:
+    def __init__(self, client: AsyncWebClient, database: Database, memory: SlackMemory, now: datetime) -> None:
         self.client = client
         self.database = database
+        self.memory = memory
+        self.now = now
 
     async def fetch(self, user_ids: Iterable[str], usergroups: dict[str, str] | None = None) -> Learnt:
-        """Ask Slack about the users and groups the database does not know yet."""
+        """Ask Slack about the groups mentioned and the users the database does not know yet."""
         wanted = list(dict.fromkeys(user_id for user_id in user_ids if user_id))
-        groups = dict(usergroups or {})
-        async with self.database.sessions() as session:
-            found = await people_store.known_slack_ids(session, slack_ids=wanted)
-            unknown = [uid for uid in wanted if uid not in found]
-            new_groups = {
-                gid: label
-                for gid, label in groups.items()
-                if await people_store.team_by_usergroup(session, usergroup=gid) is None
-            }
         learnt = Learnt()
-        for group_id, label in new_groups.items():
+        for group_id, label in (usergroups or {}).items():
             members = await self._group_members(group_id)
             if members is not None:
                 learnt.groups[group_id] = UserGroup(group_id, label or group_id, members)
-                unknown.extend(member for member in members if member not in unknown)
-        if learnt.groups and unknown:
-            async with self.database.sessions() as session:
-                found = await people_store.known_slack_ids(session, slack_ids=unknown)
-            unknown = [uid for uid in unknown if uid not in found]
-        profiles = await asyncio.gather(*(self._profile(user_id) for user_id in unknown))
-        learnt.profiles = {profile.platform_id: profile for profile in profiles if profile is not None}
+                wanted.extend(member for member in members if member not in wanted)
+        async with self.database.sessions() as session:
+            found = await people_store.known_slack_ids(session, slack_ids=wanted)
+        users = await asyncio.gather(*(self._user(user_id) for user_id in wanted if user_id not in found))
+        home = await self._home() if any(users) else None
+        for user in users:
+            if user is not None:
+                profile = profile_from_user(user)
+                (learnt.outsiders if is_outsider(user, home) else learnt.profiles)[profile.platform_id] = profile
         return learnt
 
-    async def _profile(self, user_id: str) -> PlatformProfile | None:
+    async def _user(self, user_id: str) -> dict[str, Any] | None:
         try:
             response = await self.client.users_info(user=user_id, include_locale=True)
         except SlackApiError as error:
             log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
             return None
         user = response.get("user")
-        return profile_from_user(user) if isinstance(user, dict) else None
+        return user if isinstance(user, dict) else None
+
+    async def _home(self) -> Home | None:
+        """Bravo's workspace, asked once (`auth.test`); None while Slack cannot say."""
+        if self.memory.home is None:
+            try:
+                response = await self.client.auth_test()
+            except SlackApiError as error:
+                log.warning("auth.test failed: %s", error.response.get("error"))
+                return None
+            self.memory.home = Home(response.get("team_id") or None, response.get("enterprise_id") or None)
+        return self.memory.home
 
     async def _group_members(self, group_id: str) -> tuple[str, ...] | None:
+        """The group's members now (as of a minute ago at most); None when Slack cannot say."""
+        members = self.memory.groups.get(group_id, self.now)
+        if members is not None:
+            return members
         try:
             response = await self.client.usergroups_users_list(usergroup=group_id)
         except SlackApiError as error:
             log.warning("usergroups.users.list %s failed: %s", group_id, error.response.get("error"))
             return None
-        return tuple(str(user) for user in response.get("users") or ())
+        members = tuple(str(user) for user in response.get("users") or ())
+        self.memory.groups.put(group_id, members, self.now)
+        return members
 
     async def apply(
         self, session: AsyncSession, learnt: Learnt, user_ids: Iterable[str], usergroups: Iterable[str] = ()
     ) -> Known:
         """Create or update the people and teams learnt, and resolve every id the request needs."""
-        known = Known()
+        known = Known(outsiders=dict(learnt.outsiders))
         for profile in learnt.profiles.values():
             known.people[profile.platform_id] = await sync_platform_person(session, profile)
-        missing = [user_id for user_id in dict.fromkeys(user_ids) if user_id not in known.people]
+        members = [member for group in learnt.groups.values() for member in group.members]
+        missing = [user_id for user_id in dict.fromkeys((*user_ids, *members)) if user_id not in known.people]
         known.people.update(await people_store.people_by_slack_ids(session, slack_ids=missing))
         for group in learnt.groups.values():
             known.teams[group.id] = await self._team_for(session, group, known)
+            known.groups[group.id] = group.members
         for group_id in usergroups:
             if group_id not in known.teams:
                 team = await people_store.team_by_usergroup(session, usergroup=group_id)

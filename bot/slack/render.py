@@ -1,5 +1,6 @@
-"""Neutral cards and forms as Block Kit, within Slack's limits: forms through slack_sdk's models, which check them;
-cards, rendered for every message, as plain dictionaries cut to the same limits (the tests check them with slack_sdk).
+"""Neutral cards as Block Kit messages and views, within Slack's limits (forms are `bot.slack.forms`): rendered for
+every message, as plain dictionaries cut to Slack's limits (the tests check them with slack_sdk's models); a card
+with more blocks or text than a message or a view holds is compacted, paged or shortened by `bot.slack.paging`.
 
 User text is escaped (`&`, `<`, `>`, the only characters mrkdwn needs escaped), so a reason can never ping
 `@channel` or disguise a link; mentions become `<@U…>` for people Slack knows and a bold name otherwise.
@@ -10,31 +11,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from slack_sdk.models.blocks import (
-    InputBlock,
-    NumberInputElement,
-    Option,
-    PlainTextInputElement,
-    PlainTextObject,
-    StaticMultiSelectElement,
-    StaticSelectElement,
-    UserMultiSelectElement,
-)
-from slack_sdk.models.blocks.block_elements import InputInteractiveElement
+from slack_sdk.models.blocks import PlainTextObject
 from slack_sdk.models.views import View
 
-from handlers.messages import Card, Choice, Form, FormInput, Line, Text
+from bot.slack.paging import MESSAGE_BLOCKS, MESSAGE_TEXT, VIEW_BLOCKS, pages, shortened
+from handlers.messages import Card, Choice, Line, Text
 
 ACTION_SEPARATOR = "|"
-INPUT_ACTION = "value"
 MAX_SECTION_TEXT = 3000
 MAX_FIELD_TEXT = 2000
 MAX_FIELDS = 10
 MAX_HEADER = 150
 MAX_VIEW_TITLE = 24
 MAX_BUTTON_TEXT = 75
-MAX_OPTION_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ACTION_ID = 255
+MAX_BUTTONS_PER_BLOCK = 25
+MAX_CONTEXT_ELEMENTS = 10
 MAX_FALLBACK = 3000
+MAX_PRIVATE_METADATA = 3000
+# A button whose value is too long for Slack carries this instead; the view's `private_metadata` holds the value.
+VALUE_IN_METADATA = "bravo:private_metadata"
 
 
 def escape(text: str) -> str:
@@ -42,8 +39,22 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
+    """Plain text within `limit` characters, a cut marked with "…"."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cut_mrkdwn(text: str, limit: int) -> str:
+    """`cut` for mrkdwn, never inside a mention or an entity: in Bravo's mrkdwn, a `<` only opens a mention and a
+    `&` only an entity (user text is escaped), so one left open by the cut is dropped whole."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    for opener, closer in (("<", ">"), ("&", ";")):
+        at = head.rfind(opener)
+        if at != -1 and closer not in head[at:]:
+            head = head[:at]
+    return head + "…"
 
 
 def mrkdwn(line: Line) -> str:
@@ -65,7 +76,8 @@ def _quote(text: str) -> str:
 
 def action_id(action: str, index: int) -> str:
     """Buttons in one block need distinct action ids; the index is dropped again on the way back."""
-    return f"{action}{ACTION_SEPARATOR}{index}"
+    suffix = f"{ACTION_SEPARATOR}{index}"
+    return action[: MAX_ACTION_ID - len(suffix)] + suffix
 
 
 def action_name(received: str) -> str:
@@ -81,25 +93,29 @@ def card_blocks(card: Card) -> list[dict[str, Any]]:
     """
     blocks: list[dict[str, Any]] = []
     if card.title:
-        blocks.append({"type": "header", "text": _plain_text(_cut(card.title, MAX_HEADER))})
+        blocks.append({"type": "header", "text": _plain_text(cut(card.title, MAX_HEADER))})
     for section in card.sections:
         text = mrkdwn(section.text) if section.text is not None else ""
         if section.quote and text:
             text = _quote(text)
         fields = [
-            _mrkdwn_text(_cut(f"*{escape(item.label)}*\n{mrkdwn(item.value)}", MAX_FIELD_TEXT))
+            _mrkdwn_text(_cut_mrkdwn(f"*{escape(item.label)}*\n{mrkdwn(item.value)}", MAX_FIELD_TEXT))
             for item in section.fields
         ]
         if text:
-            blocks.append({"type": "section", "text": _mrkdwn_text(_cut(text, MAX_SECTION_TEXT))})
+            blocks.append({"type": "section", "text": _mrkdwn_text(_cut_mrkdwn(text, MAX_SECTION_TEXT))})
         for start in range(0, len(fields), MAX_FIELDS):
             blocks.append({"type": "section", "fields": fields[start : start + MAX_FIELDS]})
     if card.choices:
         buttons = [_button(choice, index) for index, choice in enumerate(card.choices)]
-        for start in range(0, len(buttons), 25):
-            blocks.append({"type": "actions", "elements": buttons[start : start + 25]})
+        for start in range(0, len(buttons), MAX_BUTTONS_PER_BLOCK):
+            blocks.append({"type": "actions", "elements": buttons[start : start + MAX_BUTTONS_PER_BLOCK]})
     if card.context:
-        elements = [_mrkdwn_text(_cut(mrkdwn(line), MAX_FIELD_TEXT)) for line in card.context[:10]]
+        texts = [mrkdwn(line) for line in card.context]
+        last = MAX_CONTEXT_ELEMENTS - 1
+        if len(texts) > MAX_CONTEXT_ELEMENTS:
+            texts = [*texts[:last], "\n".join(texts[last:])]
+        elements = [_mrkdwn_text(_cut_mrkdwn(text, MAX_FIELD_TEXT)) for text in texts]
         blocks.append({"type": "context", "elements": elements})
     return blocks
 
@@ -115,131 +131,76 @@ def _mrkdwn_text(text: str) -> dict[str, Any]:
 def _button(choice: Choice, index: int) -> dict[str, Any]:
     button: dict[str, Any] = {
         "type": "button",
-        "text": _plain_text(_cut(choice.label, MAX_BUTTON_TEXT)),
+        "text": _plain_text(cut(choice.label, MAX_BUTTON_TEXT)),
         "action_id": action_id(choice.action, index),
     }
     if choice.value:
-        button["value"] = choice.value
+        # Bravo's long values (a form's inputs kept for "try again") put what matters first: the last resort keeps
+        # the start; a modal carries a longer value whole (`result_view`).
+        button["value"] = choice.value[:MAX_BUTTON_VALUE]
     if choice.style != "default":
         button["style"] = choice.style
     return button
 
 
 def fallback_text(card: Card) -> str:
-    """The notification text (also parsed as mrkdwn, so escaped too)."""
-    return escape(_cut(card.summary or card.plain() or card.title or "Bravo", MAX_FALLBACK))
+    """The notification text (also parsed as mrkdwn, so escaped too); never empty, as Slack requires one."""
+    for candidate in (card.summary, card.plain(), card.title):
+        if candidate and candidate.strip():
+            return _cut_mrkdwn(escape(candidate.strip()), MAX_FALLBACK)
+    return "Bravo"
 
 
 def message_payload(card: Card) -> dict[str, Any]:
-    """Keyword arguments for chat.postMessage, chat.postEphemeral, chat.update or a slash command's answer."""
-    return {"text": fallback_text(card), "blocks": card_blocks(card)}
+    """Keyword arguments for one message (chat.update, a replaced message): the card, shortened if it is too long."""
+    return {"text": fallback_text(card), "blocks": shortened(card_blocks(card), MESSAGE_BLOCKS, MESSAGE_TEXT)}
 
 
-def _options(item: FormInput) -> list[Option]:
-    return [Option(text=_cut(option.label, MAX_OPTION_TEXT), value=option.value) for option in item.options[:100]]
+def message_pages(card: Card) -> list[dict[str, Any]]:
+    """Keyword arguments for chat.postMessage, chat.postEphemeral or a slash command's answer, one per message:
+    a card longer than a message holds is sent as several, each numbered."""
+    text = fallback_text(card)
+    chunks = pages(card_blocks(card), MESSAGE_BLOCKS)
+    if len(chunks) == 1:
+        return [{"text": text, "blocks": chunks[0]}]
+    total = len(chunks)
+    return [{"text": f"{text} ({number}/{total})", "blocks": chunk} for number, chunk in enumerate(chunks, 1)]
 
 
-def _element(item: FormInput, slack_users: Mapping[str, str]) -> InputInteractiveElement:
-    placeholder = PlainTextObject(text=_cut(item.placeholder, 150)) if item.placeholder else None
-    if item.kind == "people":
-        users = [slack_users[value] for value in item.initial if value in slack_users]
-        return UserMultiSelectElement(action_id=INPUT_ACTION, initial_users=users or None, placeholder=placeholder)
-    if item.kind in ("select", "multiselect"):
-        options = _options(item)
-        chosen = [option for option in options if option.value in item.initial]
-        if item.kind == "select":
-            return StaticSelectElement(
-                action_id=INPUT_ACTION, options=options, initial_option=chosen[0] if chosen else None
-            )
-        return StaticMultiSelectElement(action_id=INPUT_ACTION, options=options, initial_options=chosen or None)
-    if item.kind == "number":
-        return NumberInputElement(
-            action_id=INPUT_ACTION,
-            is_decimal_allowed=False,
-            initial_value=item.initial[0] if item.initial else None,
-            min_value=item.min_value,
-            max_value=item.max_value,
-        )
-    return PlainTextInputElement(
-        action_id=INPUT_ACTION,
-        multiline=item.kind == "multiline",
-        initial_value=item.initial[0] if item.initial else None,
-        max_length=item.max_length,
-        placeholder=placeholder,
-    )
-
-
-def form_view(form: Form, *, close: str, slack_users: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """A modal for the form; `slack_users` maps the people inputs' person ids to Slack user ids."""
-    blocks = [
-        InputBlock(
-            block_id=item.name,
-            label=PlainTextObject(text=_cut(item.label, 2000)),
-            element=_element(item, slack_users or {}),
-            optional=not item.required,
-        )
-        for item in form.inputs
-    ]
+def result_view(card: Card, *, title: str, close: str, metadata: str | None = None) -> dict[str, Any]:
+    """A modal that shows a result card in place of the form that produced it; it keeps the form's `metadata` (where
+    it was opened) unless a long button value needs the room."""
+    blocks, carried = _view_content(card.model_copy(update={"title": None}) if card.title else card)
     view = View(
         type="modal",
-        callback_id=form.action,
-        title=PlainTextObject(text=_cut(form.title, MAX_VIEW_TITLE)),
-        submit=PlainTextObject(text=_cut(form.submit, MAX_VIEW_TITLE)),
-        close=PlainTextObject(text=_cut(close, MAX_VIEW_TITLE)),
-        private_metadata=form.metadata[:3000] or None,
+        title=PlainTextObject(text=cut(card.title or title, MAX_VIEW_TITLE)),
+        close=PlainTextObject(text=cut(close, MAX_VIEW_TITLE)),
+        private_metadata=carried or metadata or None,
         blocks=blocks,
     )
     return view.to_dict()
 
 
-def result_view(card: Card, *, title: str, close: str) -> dict[str, Any]:
-    """A modal that shows a result card in place of the form that produced it."""
-    view = View(
-        type="modal",
-        title=PlainTextObject(text=_cut(card.title or title, MAX_VIEW_TITLE)),
-        close=PlainTextObject(text=_cut(close, MAX_VIEW_TITLE)),
-        blocks=card_blocks(card.model_copy(update={"title": None}) if card.title else card),
-    )
-    return view.to_dict()
-
-
 def home_view(card: Card) -> dict[str, Any]:
-    return View(type="home", blocks=card_blocks(card)).to_dict()
+    blocks, metadata = _view_content(card)
+    return View(type="home", private_metadata=metadata, blocks=blocks).to_dict()
 
 
-def submitted_values(state: Mapping[str, Any], people: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
-    """A view's `state.values` as neutral form values; user pickers give Bravo person ids (via `people`)."""
-    values: dict[str, tuple[str, ...]] = {}
-    for block_id, actions in state.items():
-        if not isinstance(actions, Mapping):
-            continue
-        for element in actions.values():
-            values[block_id] = _element_values(element, people)
-    return values
+def _view_content(card: Card) -> tuple[list[dict[str, Any]], str | None]:
+    """A view's blocks (at most 100) and its `private_metadata`: a button value too long for Slack's 2,000
+    characters travels there (up to 3,000), the button carrying `VALUE_IN_METADATA` (see `button_value`)."""
+    long = next((choice for choice in card.choices if len(choice.value) > MAX_BUTTON_VALUE), None)
+    if long is not None:
+        choices = tuple(
+            choice.model_copy(update={"value": VALUE_IN_METADATA}) if choice is long else choice
+            for choice in card.choices
+        )
+        card = card.model_copy(update={"choices": choices})
+    return shortened(card_blocks(card), VIEW_BLOCKS), long.value[:MAX_PRIVATE_METADATA] if long else None
 
 
-def _element_values(element: Mapping[str, Any], people: Mapping[str, int]) -> tuple[str, ...]:
-    users = element.get("selected_users")
-    if users is None and element.get("selected_user"):
-        users = [element["selected_user"]]
-    if users is not None:
-        return tuple(str(people[str(user)]) for user in users if str(user) in people)
-    if element.get("selected_options") is not None:
-        return tuple(str(option.get("value", "")) for option in element["selected_options"])
-    if element.get("selected_option"):
-        return (str(element["selected_option"].get("value", "")),)
-    value = element.get("value")
-    return (str(value),) if value not in (None, "") else ()
-
-
-def picked_users(state: Mapping[str, Any]) -> list[str]:
-    """Slack user ids chosen in a view state's user pickers."""
-    users: list[str] = []
-    for actions in state.values():
-        if not isinstance(actions, Mapping):
-            continue
-        for element in actions.values():
-            users.extend(str(user) for user in element.get("selected_users") or ())
-            if element.get("selected_user"):
-                users.append(str(element["selected_user"]))
-    return users
+def button_value(value: str, view: Mapping[str, Any] | None) -> str:
+    """A pressed button's value as Bravo gave it, read back from the view when it travelled there."""
+    if value == VALUE_IN_METADATA and view is not None:
+        return str(view.get("private_metadata") or "")
+    return value

@@ -7,6 +7,10 @@ chat.postMessage has no idempotency key, so every message carries its outbox id 
 (`bravo_delivery`). When a crash leaves a delivery in doubt, `find_delivered` reads the conversation's history for
 that id (`conversations.history`, needs the `*:history` scopes; for a direct message `conversations.open`, which needs
 `im:write`) and the worker records the message found instead of posting it again.
+
+A card longer than one message holds (a manager's digest of many teams) is posted as numbered pages, in order, each
+tagged with its number: a delivery counts as found only once its last page is there, and a delivery retried after a
+failure part-way resumes at the first page this process has not posted yet.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.runtime import Runtime
 from bot.slack.client import web_client
-from bot.slack.render import message_payload
+from bot.slack.render import message_pages
 from handlers.messages import Card
 from scheduler.sending import DeliveryError, Destination
 
@@ -49,18 +53,24 @@ HISTORY_MAX_PAGES = 25
 CLOCK_SKEW = timedelta(minutes=1)
 
 
-def delivery_metadata(marker: int) -> dict[str, Any]:
-    """The message metadata that names the outbox row a message delivers."""
-    return {"event_type": DELIVERY_EVENT, "event_payload": {"outbox_id": marker}}
+def delivery_metadata(marker: int, page: int = 1, pages: int = 1) -> dict[str, Any]:
+    """The message metadata that names the outbox row a message delivers (and which of its pages it is)."""
+    payload: dict[str, Any] = {"outbox_id": marker}
+    if pages > 1:
+        payload.update(page=page, pages=pages)
+    return {"event_type": DELIVERY_EVENT, "event_payload": payload}
 
 
 def carries(message: dict[str, Any], marker: int, bot_id: str | None) -> bool:
-    """True when `message` is Bravo's delivery of outbox row `marker` (posted by this app's bot, when known)."""
+    """True when `message` is Bravo's delivery of outbox row `marker` (posted by this app's bot, when known), or the
+    last page of it."""
     metadata = message.get("metadata")
     if not isinstance(metadata, dict) or metadata.get("event_type") != DELIVERY_EVENT:
         return False
     payload = metadata.get("event_payload")
     if not isinstance(payload, dict) or str(payload.get("outbox_id")) != str(marker):
+        return False
+    if payload.get("page", 1) != payload.get("pages", 1):
         return False
     return bot_id is None or message.get("bot_id") in (None, bot_id)
 
@@ -93,20 +103,36 @@ class SlackSender:
         self.client = web_client(runtime.settings)
         self._conversations: dict[str, str] = {}
         self._bot_id: str | None = None
+        # Pages already posted of a paged delivery that failed part-way: marker -> the first page's ref and count.
+        self._posted: dict[int, tuple[str, int]] = {}
 
     async def send(
         self, destination: Destination, card: Card, *, address: str | None, marker: int | None = None
     ) -> str | None:
-        """Post the card (tagged with `marker`, the outbox id); returns `channel:ts` so a later update can find it."""
+        """Post the card (tagged with `marker`, the outbox id), as pages if it is long; returns the first message's
+        `channel:ts` so a later update can find it."""
         if not address:
             raise DeliveryError("no Slack address for this delivery", permanent=True)
+        payloads = message_pages(card)
+        first, done = self._posted.pop(marker, ("", 0)) if marker is not None else ("", 0)
+        for number, payload in enumerate(payloads[done:], done + 1):
+            try:
+                ref = await self._post(address, payload, marker, number, len(payloads))
+            except DeliveryError:
+                if marker is not None and number > 1:
+                    self._posted[marker] = (first, number - 1)
+                raise
+            first = first or ref
+        return first
+
+    async def _post(self, address: str, payload: dict[str, Any], marker: int | None, page: int, pages: int) -> str:
         try:
             response = await self.client.chat_postMessage(
                 channel=address,
                 unfurl_links=False,
                 unfurl_media=False,
-                metadata=delivery_metadata(marker) if marker is not None else None,
-                **message_payload(card),
+                metadata=delivery_metadata(marker, page, pages) if marker is not None else None,
+                **payload,
             )
         except SlackApiError as error:
             raise delivery_error(error) from error

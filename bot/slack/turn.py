@@ -1,24 +1,34 @@
 """One Slack request's unit of work: learn unknown users, then run a use case in one transaction.
 
-Order matters for durability and speed: Slack's Web API is asked about unknown people before the transaction opens;
-the use case and its outbox rows commit together; only then does the listener acknowledge Slack, and the outbox
-worker is woken to deliver.
+Order matters for durability and speed: Slack's Web API is asked about unknown people, the user groups mentioned
+and the conversation's privacy before the transaction opens; the use case and its outbox rows commit together; only
+then does the listener acknowledge Slack, and the outbox worker is woken to deliver.
+
+A kudos given in a private channel or a group DM is not re-posted publicly (`bot.slack.conversations`): its turn's
+rules have no recognition channel. Someone from another organisation (Slack Connect, `bot.slack.people`) is not
+served at all: they are told why, once, instead.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime import Runtime
+from bot.slack.cache import SlackMemory
+from bot.slack.conversations import announced
 from bot.slack.mentions import find_slack_mentions, to_canonical
 from bot.slack.people import Known, SlackDirectory
 from handlers.context import Context
+from handlers.i18n import Translator, normalise_language
+from handlers.messages import Line, Reply
 from handlers.people import PlatformProfile, sync_platform_person
 from scheduler.outbox_worker import OutboxWorker
 from storage.events import claim_event
@@ -26,6 +36,14 @@ from storage.models import Person
 from storage.models.base import utcnow
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def outsider_notice(t: Translator) -> str:
+    return t(
+        "Kudos are for colleagues in this organisation: people from another organisation in a shared channel can "
+        "neither give nor receive them."
+    )
 
 
 @dataclass
@@ -38,9 +56,36 @@ class SlackTurn:
     texts: tuple[str, ...] = ()
 
     def canonical(self, text: str) -> str:
-        """The text with Slack markup rewritten for the core (the bot's own mention dropped)."""
+        """The text with Slack markup rewritten for the core (the bot's own mention dropped, a user group as its
+        members who can receive kudos: people Bravo knows, active, not bots, not the giver)."""
         drop = frozenset({self.bot_user_id}) if self.bot_user_id else frozenset()
-        return to_canonical(text, people=self.known.person_ids, teams=self.known.team_ids, drop_users=drop)
+        groups = {
+            group: [
+                person.id or 0
+                for member in members
+                if (person := self.known.people.get(member)) is not None
+                and person.active
+                and not person.is_bot
+                and person.id != self.ctx.actor.id
+            ]
+            for group, members in self.known.groups.items()
+        }
+        return to_canonical(
+            text, people=self.known.person_ids, teams=self.known.team_ids, groups=groups, drop_users=drop
+        )
+
+    def noted(self, reply: Reply) -> Reply:
+        """The reply, with a word on the people it names from another organisation, whom Bravo left out."""
+        mentioned = {user for text in self.texts for user in find_slack_mentions(text).users}
+        names = [profile.display_name for user, profile in self.known.outsiders.items() if user in mentioned]
+        if not names or reply.card is None:
+            return reply
+        t = self.ctx.t
+        note = Line.of(
+            t("No kudos for {people}, from another organisation: kudos are for colleagues here.", people=t.join(names))
+        )
+        card = reply.card.model_copy(update={"context": (*reply.card.context, note)})
+        return reply.model_copy(update={"card": card})
 
     def person_id(self, slack_id: str) -> int | None:
         person = self.known.people.get(slack_id)
@@ -59,10 +104,11 @@ class SlackBot:
     worker: OutboxWorker
     client: AsyncWebClient
     clock: Callable[[], datetime] = field(default=utcnow)
+    memory: SlackMemory = field(default_factory=SlackMemory)
 
     @property
     def directory(self) -> SlackDirectory:
-        return SlackDirectory(self.client, self.runtime.database)
+        return SlackDirectory(self.client, self.runtime.database, self.memory, self.clock())
 
     async def run(
         self,
@@ -75,20 +121,30 @@ class SlackBot:
         event_key: str | None = None,
         claim: str | None = None,
         bot_user_id: str | None = None,
+        channel_hint: str | None = None,
+        refuse: Callable[[Translator], T] | None = None,
     ) -> T | None:
         """Run `use_case` as `user_id`; None when `claim` was already handled (a Slack retry)."""
-        request = TurnRequest(user_id, tuple(texts), tuple(users), channel, event_key, claim, bot_user_id)
+        request = TurnRequest(user_id, tuple(texts), tuple(users), channel, event_key, claim, bot_user_id, channel_hint)
 
         async def one(turns: Sequence[SlackTurn]) -> list[T]:
             return [await use_case(turn) for turn in turns]
 
-        (result,) = await self.run_many([request], one)
+        (result,) = await self.run_many([request], one, refuse=refuse)
         return result
 
     async def run_many(
-        self, requests: Sequence[TurnRequest], use_case: Callable[[Sequence[SlackTurn]], Awaitable[Sequence[T]]]
+        self,
+        requests: Sequence[TurnRequest],
+        use_case: Callable[[Sequence[SlackTurn]], Awaitable[Sequence[T]]],
+        *,
+        refuse: Callable[[Translator], T] | None = None,
     ) -> list[T | None]:
-        """Run one use case over several requests in one transaction; None for a request already handled."""
+        """Run one use case over several requests in one transaction; None for a request already handled.
+
+        Someone from another organisation gets `refuse`'s answer in their language, or, without one, an ephemeral
+        word where they are.
+        """
         mentioned = [find_slack_mentions(text) for request in requests for text in request.texts]
         wanted_users = [
             *(request.user_id for request in requests),
@@ -98,17 +154,27 @@ class SlackBot:
         groups = {gid: label for found in mentioned for gid, label in found.usergroups.items()}
         directory = self.directory
         learnt = await directory.fetch(wanted_users, groups)
+        public = await self._public_channels(requests)
         results: list[T | None] = [None] * len(requests)
+        refused: list[tuple[int, TurnRequest, Translator]] = []
         async with self.runtime.database.transaction() as session:
             known = await directory.apply(session, learnt, wanted_users, groups)
             turns: dict[int, SlackTurn] = {}
             for index, request in enumerate(requests):
                 if request.claim is not None and not await claim_event(session, key=request.claim):
                     continue
+                outsider = known.outsiders.get(request.user_id)
+                if outsider is not None:
+                    language = normalise_language(outsider.locale, self.runtime.policy.language)
+                    refused.append((index, request, Translator(language)))
+                    continue
+                policy = self.runtime.policy
+                if not public.get(request.channel or "", True):
+                    policy = replace(policy, recognition_channel=None)
                 ctx = Context(
                     session=session,
                     actor=await self._actor(session, known, request.user_id),
-                    policy=self.runtime.policy,
+                    policy=policy,
                     now=self.clock(),
                     platform="slack",
                     event_key=request.event_key,
@@ -119,7 +185,29 @@ class SlackBot:
                 for index, result in zip(turns, await use_case(list(turns.values())), strict=True):
                     results[index] = result
         self.worker.wake()
+        for index, request, t in refused:
+            if refuse is not None:
+                results[index] = refuse(t)
+            else:
+                await self._tell_outsider(request, t)
         return results
+
+    async def _public_channels(self, requests: Sequence[TurnRequest]) -> dict[str, bool]:
+        """Whether each request's conversation may see its kudos re-posted publicly (`bot.slack.conversations`)."""
+        hints = {request.channel: request.channel_hint for request in requests if request.channel}
+        now = self.clock()
+        return {
+            channel: await announced(self.client, self.memory, channel, hint=hint, now=now)
+            for channel, hint in hints.items()
+        }
+
+    async def _tell_outsider(self, request: TurnRequest, t: Translator) -> None:
+        if not request.channel:
+            return
+        try:
+            await self.client.chat_postEphemeral(channel=request.channel, user=request.user_id, text=outsider_notice(t))
+        except SlackApiError as error:
+            log.info("could not tell %s why Bravo ignores them: %s", request.user_id, error.response.get("error"))
 
     async def _actor(self, session: AsyncSession, known: Known, user_id: str) -> Person:
         """The person behind a Slack user, created with their id as a name if Slack could not tell us more."""
@@ -143,3 +231,5 @@ class TurnRequest:
     event_key: str | None = None
     claim: str | None = None
     bot_user_id: str | None = None
+    # What the request itself says of its conversation (an event's `channel_type`, a command's `channel_name`).
+    channel_hint: str | None = None

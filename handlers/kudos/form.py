@@ -81,12 +81,28 @@ async def open_form(ctx: Context, value: str) -> Reply:
     return Reply(form=form)
 
 
+def prefill_value(people: Sequence[int], points: int, values: Sequence[str], message: str) -> str:
+    """The inputs "Edit and try again" restores: a line of JSON for the choices, then the message as typed.
+
+    The message stays out of the JSON, which would escape every non-ASCII character, quote and line break (up to
+    twelve characters each: a 325-letter Cyrillic message already passed Slack's 2,000-character button value): here
+    each character costs one, so a 1,500-character message in any script fits. The choices come first, so a value a
+    platform had to shorten still restores them.
+    """
+    choices = json.dumps({"p": list(people), "n": points, "v": list(values)}, separators=(",", ":"))
+    return choices + "\n" + message[:MAX_PREFILL_MESSAGE]
+
+
 def _decode(value: str) -> dict[str, Any]:
+    """A prefill value (`prefill_value`, or the former single JSON object), or form metadata."""
+    head, newline, message = value.partition("\n")
     try:
-        data = json.loads(value) if value else {}
+        data = json.loads(head) if head else {}
     except ValueError:
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {**data, "m": message} if newline else data
 
 
 def _first(values: Mapping[str, tuple[str, ...]], name: str) -> str:
@@ -126,6 +142,6 @@ def _with_retry(
 ) -> Reply:
     if answer.card is None:
         return answer
-    value = json.dumps({"p": list(people), "n": points, "v": list(values), "m": message[:MAX_PREFILL_MESSAGE]})
+    value = prefill_value(people, points, values, message)
     retry = Choice(label=ctx.t("Edit and try again"), action=OPEN_FORM_ACTION, value=value, style="primary")
     return Reply(card=answer.card.model_copy(update={"choices": (*answer.card.choices, retry)}))

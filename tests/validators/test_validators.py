@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.slack.render import form_view, home_view, message_payload
+from bot.slack.forms import form_view
+from bot.slack.render import home_view, message_payload
 from bot.teams.package import PackageOptions, french_localization, manifest
 from bot.teams.render import render_card, render_form
 from handlers.messages import Card, Choice, Form, FormInput, Line, Section

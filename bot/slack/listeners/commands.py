@@ -1,7 +1,9 @@
 """Slash commands (`/kudos`, `/pulse`, …): routed to the core's command table, answered in the acknowledgement.
 
 The answer to a slash command is the body of Slack's 2xx, shown only to the person who typed it; so the kudos is
-committed first and the confirmation rides on the acknowledgement itself. `/kudos @someone …` commands arriving
+committed first and the confirmation rides on the acknowledgement itself. An answer longer than one message (an
+admin's `/pulse results` over many teams) continues in numbered messages sent to the command's `response_url`
+(Slack takes five there), then, past that, ephemerally in the channel. `/kudos @someone …` commands arriving
 together are given in one transaction (`bot.batching`), which is what lets a burst be acknowledged quickly.
 """
 
@@ -13,13 +15,14 @@ from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+import aiohttp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.batching import Batcher
-from bot.slack.listeners.common import Answer, answer_for, open_modal
-from bot.slack.render import message_payload
+from bot.slack.listeners.common import Answer, answer_for, open_modal, refusal, tell_pages
+from bot.slack.render import message_pages
 from bot.slack.turn import SlackBot, SlackTurn, TurnRequest
 from handlers.i18n import Translator
 from handlers.kudos import KudosText, give_from_texts, gives_kudos
@@ -27,6 +30,7 @@ from handlers.routing import run_command
 
 log = logging.getLogger(__name__)
 ANY_COMMAND = re.compile(r"^/\S+$")
+RESPONSE_URL_USES = 5
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
@@ -34,7 +38,11 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
 
     @app.command(ANY_COMMAND)
     async def on_command(
-        ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+        ack: AsyncAck,
+        command: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        context: AsyncBoltContext,
     ) -> None:
         name = str(command.get("command", "")).lstrip("/")
         text = str(command.get("text", ""))
@@ -50,12 +58,13 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             channel=command.get("channel_id"),
             event_key=f"slack:command:{trigger_id}" if trigger_id else None,
             bot_user_id=context.bot_user_id,
+            channel_hint=command.get("channel_name"),
         )
         try:
             if name == "kudos" and gives_kudos(text):
                 answer = await kudos_batches.submit(request)
             else:
-                (answer,) = await bot.run_many([request], use_case)
+                (answer,) = await bot.run_many([request], use_case, refuse=refusal)
         except Exception:
             log.exception("/%s failed", name)
             t = Translator(bot.runtime.policy.language)
@@ -72,7 +81,14 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             await ack()
             return
         response_type = "in_channel" if answer.reply.public else "ephemeral"
-        await ack(response_type=response_type, **message_payload(answer.reply.card))
+        first, *rest = message_pages(answer.reply.card)
+        await ack(response_type=response_type, **first)
+        for payload in rest[:RESPONSE_URL_USES]:
+            try:
+                await respond(response_type=response_type, replace_original=False, **payload)
+            except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+                log.warning("/%s: a continued answer was lost: %s", name, error)
+        await tell_pages(client, user=user, channel=command.get("channel_id"), payloads=rest[RESPONSE_URL_USES:])
 
 
 async def give_kudos_commands(bot: SlackBot, requests: list[TurnRequest]) -> list[Answer | None]:
@@ -81,6 +97,8 @@ async def give_kudos_commands(bot: SlackBot, requests: list[TurnRequest]) -> lis
     async def use_case(turns: Sequence[SlackTurn]) -> list[Answer]:
         texts = [KudosText(turn.ctx, turn.canonical(turn.texts[0]), source="command") for turn in turns]
         outcomes = await give_from_texts(texts)
-        return [Answer(reply=outcome.reply, t=turn.ctx.t) for turn, outcome in zip(turns, outcomes, strict=True)]
+        return [
+            Answer(reply=turn.noted(outcome.reply), t=turn.ctx.t) for turn, outcome in zip(turns, outcomes, strict=True)
+        ]
 
-    return await bot.run_many(requests, use_case)
+    return await bot.run_many(requests, use_case, refuse=refusal)

@@ -10,10 +10,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.slack.render import form_view, message_payload, result_view
-from bot.slack.turn import SlackTurn
+from bot.slack.forms import form_view
+from bot.slack.render import message_pages, result_view
+from bot.slack.turn import SlackTurn, outsider_notice
 from handlers.i18n import Translator
-from handlers.messages import Card, Form, Reply
+from handlers.messages import Card, Form, Reply, reply
 from storage import people as people_store
 
 log = logging.getLogger(__name__)
@@ -38,16 +39,23 @@ async def form_users(session: AsyncSession, form: Form | None) -> dict[str, str]
 
 
 async def answer_for(turn: SlackTurn, reply: Reply) -> Answer:
+    reply = turn.noted(reply)
     return Answer(reply=reply, t=turn.ctx.t, slack_users=await form_users(turn.ctx.session, reply.form))
 
 
-def modal_for(answer: Answer) -> dict[str, Any] | None:
-    """The modal that shows an answer: its form, or its card as a result."""
+def refusal(t: Translator) -> Answer:
+    """The answer for someone from another organisation (Slack Connect), who can neither give nor receive kudos."""
+    return Answer(reply=reply(outsider_notice(t)), t=t)
+
+
+def modal_for(answer: Answer, *, metadata: str | None = None) -> dict[str, Any] | None:
+    """The modal that shows an answer: its form, or its card as a result (keeping the `metadata` of the form it
+    answers)."""
     t = answer.t
     if answer.reply.form is not None:
         return form_view(answer.reply.form, close=t("Cancel"), slack_users=answer.slack_users)
     if answer.reply.card is not None:
-        return result_view(answer.reply.card, title="Bravo", close=t("Close"))
+        return result_view(answer.reply.card, title="Bravo", close=t("Close"), metadata=metadata)
     return None
 
 
@@ -62,8 +70,18 @@ async def open_modal(client: AsyncWebClient, trigger_id: str, answer: Answer) ->
 
 
 async def tell(client: AsyncWebClient, *, user: str, channel: str | None, card: Card) -> None:
-    """Show a card to one person: ephemerally where they are, else in their direct messages with Bravo."""
-    payload = message_payload(card)
+    """Show a card to one person: ephemerally where they are, else in their direct messages with Bravo (a long card
+    as several messages)."""
+    await tell_pages(client, user=user, channel=channel, payloads=message_pages(card))
+
+
+async def tell_pages(client: AsyncWebClient, *, user: str, channel: str | None, payloads: list[dict[str, Any]]) -> None:
+    """`tell` for messages already rendered."""
+    for payload in payloads:
+        await _tell_one(client, user=user, channel=channel, payload=payload)
+
+
+async def _tell_one(client: AsyncWebClient, *, user: str, channel: str | None, payload: dict[str, Any]) -> None:
     if channel:
         try:
             await client.chat_postEphemeral(channel=channel, user=user, **payload)

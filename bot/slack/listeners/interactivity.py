@@ -7,6 +7,7 @@ refusal can offer "Edit and try again" and a success shows the confirmation wher
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -16,9 +17,10 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.listeners.common import Answer, answer_for, modal_for, open_modal, tell
+from bot.slack.forms import picked_users, submitted_values
+from bot.slack.listeners.common import Answer, answer_for, modal_for, open_modal, refusal, tell
 from bot.slack.mentions import defuse
-from bot.slack.render import action_name, message_payload, picked_users, submitted_values
+from bot.slack.render import action_name, button_value, message_payload
 from bot.slack.turn import SlackBot, SlackTurn
 from handlers.kudos import kudos_form, reason_line
 from handlers.messages import Reply
@@ -29,6 +31,16 @@ ANYTHING = re.compile(".*")
 MESSAGE_SHORTCUT = "kudos_message"
 GLOBAL_SHORTCUT = "kudos_global"
 PREFILL_EXCERPT = 280
+
+
+def metadata_channel(metadata: str) -> str | None:
+    """The conversation a form was opened from, when its metadata names one (the kudos form's `{"channel": …}`)."""
+    try:
+        data = json.loads(metadata) if metadata.startswith("{") else None
+    except ValueError:
+        return None
+    channel = data.get("channel") if isinstance(data, dict) else None
+    return channel if isinstance(channel, str) and channel else None
 
 
 def _action_value(action: dict[str, Any]) -> str:
@@ -57,8 +69,14 @@ def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
     ) -> None:
         user = str(body["user"]["id"])
         container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
-        name, value = action_name(str(action.get("action_id", ""))), _action_value(action)
+        view = body.get("view") or {}
+        channel = (
+            (body.get("channel") or {}).get("id")
+            or container.get("channel_id")
+            or metadata_channel(str(view.get("private_metadata") or ""))
+        )
+        name = action_name(str(action.get("action_id", "")))
+        value = button_value(_action_value(action), body.get("view"))
         trigger_id = str(body.get("trigger_id", ""))
 
         async def use_case(turn: SlackTurn) -> Answer:
@@ -70,6 +88,7 @@ def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
             channel=channel,
             event_key=f"slack:action:{trigger_id or action.get('action_ts')}",
             bot_user_id=context.bot_user_id,
+            refuse=refusal,
         )
         await ack()
         if answer is not None:
@@ -92,10 +111,12 @@ def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
             user_id=user,
             use_case=use_case,
             users=picked_users(state),
+            channel=metadata_channel(str(view.get("private_metadata") or "")),
             event_key=f"slack:view:{view.get('id')}",
             bot_user_id=context.bot_user_id,
+            refuse=refusal,
         )
-        modal = modal_for(answer) if answer is not None else None
+        modal = modal_for(answer, metadata=str(view.get("private_metadata") or "")) if answer is not None else None
         if modal is None:
             await ack()
             return
@@ -130,6 +151,7 @@ def _register_shortcuts(app: AsyncApp, bot: SlackBot) -> None:
             users=[author] if author else [],
             channel=channel,
             bot_user_id=context.bot_user_id,
+            refuse=refusal,
         )
         await ack()
         if answer is not None:
@@ -140,7 +162,7 @@ def _register_shortcuts(app: AsyncApp, bot: SlackBot) -> None:
         async def use_case(turn: SlackTurn) -> Answer:
             return await answer_for(turn, Reply(form=await kudos_form(turn.ctx)))
 
-        answer = await bot.run(user_id=str(shortcut["user"]["id"]), use_case=use_case)
+        answer = await bot.run(user_id=str(shortcut["user"]["id"]), use_case=use_case, refuse=refusal)
         await ack()
         if answer is not None:
             await open_modal(client, str(shortcut["trigger_id"]), answer)

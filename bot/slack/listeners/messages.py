@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -19,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.listeners.common import tell
 from bot.slack.mentions import find_slack_mentions
-from bot.slack.render import message_payload
+from bot.slack.render import message_pages
 from bot.slack.turn import SlackBot, SlackTurn
 from handlers.kudos import KudosDraft, KudosOutcome, give_from_text, give_kudos
 from handlers.messages import Reply
@@ -69,7 +70,8 @@ def _register_messages(app: AsyncApp, bot: SlackBot) -> None:
 
         async def use_case(turn: SlackTurn) -> KudosOutcome:
             canonical = turn.canonical(pattern.sub(" ", text))
-            return await give_from_text(turn.ctx, canonical, source="message", points=count, idempotency_key=key)
+            outcome = await give_from_text(turn.ctx, canonical, source="message", points=count, idempotency_key=key)
+            return replace(outcome, reply=turn.noted(outcome.reply))
 
         outcome = await bot.run(
             user_id=str(event["user"]),
@@ -79,6 +81,7 @@ def _register_messages(app: AsyncApp, bot: SlackBot) -> None:
             event_key=key,
             claim=f"slack:event:{body.get('event_id')}",
             bot_user_id=context.bot_user_id,
+            channel_hint=event.get("channel_type"),
         )
         await ack()
         await _confirm_to_giver(client, outcome, user=str(event["user"]), channel=channel)
@@ -154,7 +157,7 @@ async def _direct_message(
         return
 
     async def use_case(turn: SlackTurn) -> Reply:
-        return await run_command(turn.ctx, name or "kudos", turn.canonical(rest))
+        return turn.noted(await run_command(turn.ctx, name or "kudos", turn.canonical(rest)))
 
     answer = await bot.run(
         user_id=str(event["user"]),
@@ -164,11 +167,13 @@ async def _direct_message(
         event_key=f"slack:dm:{channel}:{event.get('ts')}",
         claim=f"slack:event:{body.get('event_id')}",
         bot_user_id=context.bot_user_id,
+        channel_hint="im",
     )
     await ack()
     if answer is None or answer.card is None:
         return
     try:
-        await client.chat_postMessage(channel=channel, **message_payload(answer.card))
+        for payload in message_pages(answer.card):
+            await client.chat_postMessage(channel=channel, **payload)
     except SlackApiError as error:
         log.warning("reply in DM %s failed: %s", channel, error.response.get("error"))

@@ -88,20 +88,18 @@ async def test_people_are_created_from_users_info_and_matched_to_the_directory(b
 
 
 @both_engines
-async def test_a_user_group_recognises_every_member_as_a_team(bravo: SlackBravo) -> None:
+async def test_a_user_group_recognises_each_of_its_members_but_the_giver(bravo: SlackBravo) -> None:
     bravo.api.usergroups["S1"] = ["U1", "U2", "U3"]
     answer = await kudos(bravo, "<!subteam^S1|@platform> thanks for the migration #teamwork")
-    assert "the platform team" in shown(answer) and "3 points left" in shown(answer)
+    assert "@Bob Smith and @Claire Petit" in shown(answer) and "3 points left" in shown(answer)
     await bravo.drain()
     async with bravo.runtime.database.sessions() as session:
-        team = await people_store.team_by_usergroup(session, usergroup="S1")
-        given = (await session.exec(select(Kudos))).one()
+        people = {person.slack_id: person for person in await people_store.all_people(session)}
         recipients = list((await session.exec(select(KudosRecipient))).all())
-    assert team is not None and team.name == "platform" and given.team_recognition_id == team.id
-    assert len(recipients) == 2 and {r.team_id for r in recipients} == {team.id}
+    assert {recipient.recipient_id for recipient in recipients} == {people["U2"].id, people["U3"].id}
     assert len(bravo.posts_to("U2")) == 1 and len(bravo.posts_to("U3")) == 1 and bravo.posts_to("U1") == []
     (post,) = bravo.posts_to(RECOGNITION_CHANNEL)
-    assert "platform" in json.dumps(post["blocks"]) and "<!subteam" not in json.dumps(post)
+    assert "<@U2>" in json.dumps(post["blocks"]) and "<!subteam" not in json.dumps(post)
 
 
 @pytest.mark.parametrize(

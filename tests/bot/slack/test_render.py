@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from bot.slack.forms import form_view, submitted_values
+from bot.slack.paging import MESSAGE_TEXT, text_length
 from bot.slack.render import (
+    VALUE_IN_METADATA,
     action_name,
+    button_value,
     card_blocks,
     escape,
     fallback_text,
-    form_view,
+    home_view,
+    message_pages,
+    message_payload,
     mrkdwn,
     result_view,
-    submitted_values,
 )
-from handlers.messages import Card, Choice, FieldItem, Form, FormInput, FormOption, Line, PersonRef, Section
+from handlers.messages import (
+    Card,
+    Choice,
+    FieldItem,
+    Form,
+    FormInput,
+    FormOption,
+    Line,
+    PersonRef,
+    Section,
+    neutralised,
+)
+from tests.validators.slack_limits import slack_problems
 
 BOB = PersonRef(id=2, name="Bob <Smith>", slack_id="U2")
 TEAMS_ONLY = PersonRef(id=3, name="Zoé & co", teams_id="29:z")
@@ -32,7 +49,7 @@ def test_user_text_is_escaped_and_mentions_are_real() -> None:
 def test_escaped_text_never_contains_slack_markup(text: str) -> None:
     rendered = mrkdwn(Line.of(text))
     assert "<" not in rendered and ">" not in rendered
-    assert rendered.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == text
+    assert rendered.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&") == neutralised(text)
 
 
 def test_cards_render_to_valid_blocks_within_slacks_limits() -> None:
@@ -136,3 +153,62 @@ def test_every_card_renders_to_blocks_that_slack_sdk_accepts_unchanged(card: Car
         assert parsed is not None
         parsed.validate_json()
         assert parsed.to_dict() == block
+
+
+many_sections = st.lists(
+    st.builds(
+        Section,
+        text=st.none() | st.text(min_size=1, max_size=3500).map(_line),
+        fields=st.lists(
+            st.builds(FieldItem, label=st.text(max_size=20), value=st.text(max_size=300).map(_line)), max_size=12
+        ).map(tuple),
+        quote=st.booleans(),
+    ),
+    max_size=160,
+).map(tuple)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cards, many_sections, st.text(max_size=2600))
+def test_any_card_however_long_is_sent_as_messages_and_views_slack_accepts(
+    card: Card, sections: tuple[Section, ...], value: str
+) -> None:
+    card = card.model_copy(
+        update={
+            "sections": card.sections + sections,
+            "choices": (*card.choices, Choice(label="Go", action="a", value=value)),
+        }
+    )
+    for payload in [*message_pages(card), message_payload(card)]:
+        assert slack_problems(payload) == [] and text_length(payload["blocks"]) <= MESSAGE_TEXT
+    for view in (home_view(card), result_view(card, title="Bravo", close="Close")):
+        assert slack_problems({"view": view}) == []
+
+
+def test_a_message_that_can_only_be_one_is_cut_with_its_buttons_kept() -> None:
+    sections = tuple(
+        Section(text=Line.of(f"line {index}"), fields=(FieldItem(label="a", value=Line.of("b")),))
+        for index in range(120)
+    )
+    card = Card(
+        title="Results",
+        sections=sections,
+        choices=(Choice(label="Next", action="pulse.next", value="1"),),
+        context=(Line.of("small print"),),
+    )
+    blocks = message_payload(card)["blocks"]
+    assert len(blocks) == 50 and blocks[0]["type"] == "header"
+    assert [block["type"] for block in blocks[-3:]] == ["context", "actions", "context"]
+    assert blocks[-3]["elements"][0]["text"] == "…" and blocks[-2]["elements"][0]["value"] == "1"
+
+
+def test_a_button_value_longer_than_slack_takes_travels_in_the_views_metadata() -> None:
+    value = "x" * 2500
+    card = Card(
+        sections=(Section(text=Line.of("refused")),), choices=(Choice(label="Retry", action="kudos.form", value=value),)
+    )
+    view = result_view(card, title="Bravo", close="Close")
+    button = view["blocks"][-1]["elements"][0]
+    assert button["value"] == VALUE_IN_METADATA and view["private_metadata"] == value
+    assert button_value(button["value"], view) == value and button_value("7", view) == "7"
+    assert message_payload(card)["blocks"][-1]["elements"][0]["value"] == "x" * 2000

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 import pytest
 
 from bot.config import Settings
 from bot.runtime import Runtime
+from bot.slack.paging import MESSAGE_TEXT, text_length
 from bot.slack.sender import SlackSender
 from handlers.messages import text_card
 from scheduler.sending import DeliveryError, Destination
 from storage.db import Database
 from tests.bot.slack.conftest import slack_settings
 from tests.fakes.slack_api import FakeSlackApi
+from tests.validators.catalogue import all_cards
+from tests.validators.slack_limits import slack_problems
 
 CARD = text_card("Kudos <3 & thanks")
 DM = Destination(platform="slack", person_id=1)
@@ -88,3 +94,29 @@ def test_a_plain_text_server_error_is_transient() -> None:
     )
     error = delivery_error(SlackApiError("server error", response))
     assert (error.reason, error.permanent) == ("http_503", False)
+
+
+async def test_a_digest_longer_than_a_message_is_posted_as_pages_and_resumed_after_a_failure(
+    sender: SlackSender, fake_slack: FakeSlackApi
+) -> None:
+    """A manager's digest of eight busy teams: numbered messages, each one Slack takes; a failure part-way resumes at
+    the page that failed, and the delivery is found again only once its last page is there."""
+    digest = all_cards()["digest.manager.eight-teams.en"]
+    since = datetime.now(UTC) - timedelta(minutes=1)
+
+    def then_fail(args: dict[str, Any]) -> dict[str, Any]:
+        fake_slack.clear_response("chat.postMessage")
+        fake_slack.fail_next("chat.postMessage", "internal_error", status=500)
+        return fake_slack.default_response("chat.postMessage", args)
+
+    fake_slack.responses_for("chat.postMessage", then_fail)
+    with pytest.raises(DeliveryError):
+        await sender.send(DM, digest, address="U2", marker=41)
+    assert await sender.find_delivered(DM, "U2", 41, since=since) is None
+    ref = await sender.send(DM, digest, address="U2", marker=41)
+    posted = [call.args for call in fake_slack.calls_to("chat.postMessage") if not call.failed]
+    assert len(posted) > 1 and ref is not None and ref.endswith(":" + fake_slack.calls[0].response["ts"])
+    for number, message in enumerate(posted, 1):
+        assert slack_problems(message) == [] and text_length(message["blocks"]) <= MESSAGE_TEXT
+        assert message["metadata"]["event_payload"] == {"outbox_id": 41, "page": number, "pages": len(posted)}
+    assert await sender.find_delivered(DM, "U2", 41, since=since) is not None
