@@ -32,7 +32,7 @@ from handlers.rewards import leaderboard as rewards_board
 from handlers.rewards.pots import Standing
 from handlers.routing import help_reply
 from storage.digest import Highlight, KudosTally
-from storage.kudos.entries import PersonTotal, TeamTotal
+from storage.kudos.leaderboard import PersonTotal, TeamTotal
 from storage.models import Person, PulseQuestion, RewardRound, Team
 
 LANGUAGES = ("en", "fr")
@@ -255,7 +255,7 @@ def digest_cards(language: str) -> Iterator[tuple[str, Card]]:
     weeks = [team_week(index) for index in range(1, 9)]
     people = {number: person(number) for number in range(1, RECIPIENTS + 30)}
     data = DigestData(
-        window=Window.last_days(NOW), weeks={week.team.id or 0: week for week in weeks}, people=people, teams={}
+        window=Window.of(NOW - timedelta(days=7), NOW), weeks={week.team.id or 0: week for week in weeks}, people=people, teams={}
     )
     pulse = {
         week.team.id or 0: manager_pulse_sections(t, group(week.team.id, questions=QUESTIONS), threshold=5)
