@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
 from bot.runtime import open_runtime
+from tests.bot.teams.cards import buttons, content
 from tests.bot.teams.conftest import TeamsApp, teams_settings
 from tests.cli import run_bravo_async
 from tests.fakes import teams_activities as ta
@@ -85,11 +86,14 @@ async def test_channel_kudos_then_pulse_and_digest_reach_teams(acme: TeamsApp, d
     recipients = {item["recipient"]["id"] for item in pulses}
     assert {ALICE["id"], BOB["id"]} <= recipients, activity_texts(pulses)
     bob_pulse = next(item for item in pulses if item["recipient"]["id"] == BOB["id"])
-    buttons = [action for action in bob_pulse["attachments"][0]["content"].get("actions", [])]
-    assert buttons and all(action["type"] == "Action.Submit" for action in buttons)
+    pressable = buttons(content(bob_pulse))
+    assert pressable and all(action["type"] == "Action.Submit" for action in pressable)
+    first_answer = next(action for action in pressable if action["data"]["action"] == "pulse.answer")
 
     card_id = next(r.activity_id for r in connector.records if r.activity is not None and r.activity is bob_pulse)
-    press = ta.submit_message(buttons[0]["data"], service_url=connector.service_url, from_user=BOB, reply_to_id=card_id)
+    press = ta.submit_message(
+        first_answer["data"], service_url=connector.service_url, from_user=BOB, reply_to_id=card_id
+    )
     assert await acme.post(press) == 201
     (update,) = connector.updates
     assert (
@@ -97,7 +101,7 @@ async def test_channel_kudos_then_pulse_and_digest_reach_teams(acme: TeamsApp, d
         and update.body["attachments"][0]["content"] != bob_pulse["attachments"][0]["content"]
     )
     press_again = ta.submit_message(
-        buttons[0]["data"], service_url=connector.service_url, from_user=BOB, reply_to_id=card_id
+        first_answer["data"], service_url=connector.service_url, from_user=BOB, reply_to_id=card_id
     )
     assert await acme.post(press_again) == 201
     assert len(connector.updates) == 1
