@@ -179,7 +179,10 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 return reply(ctx.t("I sent you the answer in our private chat."))
             return answer
 
-        request = TurnRequest(activity=activity, keys=[event_key(activity)], profiles=profiles, actor_id=actor.id)
+        # Typed commands are not claimed: each use case answers a redelivery as it answered the first delivery.
+        request = TurnRequest(
+            activity=activity, keys=[event_key(activity)], profiles=profiles, actor_id=actor.id, claim=False
+        )
         return await run_turn(self.database, self.policy, request, use_case)
 
     async def _submit(self, turn_context: TurnContext, submission: Submission) -> Reply | None:

@@ -28,12 +28,18 @@ UseCase = Callable[[Context, Mapping[str, Person]], Awaitable[Reply]]
 
 @dataclass(frozen=True)
 class TurnRequest:
-    """What a turn needs: its idempotency keys (all must be new), the people involved by Teams id, and the actor."""
+    """What a turn needs: its idempotency keys, the people involved by Teams id, and the actor.
+
+    With `claim`, the turn runs only if every key is new (a card submitted twice counts once); without, a delivery
+    Teams sends again runs again and its use case, keyed by the last key, answers as the first time (a kudos
+    redelivered gets its first confirmation back, not silence).
+    """
 
     activity: Activity
     keys: Sequence[str]
     profiles: Mapping[str, PlatformProfile]
     actor_id: str
+    claim: bool = True
 
 
 def context_channel(activity: Activity) -> str | None:
@@ -49,7 +55,7 @@ async def run_turn(database: Database, policy: Policy, request: TurnRequest, use
     """The use case's reply, or None when this delivery was already handled."""
     activity = request.activity
     async with database.transaction() as session:
-        for key in request.keys:
+        for key in request.keys if request.claim else ():
             if not await claim_event(session, key=key):
                 return None
         people = await sync_people(session, request.profiles)

@@ -1,7 +1,8 @@
 """The issue's acceptance, end to end against a local Bot Connector, with the real `bravo` commands.
 
-A channel kudos counts once (redelivery included) for the Bob found by email; `bravo pulse send --now` and
-`bravo digest send --now` reach Teams people through the conversation references Bravo stored.
+A channel kudos counts once (a redelivery gets the first confirmation again) for the Bob found by email;
+`bravo pulse send --now` and `bravo digest send --now` reach Teams people through the conversation references
+Bravo stored.
 """
 
 from __future__ import annotations
@@ -76,7 +77,8 @@ async def test_channel_kudos_then_pulse_and_digest_reach_teams(acme: TeamsApp, d
 
     assert await acme.post(activity) == 201
     assert await bob_points(database_url) == 1
-    assert len(connector.activities) == 1
+    (_, again) = await connector.wait_for_activities(2)
+    assert again["attachments"][0]["content"]["body"] == answer["attachments"][0]["content"]["body"]
     await acme.worker.drain()
     before = len(connector.activities)
 
