@@ -73,6 +73,18 @@ def event_key(activity: Activity) -> str:
     return f"teams:{activity.id}:{where}"
 
 
+def locale_of(activity: Activity) -> str | None:
+    """The sender's Teams locale: the activity's, else its `clientInfo` entity's (e.g. `fr-FR`)."""
+    if activity.locale:
+        return str(activity.locale)
+    for entity in activity.entities or []:
+        if str(entity.type or "") == "clientInfo":
+            locale = (entity.additional_properties or {}).get("locale")
+            if isinstance(locale, str) and locale:
+                return locale
+    return None
+
+
 def mention_entities(activity: Activity) -> list[MentionEntity]:
     """The activity's `mention` entities that name an account, in order."""
     found: list[MentionEntity] = []

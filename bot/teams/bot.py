@@ -16,6 +16,7 @@ from bot.teams.activities import (
     bot_id,
     conversation_scope,
     event_key,
+    locale_of,
     mention_entities,
     parse_submission,
 )
@@ -28,7 +29,7 @@ from bot.teams.references import remember, remember_member
 from bot.teams.replies import invoke_body, send_reply
 from bot.teams.roster import sync_roster
 from bot.teams.turns import TurnRequest, run_turn, sync_people
-from handlers.context import Context
+from handlers.context import Context, translator_for_person
 from handlers.i18n import Translator, normalise_language
 from handlers.messages import Reply, reply
 from handlers.routing import help_reply, run_action, run_command, submit_form
@@ -227,7 +228,8 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             if not await claim_event(session, key=event_key(activity)):
                 return
             synced = await sync_people(session, profiles)
-            person_id = synced[installer.id].id if installer is not None and installer.id in synced else None
+            installer_person = synced.get(installer.id) if installer is not None else None
+            person_id = installer_person.id if installer_person is not None else None
             await remember(session, activity, person_id=person_id if conversation_scope(activity) == PERSONAL else None)
             if conversation_scope(activity) != PERSONAL:
                 for person in synced.values():
@@ -240,8 +242,12 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 log.info("Teams roster synced: %s people in %s", count, activity.conversation.id)
             except Exception:  # noqa: BLE001 - a roster failure must not lose the install
                 log.exception("Teams roster sync failed for %s", activity.conversation.id)
-        welcome = help_reply(Translator(self.policy.language), self.policy)
-        await self._answer(turn_context, welcome)
+        # A 1:1 chat is the installer's: welcome them in their language; a channel reads the workspace's.
+        if conversation_scope(activity) == PERSONAL:
+            t = translator_for_person(installer_person, self.policy, locale_of(activity))
+        else:
+            t = Translator(self.policy.language)
+        await self._answer(turn_context, help_reply(t, self.policy))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         """Keep the reference current on (re)install; the welcome comes with the `conversationUpdate`."""
