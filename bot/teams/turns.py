@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.teams.activities import CHANNEL, GROUP_CHAT, base_conversation_id, conversation_scope
 from bot.teams.references import remember, remember_member
-from handlers.context import Context
+from handlers.context import Capabilities, Context
 from handlers.messages import Reply
 from handlers.people import PlatformProfile, sync_platform_person
 from handlers.policy import Policy
@@ -24,6 +24,8 @@ from storage.models import Person
 from storage.models.base import utcnow
 
 UseCase = Callable[[Context, Mapping[str, Person]], Awaitable[Reply]]
+# Teams has no user groups Bravo can read (a tag mention stays text), and Bravo sees no reactions or emoji there.
+TEAMS_CAN = Capabilities(user_groups=False, emoji_kudos=False)
 
 
 @dataclass(frozen=True)
@@ -74,5 +76,6 @@ async def run_turn(database: Database, policy: Policy, request: TurnRequest, use
             event_key=request.keys[-1],
             channel=context_channel(activity),
             locale=activity.locale,
+            capabilities=TEAMS_CAN,
         )
         return await use_case(ctx, people)
