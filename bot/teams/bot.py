@@ -25,6 +25,7 @@ from bot.teams.forms import people_choices, people_from_picker
 from bot.teams.mentions import rewrite_mentions
 from bot.teams.pacing import Pacer
 from bot.teams.people import Account, account_of, resolve_profiles
+from bot.teams.private import answer_privately
 from bot.teams.references import remember, remember_member
 from bot.teams.replies import invoke_body, send_reply
 from bot.teams.roster import sync_roster
@@ -99,7 +100,8 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         self.wake()
         if answer is not None:
             answer = await self._with_people_choices(answer)
-        body = invoke_body(answer, universal=self.universal, fallback=t("Already done."))
+        shared = conversation_scope(activity) != PERSONAL
+        body = invoke_body(answer, universal=self.universal, fallback=t("Already done."), shared=shared)
         return InvokeResponse(status=200, body=body)
 
     async def _answer(self, turn_context: TurnContext, answer: Reply | None) -> None:
@@ -169,15 +171,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             name, rest = routed
             answer = await run_command(ctx, name, rest)
             if private and name in PRIVATE_COMMANDS and answer.card is not None and not answer.public:
-                await outbox.enqueue(
-                    ctx.session,
-                    kind="teams_reply",
-                    platform="teams",
-                    person_id=ctx.actor.id,
-                    payload=answer.card.model_dump_json(),
-                    dedupe_key=f"{ctx.event_key}:reply",
-                )
-                return reply(ctx.t("I sent you the answer in our private chat."))
+                return await answer_privately(ctx, answer.card)
             return answer
 
         # Typed commands are not claimed: each use case answers a redelivery as it answered the first delivery.
@@ -195,6 +189,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         keys = [event_key(activity)]
         if submission.card_id:
             keys.append(f"teams:card:{actor.id}:{submission.card_id}:{submission.fingerprint(self._fingerprint_key)}")
+        shared = conversation_scope(activity) != PERSONAL
 
         async def use_case(ctx: Context, people: Mapping[str, Person]) -> Reply:
             if submission.form:
@@ -203,7 +198,10 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 for name, accounts in submission.people_inputs.items():
                     values[name] = tuple(str(chosen[item].id) for item in accounts if item in chosen)
                 return await submit_form(ctx, submission.form, values, submission.metadata)
-            return await run_action(ctx, submission.action, submission.value)
+            answer = await run_action(ctx, submission.action, submission.value)
+            if shared and answer.replace_original and answer.card is not None:
+                return await answer_privately(ctx, answer.card)  # the shared card stays as everyone sees it
+            return answer
 
         request = TurnRequest(activity=activity, keys=keys, profiles=profiles, actor_id=actor.id)
         return await run_turn(self.database, self.policy, request, use_case)
