@@ -82,7 +82,7 @@ class SigningKeys:
     """The keys behind one OpenID metadata URL, as botbuilder's `_OpenIdMetadata` serves them, without blocking."""
 
     def __init__(
-        self, url: str, rules: FetchRules, *, fetch: Fetch = fetch_keys, clock: Callable[[], float] = time.monotonic
+        self, url: str, rules: FetchRules, *, fetch: Fetch | None = None, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.url = url
         self.rules = rules
@@ -120,7 +120,7 @@ class SigningKeys:
 
     def _fetch_and_keep(self) -> None:
         try:
-            keys = self._fetch(self.url, self.rules.timeout)
+            keys = (self._fetch or fetch_keys)(self.url, self.rules.timeout)
         except Exception as error:  # noqa: BLE001 - the last good keys stay; the next try waits an interval
             log.warning("cannot fetch Microsoft's signing keys from %s: %r", self.url, error)
             return
