@@ -32,18 +32,25 @@ def fitted(card: Card, render: Callable[[Card], JsonDict], *, limit: int = MAX_C
     content = render(card)
     if wire_bytes(content) <= limit:
         return content
-    low, high = SHORTEST_TEXT, longest_text(card) - 1
-    best: JsonDict | None = None
-    while low <= high:
-        cap = (low + high) // 2
-        candidate = render(shortened(card, cap))
-        if wire_bytes(candidate) <= limit:
-            best, low = candidate, cap + 1
-        else:
-            high = cap - 1
+    best = _largest(SHORTEST_TEXT, longest_text(card) - 1, lambda cap: render(shortened(card, cap)), limit)
     if best is not None:
         return best
-    return _first_sections(shortened(card, SHORTEST_TEXT), render, limit)
+    short = shortened(card, SHORTEST_TEXT)
+    best = _largest(1, len(short.sections) - 1, lambda count: render(_keep(short, count)), limit)
+    return best if best is not None else render(_keep(short, 0))
+
+
+def _largest(low: int, high: int, build: Callable[[int], JsonDict], limit: int) -> JsonDict | None:
+    """`build(n)` for the largest n in [low, high] whose result fits in `limit` (results grow with n), else None."""
+    best: JsonDict | None = None
+    while low <= high:
+        middle = (low + high) // 2
+        candidate = build(middle)
+        if wire_bytes(candidate) <= limit:
+            best, low = candidate, middle + 1
+        else:
+            high = middle - 1
+    return best
 
 
 def longest_text(card: Card) -> int:
@@ -77,19 +84,6 @@ def _cut_line(line: Line, cap: int) -> Line:
     return Line(parts=parts)
 
 
-def _first_sections(card: Card, render: Callable[[Card], JsonDict], limit: int) -> JsonDict:
-    """The card with as many of its first sections as fit, then "…"."""
-    low, high = 0, len(card.sections) - 1
-    best = render(_keep(card, 0))
-    while low <= high:
-        count = (low + high) // 2
-        candidate = render(_keep(card, count))
-        if wire_bytes(candidate) <= limit:
-            best, low = candidate, count + 1
-        else:
-            high = count - 1
-    return best
-
-
 def _keep(card: Card, count: int) -> Card:
+    """The card's first `count` sections, then "…"."""
     return card.model_copy(update={"sections": (*card.sections[:count], Section(text=Line.of(ELLIPSIS)))})
