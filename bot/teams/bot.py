@@ -89,9 +89,11 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         action = action if isinstance(action, dict) else {}
         submission = parse_submission(action.get("data") or {}, verb=action.get("verb"), card_id=activity.reply_to_id)
         t = self._translator(turn_context)
+        shared = conversation_scope(activity) != PERSONAL
         if submission is None:
             gone = reply(t("That button is no longer available."))
-            return InvokeResponse(status=200, body=invoke_body(gone, universal=self.universal, fallback=""))
+            body = invoke_body(gone, universal=self.universal, fallback="", shared=shared)
+            return InvokeResponse(status=200, body=body)
         try:
             answer = await self._submit(turn_context, submission)
         except Exception:  # noqa: BLE001 - nothing was committed; the card says so
@@ -100,7 +102,6 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         self.wake()
         if answer is not None:
             answer = await self._with_people_choices(answer)
-        shared = conversation_scope(activity) != PERSONAL
         body = invoke_body(answer, universal=self.universal, fallback=t("Already done."), shared=shared)
         return InvokeResponse(status=200, body=body)
 
