@@ -16,6 +16,14 @@ from storage.events import claim_event
 from storage.models import Person
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    """What the platform a request came from lets people do besides typing commands, so help promises only that."""
+
+    user_groups: bool = True  # `/kudos @group …` recognises every member of a platform user group
+    emoji_kudos: bool = True  # the kudos emoji in a channel message, or as a reaction, gives kudos
+
+
 @dataclass
 class Context:
     """One request's world; adapters build it, use cases read it."""
@@ -28,6 +36,7 @@ class Context:
     event_key: str | None = None
     channel: str | None = None
     locale: str | None = None
+    capabilities: Capabilities = field(default_factory=Capabilities)
     t: Translator = field(init=False)
 
     def __post_init__(self) -> None:

@@ -80,3 +80,6 @@ _.process_result_value
 
 # A name only mypy reads (`TypeVar(bound="DataclassInstance")`).
 _.DataclassInstance
+
+# botframework-connector's hook for its OpenID key fetcher, replaced by Bravo's own (bot/teams/signing_keys.py).
+_.get_open_id_metadata

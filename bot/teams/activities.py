@@ -11,8 +11,9 @@ from typing import Any
 
 from botbuilder.schema import Activity, ChannelAccount
 
+from bot.teams.layout import ACTION_KEY, PICK_KEY, PICK_PREFIX, VALUE_KEY
 from bot.teams.mentions import MentionEntity
-from bot.teams.render import ACTION_KEY, FORM_KEY, INPUT_PREFIX, METADATA_KEY, MULTI_PREFIX, PEOPLE_PREFIX, VALUE_KEY
+from bot.teams.render import FORM_KEY, INPUT_PREFIX, METADATA_KEY, MULTI_PREFIX, PEOPLE_PREFIX, RENDERING_KEY
 
 PERSONAL = "personal"
 CHANNEL = "channel"
@@ -72,6 +73,18 @@ def event_key(activity: Activity) -> str:
     return f"teams:{activity.id}:{where}"
 
 
+def locale_of(activity: Activity) -> str | None:
+    """The sender's Teams locale: the activity's, else its `clientInfo` entity's (e.g. `fr-FR`)."""
+    if activity.locale:
+        return str(activity.locale)
+    for entity in activity.entities or []:
+        if str(entity.type or "") == "clientInfo":
+            locale = (entity.additional_properties or {}).get("locale")
+            if isinstance(locale, str) and locale:
+                return locale
+    return None
+
+
 def mention_entities(activity: Activity) -> list[MentionEntity]:
     """The activity's `mention` entities that name an account, in order."""
     found: list[MentionEntity] = []
@@ -101,11 +114,12 @@ class Submission:
     inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     people_inputs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     card_id: str | None = None
+    rendering: str = ""
 
     def fingerprint(self, key: bytes) -> str:
         """Equal for a card submitted twice with the same values; keyed, because the values can hold a pulse ballot
         token and its answer, and the stored fingerprint must not let anyone recover them."""
-        content = [self.action, self.value, self.form, self.metadata, sorted(self.inputs.items())]
+        content = [self.action, self.value, self.form, self.metadata, sorted(self.inputs.items()), self.rendering]
         content.append(sorted(self.people_inputs.items()))
         return hmac.new(key, json.dumps(content, default=list).encode(), hashlib.sha256).hexdigest()[:32]
 
@@ -115,6 +129,15 @@ def _split(value: object) -> tuple[str, ...]:
         return tuple(str(item).strip() for item in value if str(item).strip())
     text = "" if value is None else str(value)
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _chosen(data: Mapping[str, Any]) -> str:
+    """A button's own value; for the button under a list of choices (`layout`), the choice picked in that list."""
+    pick = data.get(PICK_KEY)
+    if VALUE_KEY not in data and isinstance(pick, str) and pick.startswith(PICK_PREFIX):
+        picked = data.get(pick)
+        return picked.strip() if isinstance(picked, str) else ""
+    return str(data.get(VALUE_KEY) or "")
 
 
 def parse_submission(data: Any, *, verb: str | None = None, card_id: str | None = None) -> Submission | None:
@@ -137,10 +160,11 @@ def parse_submission(data: Any, *, verb: str | None = None, card_id: str | None 
         return None
     return Submission(
         action=action,
-        value=str(data.get(VALUE_KEY) or ""),
+        value=_chosen(data),
         form=form,
         metadata=str(data.get(METADATA_KEY) or ""),
         inputs=inputs,
         people_inputs=people,
         card_id=card_id,
+        rendering=str(data.get(RENDERING_KEY) or ""),
     )

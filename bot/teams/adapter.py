@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
 from bot.config import Settings
+from bot.teams import signing_keys
 
 
 @dataclass(frozen=True)
@@ -35,4 +36,5 @@ def build_adapter(settings: Settings) -> CloudAdapter:
         raise ValueError("Teams needs MICROSOFT_APP_ID (or TEAMS_ALLOW_UNAUTHENTICATED=true for local development)")
     # msrest warns about every Teams channelData field its models lack (teamsChannelId, eventType…) on each call.
     logging.getLogger("msrest.serialization").setLevel(logging.ERROR)
+    signing_keys.install()
     return CloudAdapter(ConfigurationBotFrameworkAuthentication(bot_framework_config(settings)))

@@ -8,7 +8,6 @@ from collections.abc import Callable, Mapping
 
 from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime import Runtime
 from bot.teams.activities import (
@@ -17,6 +16,7 @@ from bot.teams.activities import (
     bot_id,
     conversation_scope,
     event_key,
+    locale_of,
     mention_entities,
     parse_submission,
 )
@@ -25,14 +25,14 @@ from bot.teams.forms import people_choices, people_from_picker
 from bot.teams.mentions import rewrite_mentions
 from bot.teams.pacing import Pacer
 from bot.teams.people import Account, account_of, resolve_profiles
+from bot.teams.private import answer_privately, queue_reply
 from bot.teams.references import remember, remember_member
 from bot.teams.replies import invoke_body, send_reply
 from bot.teams.roster import sync_roster
 from bot.teams.turns import TurnRequest, run_turn, sync_people
-from handlers.context import Context
-from handlers.delivery import person_deliveries, queue
+from handlers.context import Context, translator_for_person
 from handlers.i18n import Translator, normalise_language
-from handlers.messages import Card, Reply, reply
+from handlers.messages import Reply, reply
 from handlers.routing import help_reply, run_action, run_command, submit_form
 from storage import people as people_store
 from storage.events import claim_event
@@ -41,21 +41,11 @@ from storage.models import Person
 log = logging.getLogger(__name__)
 
 PRIVATE_COMMANDS = frozenset({"pulse"})
-TEAMS_REPLY = "teams_reply"
 
 
 def sorry(t: Translator) -> str:
     """What a person reads when their request failed and was rolled back."""
     return t("Sorry, something went wrong and nothing was saved. Please try again.")
-
-
-async def queue_reply(session: AsyncSession, person: Person, card: Card, *, key: str) -> None:
-    """A reply that cannot be given in the turn (Teams' pace, an outage, a group chat for a private answer) goes
-    through the outbox to the person's chat with Bravo, once per `key`."""
-    await queue(
-        session,
-        person_deliveries(person=person, card=card, kind=TEAMS_REPLY, platforms=("teams",), dedupe_key=key),
-    )
 
 
 class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
@@ -98,9 +88,11 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         action = action if isinstance(action, dict) else {}
         submission = parse_submission(action.get("data") or {}, verb=action.get("verb"), card_id=activity.reply_to_id)
         t = self._translator(turn_context)
+        shared = conversation_scope(activity) != PERSONAL
         if submission is None:
             gone = reply(t("That button is no longer available."))
-            return InvokeResponse(status=200, body=invoke_body(gone, universal=self.universal, fallback=""))
+            body = invoke_body(gone, universal=self.universal, fallback="", shared=shared)
+            return InvokeResponse(status=200, body=body)
         try:
             answer = await self._submit(turn_context, submission)
         except Exception:  # noqa: BLE001 - nothing was committed; the card says so
@@ -109,7 +101,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         self.wake()
         if answer is not None:
             answer = await self._with_people_choices(answer)
-        body = invoke_body(answer, universal=self.universal, fallback=t("Already done."))
+        body = invoke_body(answer, universal=self.universal, fallback=t("Already done."), shared=shared)
         return InvokeResponse(status=200, body=body)
 
     async def _answer(self, turn_context: TurnContext, answer: Reply | None) -> None:
@@ -172,11 +164,13 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             name, rest = routed
             answer = await run_command(ctx, name, rest)
             if private and name in PRIVATE_COMMANDS and answer.card is not None and not answer.public:
-                await queue_reply(ctx.session, ctx.actor, answer.card, key=f"{ctx.event_key}:reply")
-                return reply(ctx.t("I sent you the answer in our private chat."))
+                return await answer_privately(ctx, answer.card)
             return answer
 
-        request = TurnRequest(activity=activity, keys=[event_key(activity)], profiles=profiles, actor_id=actor.id)
+        # Typed commands are not claimed: each use case answers a redelivery as it answered the first delivery.
+        request = TurnRequest(
+            activity=activity, keys=[event_key(activity)], profiles=profiles, actor_id=actor.id, claim=False
+        )
         return await run_turn(self.database, self.policy, request, use_case)
 
     async def _submit(self, turn_context: TurnContext, submission: Submission) -> Reply | None:
@@ -188,6 +182,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         keys = [event_key(activity)]
         if submission.card_id:
             keys.append(f"teams:card:{actor.id}:{submission.card_id}:{submission.fingerprint(self._fingerprint_key)}")
+        shared = conversation_scope(activity) != PERSONAL
 
         async def use_case(ctx: Context, people: Mapping[str, Person]) -> Reply:
             if submission.form:
@@ -196,7 +191,10 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 for name, accounts in submission.people_inputs.items():
                     values[name] = tuple(str(chosen[item].id) for item in accounts if item in chosen)
                 return await submit_form(ctx, submission.form, values, submission.metadata)
-            return await run_action(ctx, submission.action, submission.value)
+            answer = await run_action(ctx, submission.action, submission.value)
+            if shared and answer.replace_original and answer.card is not None:
+                return await answer_privately(ctx, answer.card)  # the shared card stays as everyone sees it
+            return answer
 
         request = TurnRequest(activity=activity, keys=keys, profiles=profiles, actor_id=actor.id)
         return await run_turn(self.database, self.policy, request, use_case)
@@ -221,7 +219,8 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             if not await claim_event(session, key=event_key(activity)):
                 return
             synced = await sync_people(session, profiles)
-            person_id = synced[installer.id].id if installer is not None and installer.id in synced else None
+            installer_person = synced.get(installer.id) if installer is not None else None
+            person_id = installer_person.id if installer_person is not None else None
             await remember(session, activity, person_id=person_id if conversation_scope(activity) == PERSONAL else None)
             if conversation_scope(activity) != PERSONAL:
                 for person in synced.values():
@@ -234,8 +233,12 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 log.info("Teams roster synced: %s people in %s", count, activity.conversation.id)
             except Exception:  # noqa: BLE001 - a roster failure must not lose the install
                 log.exception("Teams roster sync failed for %s", activity.conversation.id)
-        welcome = help_reply(Translator(self.policy.language), self.policy)
-        await self._answer(turn_context, welcome)
+        # A 1:1 chat is the installer's: welcome them in their language; a channel reads the workspace's.
+        if conversation_scope(activity) == PERSONAL:
+            t = translator_for_person(installer_person, self.policy, locale_of(activity))
+        else:
+            t = Translator(self.policy.language)
+        await self._answer(turn_context, help_reply(t, self.policy))
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         """Keep the reference current on (re)install; the welcome comes with the `conversationUpdate`."""

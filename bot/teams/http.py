@@ -1,11 +1,13 @@
 """`POST /api/messages`: Bot Framework activities from Teams, authenticated, processed by the Teams bot.
 
-A request without a well-formed bearer token is refused (401) before botbuilder sees it, so a stray or hostile
-request never makes Bravo fetch Microsoft's signing keys; botbuilder then validates the token itself.
+A request without a well-formed bearer token signed the way Microsoft signs (RS256, with a key id) is refused (401)
+before botbuilder sees it, so a stray or hostile request never makes Bravo fetch Microsoft's signing keys;
+botbuilder then validates the token itself, with keys fetched off the event loop (`signing_keys`).
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 
@@ -25,19 +27,37 @@ from scheduler.outbox_worker import OutboxWorker
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+SIGNING_ALGORITHM = "RS256"  # the only one botframework-connector verifies Bot Framework tokens with
 
 
 def well_formed_bearer(header: str) -> bool:
-    """`Bearer <JWT>` whose header and claims decode (signature unchecked here: botbuilder checks it)."""
+    """`Bearer <JWT>` whose header and claims decode, signed with RS256 and naming its key, as Microsoft's tokens
+    are (the signature itself is botbuilder's to check)."""
     scheme, _, token = header.partition(" ")
     if scheme != "Bearer" or not token.strip():
         return False
     try:
-        jwt.get_unverified_header(token.strip())
+        headers = jwt.get_unverified_header(token.strip())
         jwt.decode(token.strip(), options={"verify_signature": False})
     except jwt.PyJWTError:
         return False
-    return True
+    kid = headers.get("kid")
+    return headers.get("alg") == SIGNING_ALGORITHM and isinstance(kid, str) and bool(kid)
+
+
+async def json_body(request: web.Request) -> tuple[object, web.Response | None]:
+    """The request's JSON, or the 4xx answer for a body that is not JSON Bravo can read: an unknown charset (415),
+    bytes that are not in it or not JSON, or JSON nested too deeply to parse (400)."""
+    raw = await request.read()
+    charset = request.charset or "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        return None, web.json_response({"error": f"unsupported charset {charset[:40]!r}"}, status=415)
+    try:
+        return json.loads(raw.decode(charset)), None
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        return None, web.json_response({"error": "malformed JSON"}, status=400)
 
 
 def readable_activity(body: object) -> Activity | None:
@@ -74,8 +94,8 @@ class TeamsEndpoint:
     """Authenticates, then runs the activity through the adapter (what `CloudAdapter.process` does, in two steps).
 
     Splitting authentication from the turn lets every way a token can be wrong (forged, expired, unknown key,
-    malformed) answer 401, Microsoft being unreachable answer 503, and a failing turn answer 500 so Teams
-    delivers the activity again.
+    malformed, or signed by a key that cannot be fetched in time) answer 401, and a failing turn answer 500 so
+    Teams delivers the activity again.
     """
 
     def __init__(self, adapter: CloudAdapter, bot: BravoTeamsBot, *, authenticated: bool) -> None:
@@ -89,10 +109,9 @@ class TeamsEndpoint:
             return web.json_response({"error": "unauthorized"}, status=401)
         if "application/json" not in request.headers.get("Content-Type", ""):
             return web.json_response({"error": "expected application/json"}, status=415)
-        try:
-            body = await request.json()
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return web.json_response({"error": "malformed JSON"}, status=400)
+        body, refusal = await json_body(request)
+        if refusal is not None:
+            return refusal
         activity = readable_activity(body)
         if activity is None or not activity.type:
             return web.json_response({"error": "not an activity"}, status=400)

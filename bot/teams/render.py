@@ -7,19 +7,22 @@ User text is escaped so it can never become a link or a mention; mentions are `<
 from __future__ import annotations
 
 import re
+import secrets
+from collections.abc import Callable
 from typing import Any
 
-from handlers.messages import Card, Choice, FieldItem, Form, FormInput, Line, Mention, Text
+from bot.teams.budget import fitted
+from bot.teams.layout import lay_out
+from handlers.messages import Card, FieldItem, Form, FormInput, Line, Mention, Text
 
 JsonDict = dict[str, Any]
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
-ACTION_KEY = "action"
-VALUE_KEY = "value"
 FORM_KEY = "bravo_form"
 METADATA_KEY = "bravo_metadata"
+RENDERING_KEY = "bravo_card"
 INPUT_PREFIX = "bravo_input_"
 MULTI_PREFIX = "bravo_multi_"
 PEOPLE_PREFIX = "bravo_people_"
@@ -77,17 +80,23 @@ def _fields(fields: tuple[FieldItem, ...], mentions: _Mentions) -> list[JsonDict
     return [_text_block(f"**{escape(item.label)}** {mentions.render(item.value)}", spacing="Small") for item in fields]
 
 
-def choice_data(choice: Choice) -> JsonDict:
-    return {ACTION_KEY: choice.action, VALUE_KEY: choice.value}
+def _button(universal: bool, rendering: str) -> Callable[[str, JsonDict, str, str], JsonDict]:
+    """A button submitting `data`: `Action.Submit`, or universal `Action.Execute` with a Submit fallback.
 
+    Every button also carries `rendering`, drawn afresh each time a card is rendered: a double click sends the same
+    one twice (and counts once), while the same button pressed again on the updated card (Previous question, once
+    more) is a new press.
+    """
 
-def _choice(choice: Choice, universal: bool) -> JsonDict:
-    submit: JsonDict = {"type": "Action.Submit", "title": choice.label, "data": choice_data(choice)}
-    if choice.style in _STYLES:
-        submit["style"] = _STYLES[choice.style]
-    if not universal:
-        return submit
-    return {**submit, "type": "Action.Execute", "verb": choice.action, "fallback": submit}
+    def button(title: str, data: JsonDict, style: str, verb: str) -> JsonDict:
+        submit: JsonDict = {"type": "Action.Submit", "title": title, "data": {**data, RENDERING_KEY: rendering}}
+        if style in _STYLES:
+            submit["style"] = _STYLES[style]
+        if not universal:
+            return submit
+        return {**submit, "type": "Action.Execute", "verb": verb, "fallback": submit}
+
+    return button
 
 
 def _card(body: list[JsonDict], actions: list[JsonDict], mentions: _Mentions) -> JsonDict:
@@ -102,7 +111,12 @@ def _card(body: list[JsonDict], actions: list[JsonDict], mentions: _Mentions) ->
 
 
 def render_card(card: Card, *, universal: bool = False) -> JsonDict:
-    """An Adaptive Card for a neutral card; `universal` makes buttons `Action.Execute` (with a Submit fallback)."""
+    """An Adaptive Card for a neutral card, within Teams' limits (`layout`, `budget`); `universal` makes buttons
+    `Action.Execute` (with a Submit fallback)."""
+    return fitted(card, lambda shown: _render_card(shown, universal))
+
+
+def _render_card(card: Card, universal: bool) -> JsonDict:
     mentions = _Mentions()
     body: list[JsonDict] = []
     if card.title:
@@ -117,12 +131,13 @@ def render_card(card: Card, *, universal: bool = False) -> JsonDict:
             body.append({"type": "Container", "style": "emphasis", "items": blocks})
         else:
             body.extend(blocks)
+    layout = lay_out(card.choices, _button(universal, secrets.token_urlsafe(6)))
+    body.extend(layout.body)
     for line in card.context:
         body.append(_text_block(mentions.render(line), isSubtle=True, size="Small"))
     if not body:
         body.append(_text_block(escape(card.summary or " ")))
-    actions = [_choice(choice, universal) for choice in card.choices]
-    return _card(body, actions, mentions)
+    return _card(body, layout.actions, mentions)
 
 
 def _input(item: FormInput) -> JsonDict:

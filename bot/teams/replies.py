@@ -58,10 +58,16 @@ async def send_reply(turn_context: TurnContext, answer: Reply, *, pacer: Pacer, 
     )
 
 
-def invoke_body(answer: Reply | None, *, universal: bool, fallback: str) -> dict[str, Any]:
-    """The `adaptiveCard/action` response: the card (or form) that replaces the pressed one, or a short message."""
+def invoke_body(answer: Reply | None, *, universal: bool, fallback: str, shared: bool = False) -> dict[str, Any]:
+    """The `adaptiveCard/action` response: the card (or form) that replaces the pressed one, or a short message.
+
+    In a `shared` conversation (channel, group chat) a card answer is that short message, shown to the person who
+    pressed: the card everyone sees stays as it is.
+    """
     if answer is not None and answer.form is not None:
         return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": render_form(answer.form, universal=universal)}
+    if answer is not None and answer.card is not None and shared:
+        return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": answer.card.plain()}
     if answer is not None and answer.card is not None:
         return {"statusCode": 200, "type": ADAPTIVE_CARD, "value": render_card(answer.card, universal=universal)}
     return {"statusCode": 200, "type": MESSAGE_RESPONSE, "value": fallback}

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.teams.activities import CHANNEL, GROUP_CHAT, base_conversation_id, conversation_scope
 from bot.teams.references import remember, remember_member
-from handlers.context import Context
+from handlers.context import Capabilities, Context
 from handlers.messages import Reply
 from handlers.people import PlatformProfile, sync_platform_person
 from handlers.policy import Policy
@@ -24,16 +24,24 @@ from storage.models import Person
 from storage.models.base import utcnow
 
 UseCase = Callable[[Context, Mapping[str, Person]], Awaitable[Reply]]
+# Teams has no user groups Bravo can read (a tag mention stays text), and Bravo sees no reactions or emoji there.
+TEAMS_CAN = Capabilities(user_groups=False, emoji_kudos=False)
 
 
 @dataclass(frozen=True)
 class TurnRequest:
-    """What a turn needs: its idempotency keys (all must be new), the people involved by Teams id, and the actor."""
+    """What a turn needs: its idempotency keys, the people involved by Teams id, and the actor.
+
+    With `claim`, the turn runs only if every key is new (a card submitted twice counts once); without, a delivery
+    Teams sends again runs again and its use case, keyed by the last key, answers as the first time (a kudos
+    redelivered gets its first confirmation back, not silence).
+    """
 
     activity: Activity
     keys: Sequence[str]
     profiles: Mapping[str, PlatformProfile]
     actor_id: str
+    claim: bool = True
 
 
 def context_channel(activity: Activity) -> str | None:
@@ -49,7 +57,7 @@ async def run_turn(database: Database, policy: Policy, request: TurnRequest, use
     """The use case's reply, or None when this delivery was already handled."""
     activity = request.activity
     async with database.transaction() as session:
-        for key in request.keys:
+        for key in request.keys if request.claim else ():
             if not await claim_event(session, key=key):
                 return None
         people = await sync_people(session, request.profiles)
@@ -68,5 +76,6 @@ async def run_turn(database: Database, policy: Policy, request: TurnRequest, use
             event_key=request.keys[-1],
             channel=context_channel(activity),
             locale=activity.locale,
+            capabilities=TEAMS_CAN,
         )
         return await use_case(ctx, people)

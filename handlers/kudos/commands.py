@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.context import Context, timezone_of
+from handlers.context import Capabilities, Context, timezone_of
 from handlers.i18n import Translator
 from handlers.kudos.allowance import remaining_allowance
 from handlers.kudos.cards import reason_line, values_text
@@ -37,7 +37,7 @@ async def handle(ctx: Context, text: str) -> Reply:
     word, _, rest = stripped.partition(" ")
     match word.lower():
         case "help" | "aide":
-            return Reply(card=kudos_help(ctx.t, ctx.policy))
+            return Reply(card=kudos_help(ctx.t, ctx.policy, ctx.capabilities))
         case "leaderboard" | "top" | "classement":
             return await leaderboard(ctx, rest)
         case "me" | "moi":
@@ -57,15 +57,21 @@ async def leaderboard(ctx: Context, text: str) -> Reply:
     return Reply(card=leaderboard_card(ctx.t, board))
 
 
-def kudos_help(t: Translator, policy: Policy) -> Card:
-    """Every way to give kudos and the rules, in the reader's language."""
+def kudos_help(t: Translator, policy: Policy, capabilities: Capabilities | None = None) -> Card:
+    """Every way to give kudos the reader's platform offers (`capabilities`), and the rules, in their language."""
+    can = capabilities or Capabilities()
     emoji = f":{policy.kudos_emoji}:"
-    ways = (
-        FieldItem(label="/kudos @name [points] reason #value", value=Line.of(t("recognise one or more people"))),
-        FieldItem(label="/kudos @group reason", value=Line.of(t("recognise a whole team (every member)"))),
-        FieldItem(label="/kudos", value=Line.of(t("open the kudos form"))),
-        FieldItem(label=f"@name … {emoji}", value=Line.of(t("in a channel message: a kudos for everyone mentioned"))),
-        FieldItem(label=emoji, value=Line.of(t("as a reaction: a kudos for the message's author"))),
+    ways = [FieldItem(label="/kudos @name [points] reason #value", value=Line.of(t("recognise one or more people")))]
+    if can.user_groups:
+        ways.append(FieldItem(label="/kudos @group reason", value=Line.of(t("recognise a whole team (every member)"))))
+    ways.append(FieldItem(label="/kudos", value=Line.of(t("open the kudos form"))))
+    if can.emoji_kudos:
+        in_message = t("in a channel message: a kudos for everyone mentioned")
+        ways += [
+            FieldItem(label=f"@name … {emoji}", value=Line.of(in_message)),
+            FieldItem(label=emoji, value=Line.of(t("as a reaction: a kudos for the message's author"))),
+        ]
+    ways += [
         FieldItem(
             label="/kudos leaderboard [week|month|quarter|all]",
             value=Line.of(t("teams and people recognised the most")),
@@ -73,7 +79,7 @@ def kudos_help(t: Translator, policy: Policy) -> Card:
         FieldItem(
             label="/kudos me", value=Line.of(t("kudos you received and gave, and what you have left to give today"))
         ),
-    )
+    ]
     rules = t(
         "You can give {allowance} points a day (reset at midnight in your time zone), at most {most} per person "
         "in one kudos. Say why, in at most {length} characters. Not to yourself, not to bots.",
@@ -83,7 +89,7 @@ def kudos_help(t: Translator, policy: Policy) -> Card:
     )
     return Card(
         title=t("Kudos: recognise your colleagues"),
-        sections=(Section(fields=ways), Section(text=Line.of(rules))),
+        sections=(Section(fields=tuple(ways)), Section(text=Line.of(rules))),
         context=(Line.of(t("Company values: {values}", values=values_text(policy.company_values))),),
         summary=t("How to give kudos"),
     )

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime
 from typing import Any
 
 import jwt
 import pytest
-from botframework.connector.auth import jwt_token_extractor
+from botframework.connector.auth import JwtTokenExtractor
 from cryptography.hazmat.primitives.asymmetric import rsa
 from hypothesis import given
 from hypothesis import strategies as st
-from jwt.algorithms import RSAAlgorithm
 
 from bot.slack.http import SLACK_PATH
+from bot.teams import signing_keys
+from bot.teams.signing_keys import SigningKey
 from storage.models import Kudos
 from tests.bot.slack.conftest import SECRET, SlackBravo
 from tests.bot.teams.conftest import TeamsApp
@@ -102,15 +102,15 @@ KID = "bravo-test-key"
 
 @pytest.fixture
 def microsoft_keys(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Bot Framework's published signing keys, as botbuilder fetches them, without the network: just ours."""
-    jwk = json.loads(RSAAlgorithm.to_jwk(MICROSOFT_KEY.public_key()))
-    published = [{**jwk, "kid": KID, "endorsements": ["msteams"]}]
+    """Bot Framework's published signing keys, as Bravo fetches them (`bot.teams.signing_keys`), without the
+    network: just ours."""
+    published = {KID: SigningKey(MICROSOFT_KEY.public_key(), ["msteams"])}
 
-    async def refresh(self: Any) -> None:
-        self.keys, self.last_updated = published, datetime.now()
+    def fetch(url: str, timeout: float) -> dict[str, SigningKey]:
+        return published
 
-    monkeypatch.setattr(jwt_token_extractor.JwtTokenExtractor, "metadataCache", {})
-    monkeypatch.setattr(jwt_token_extractor._OpenIdMetadata, "_refresh", refresh)
+    monkeypatch.setattr(JwtTokenExtractor, "metadataCache", {})
+    monkeypatch.setattr(signing_keys, "fetch_keys", fetch)
 
 
 def token(service_url: str, *, key: Any = MICROSOFT_KEY, kid: str = KID, **claims: Any) -> str:

@@ -255,7 +255,10 @@ def digest_cards(language: str) -> Iterator[tuple[str, Card]]:
     weeks = [team_week(index) for index in range(1, 9)]
     people = {number: person(number) for number in range(1, RECIPIENTS + 30)}
     data = DigestData(
-        window=Window.of(NOW - timedelta(days=7), NOW), weeks={week.team.id or 0: week for week in weeks}, people=people, teams={}
+        window=Window.of(NOW - timedelta(days=7), NOW),
+        weeks={week.team.id or 0: week for week in weeks},
+        people=people,
+        teams={},
     )
     pulse = {
         week.team.id or 0: manager_pulse_sections(t, group(week.team.id, questions=QUESTIONS), threshold=5)

@@ -106,8 +106,9 @@ def test_a_modal_and_a_home_view_bravo_renders_pass_and_oversized_ones_do_not() 
 
 
 def _card(actions: int, **extra: Any) -> dict[str, Any]:
-    choices = tuple(Choice(label=str(number), action="pulse.answer", value=str(number)) for number in range(actions))
-    return {**render_card(Card(title="Question", choices=choices)), **extra}
+    """A card with `actions` buttons side by side (as Bravo's renderer would never lay out more than 6)."""
+    buttons = [{"type": "Action.Submit", "title": str(number), "data": {"n": number}} for number in range(actions)]
+    return {**render_card(Card(title="Question")), "actions": buttons, **extra}
 
 
 def test_the_teams_validator_runs_microsofts_library() -> None:
@@ -138,6 +139,12 @@ def test_unknown_elements_newer_versions_oversized_cards_and_unlabelled_inputs_f
     unlabelled = [{"type": "Input.Text", "id": "why", "isRequired": True}]
     errors = card_verdict(_card(1, body=unlabelled)).errors
     assert any("RequiredInputsShouldHaveLabel" in error for error in errors)
+
+
+def test_a_card_is_measured_as_botbuilder_sends_it_with_non_ascii_characters_escaped() -> None:
+    arabic = [{"type": "TextBlock", "text": "ش" * 1000, "wrap": True} for _ in range(15)]
+    errors = card_verdict(_card(1, body=arabic)).errors
+    assert any("bytes of JSON" in error for error in errors), "30 KB of UTF-8, but 90 KB as \\u escapes"
 
 
 def test_a_form_with_a_people_picker_passes_as_teams_fills_its_choices() -> None:

@@ -68,6 +68,10 @@ function peoplePickers(node, found) {
 }
 
 // Every action list in the card: the card's own actions, each ActionSet's, and those of Action.ShowCard cards.
+// Teams holds each list to the host config's `maxActions` (6), as Microsoft's renderers do (one ActionCollection per
+// list); Microsoft's Bot Framework docs team: "each card in both Channels and Chats can support up to 6 primary
+// actions", the 7th and later going to an overflow menu (MicrosoftDocs/bot-docs#2161), and cards with several
+// ActionSets of up to 6 each show them all (atc0005/go-teams-notify#161).
 function actionLists(node, path, found) {
   if (Array.isArray(node)) {
     node.forEach((item, index) => actionLists(item, `${path}[${index}]`, found));
@@ -85,6 +89,12 @@ function actionLists(node, path, found) {
     }
   }
   return found;
+}
+
+// The card's size as botbuilder sends it: Python's `json.dumps` escapes every non-ASCII character (`\u0634`, six
+// bytes; an emoji is a pair of them), so non-Latin text weighs up to six times its characters on the wire.
+function wireBytes(json) {
+  return JSON.stringify(json).replace(/[\u0080-\uffff]/g, "\\uXXXX").length;
 }
 
 function versionProblem(version) {
@@ -130,7 +140,7 @@ function validateCard(json) {
   if (version) {
     errors.push(version);
   }
-  const bytes = Buffer.byteLength(JSON.stringify(json), "utf8");
+  const bytes = wireBytes(json);
   if (bytes > MAX_CARD_BYTES) {
     errors.push(`size: ${bytes} bytes of JSON, more than the ${MAX_CARD_BYTES} a Teams card should stay under`);
   }

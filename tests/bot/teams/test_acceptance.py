@@ -1,7 +1,8 @@
 """The issue's acceptance, end to end against a local Bot Connector, with the real `bravo` commands.
 
-A channel kudos counts once (redelivery included) for the Bob found by email; `bravo pulse send --now` and
-`bravo digest send --now` reach Teams people through the conversation references Bravo stored.
+A channel kudos counts once (a redelivery gets the first confirmation again) for the Bob found by email;
+`bravo pulse send --now` and `bravo digest send --now` reach Teams people through the conversation references
+Bravo stored.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
 from bot.runtime import open_runtime
+from tests.bot.teams.cards import buttons, content
 from tests.bot.teams.conftest import TeamsApp, teams_settings
 from tests.cli import run_bravo_async
 from tests.fakes import teams_activities as ta
@@ -75,7 +77,8 @@ async def test_channel_kudos_then_pulse_and_digest_reach_teams(acme: TeamsApp, d
 
     assert await acme.post(activity) == 201
     assert await bob_points(database_url) == 1
-    assert len(connector.activities) == 1
+    (_, again) = await connector.wait_for_activities(2)
+    assert again["attachments"][0]["content"]["body"] == answer["attachments"][0]["content"]["body"]
     await acme.worker.drain()
     before = len(connector.activities)
 
@@ -85,11 +88,14 @@ async def test_channel_kudos_then_pulse_and_digest_reach_teams(acme: TeamsApp, d
     recipients = {item["recipient"]["id"] for item in pulses}
     assert {ALICE["id"], BOB["id"]} <= recipients, activity_texts(pulses)
     bob_pulse = next(item for item in pulses if item["recipient"]["id"] == BOB["id"])
-    buttons = [action for action in bob_pulse["attachments"][0]["content"].get("actions", [])]
-    assert buttons and all(action["type"] == "Action.Submit" for action in buttons)
+    pressable = buttons(content(bob_pulse))
+    assert pressable and all(action["type"] == "Action.Submit" for action in pressable)
+    first_answer = next(action for action in pressable if action["data"]["action"] == "pulse.answer")
 
     card_id = next(r.activity_id for r in connector.records if r.activity is not None and r.activity is bob_pulse)
-    press = ta.submit_message(buttons[0]["data"], service_url=connector.service_url, from_user=BOB, reply_to_id=card_id)
+    press = ta.submit_message(
+        first_answer["data"], service_url=connector.service_url, from_user=BOB, reply_to_id=card_id
+    )
     assert await acme.post(press) == 201
     (update,) = connector.updates
     assert (
@@ -97,7 +103,7 @@ async def test_channel_kudos_then_pulse_and_digest_reach_teams(acme: TeamsApp, d
         and update.body["attachments"][0]["content"] != bob_pulse["attachments"][0]["content"]
     )
     press_again = ta.submit_message(
-        buttons[0]["data"], service_url=connector.service_url, from_user=BOB, reply_to_id=card_id
+        first_answer["data"], service_url=connector.service_url, from_user=BOB, reply_to_id=card_id
     )
     assert await acme.post(press_again) == 201
     assert len(connector.updates) == 1

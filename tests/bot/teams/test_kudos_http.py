@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,6 +12,8 @@ from sqlmodel import select
 
 from bot.app import build_app
 from bot.runtime import open_runtime
+from handlers.i18n import Translator
+from handlers.kudos.commands import kudos_help
 from storage.models import Kudos, KudosRecipient, Person
 from tests.bot.teams.conftest import TeamsApp, teams_settings
 from tests.fakes import teams_activities as ta
@@ -66,9 +69,10 @@ async def test_a_channel_kudos_is_answered_in_its_thread_counted_once_and_announ
     assert content["msteams"]["entities"][0]["mentioned"]["id"] == BOB["id"]
     assert await points_by_email(acme) == {"bob@acme.example": 1}
 
-    assert await acme.post(activity) == 201
+    assert await acme.post(activity) == 201  # Teams delivers it again: counted once, its first answer again
     assert await points_by_email(acme) == {"bob@acme.example": 1}
-    assert len(connector.activities) == 1
+    (_, again) = await connector.wait_for_activities(2)
+    assert again["replyToId"] == activity["id"] and again["attachments"][0]["content"]["body"] == content["body"]
 
     await acme.worker.drain()
     posts = connector.activities_in(ta.CHANNEL_ID)
@@ -124,6 +128,22 @@ async def test_leaderboard_me_and_help_answer_with_cards(acme: TeamsApp) -> None
     assert all(item["attachments"][0]["contentType"] == "application/vnd.microsoft.card.adaptive" for item in answers)
     async with acme.runtime.database.sessions() as session:
         assert (await session.exec(select(Kudos))).all() == []
+
+
+@pytest.mark.parametrize("locale", ["en-US", "fr-FR"])
+async def test_kudos_help_on_teams_promises_neither_user_groups_nor_emoji_kudos(acme: TeamsApp, locale: str) -> None:
+    connector = acme.connector
+    asking = ta.personal_message("kudos help", service_url=connector.service_url, from_user=ALICE, locale=locale)
+    assert await acme.post(asking) == 201
+    (answer,) = await connector.wait_for_activities(1)
+    shown = json.dumps(answer["attachments"][0]["content"], ensure_ascii=False)
+    t = Translator(locale[:2])
+    assert t("recognise one or more people") in shown and t("open the kudos form") in shown
+    groups, reaction = t("recognise a whole team (every member)"), t("as a reaction: a kudos for the message's author")
+    for promise in ("@group", ":clap:", groups, reaction):
+        assert promise not in shown
+    everywhere_else = kudos_help(t, acme.runtime.policy).plain()
+    assert "@group" in everywhere_else and ":clap:" in everywhere_else
 
 
 async def test_universal_actions_answer_the_invoke_with_the_card_that_replaces_the_pressed_one(acme: TeamsApp) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.cli.teams import _roster
@@ -176,3 +178,18 @@ async def test_a_personal_install_stores_the_chat_and_welcomes_in_it(teams_app: 
     async with teams_app.runtime.database.sessions() as session:
         reference = await teams_store.personal_reference(session, person_id=alice.id or 0)
     assert reference is not None and reference.conversation_id == ta.personal_conversation_id(ALICE)
+
+
+@pytest.mark.parametrize("where", ["activity", "clientInfo"])
+async def test_a_personal_install_welcomes_in_the_installer_s_language(teams_app: TeamsApp, where: str) -> None:
+    connector = teams_app.connector
+    connector.members = [ta.roster_member("Alice Smith", email="alice@acme.example")]
+    install = ta.install_update(service_url=connector.service_url, scope="personal", from_user=ALICE)
+    if where == "activity":
+        install["locale"] = "fr-FR"
+    else:
+        install["entities"] = [{"type": "clientInfo", "locale": "fr-FR", "country": "FR", "platform": "Web"}]
+    assert await teams_app.post(install) == 201
+    (welcome,) = await connector.wait_for_activities(1)
+    shown = json.dumps(welcome["attachments"][0]["content"], ensure_ascii=False)
+    assert "Valeurs de l'entreprise" in shown and "Company values" not in shown

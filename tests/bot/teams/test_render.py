@@ -7,6 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.teams.activities import parse_submission
 from bot.teams.render import (
     ADAPTIVE_CARD,
     FORM_KEY,
@@ -14,6 +15,7 @@ from bot.teams.render import (
     MULTI_PREFIX,
     PEOPLE_DATASET,
     PEOPLE_PREFIX,
+    RENDERING_KEY,
     escape,
     render_card,
     render_form,
@@ -70,10 +72,22 @@ def test_choices_are_submit_buttons_or_universal_actions_with_a_submit_fallback(
     )
     submit = render_card(card)["actions"]
     assert [action["type"] for action in submit] == ["Action.Submit", "Action.Submit"]
-    assert submit[0]["data"] == {"action": "pulse.answer", "value": "q1:5"} and submit[0]["style"] == "positive"
+    data = submit[0]["data"]
+    assert {key: data[key] for key in ("action", "value")} == {"action": "pulse.answer", "value": "q1:5"}
+    assert submit[0]["style"] == "positive"
     universal = render_card(card, universal=True)["actions"][0]
     assert universal["type"] == "Action.Execute" and universal["verb"] == "pulse.answer"
-    assert universal["fallback"]["type"] == "Action.Submit" and universal["data"] == submit[0]["data"]
+    assert universal["fallback"]["type"] == "Action.Submit" and universal["data"] == universal["fallback"]["data"]
+
+
+def test_each_rendering_marks_its_buttons_so_a_double_click_is_told_from_a_press_on_the_updated_card() -> None:
+    card = Card(title="Question 2", choices=(Choice(label="Previous question", action="pulse.show", value="t@0"),))
+    first, again = render_card(card)["actions"][0]["data"], render_card(card)["actions"][0]["data"]
+    assert first[RENDERING_KEY] != again[RENDERING_KEY]
+    twice = [parse_submission(first, card_id="m1"), parse_submission(first, card_id="m1")]
+    later = parse_submission(again, card_id="m1")
+    assert twice[0] and twice[1] and later
+    assert twice[0].fingerprint(b"k") == twice[1].fingerprint(b"k") != later.fingerprint(b"k")
 
 
 def test_fields_are_a_fact_set_unless_they_mention_someone() -> None:
