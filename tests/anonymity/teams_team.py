@@ -79,7 +79,7 @@ class TeamsTeam:
     async def tap(self, user: str, answer: str) -> None:
         """Press the button whose value ends with `:answer` (or whose title is `answer`) on the person's card."""
         card_id, _ = self.cards[user]
-        actions = self.card(user).get("actions", [])
+        actions = submit_actions(self.card(user))
         chosen = next(
             (a for a in actions if str(a["data"].get("value", "")).endswith(f":{answer}") or a["title"] == answer),
             None,
@@ -146,3 +146,14 @@ async def teams_team(
                 assert sorted(team.cards) == sorted(team.users), output
                 team.identities = await _identities(team)
                 yield team
+
+
+def submit_actions(node: object) -> list[JsonDict]:
+    """Every button of a card, wherever Teams' layout puts it (the card's actions or rows of actions in its body)."""
+    if isinstance(node, list):
+        return [action for item in node for action in submit_actions(item)]
+    if not isinstance(node, dict):
+        return []
+    found = [node] if node.get("type") == "Action.Submit" and isinstance(node.get("data"), dict) else []
+    nested = [value for value in node.values() if isinstance(value, (list, dict))]
+    return found + [action for value in nested for action in submit_actions(value)]
