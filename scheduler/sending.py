@@ -7,6 +7,7 @@ The scheduler owns these because the outbox worker is what calls senders; each p
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
@@ -21,14 +22,27 @@ class Destination(Neutral):
     channel: str | None = None
 
 
+# A platform's `Retry-After` is honoured within these bounds: `0` would make a tight loop of calls, and a value of
+# days (or `nan`, `inf`, a negative) is not a pause any platform means; those fall back to the worker's backoff.
+MIN_RETRY_AFTER_SECONDS = 1.0
+MAX_RETRY_AFTER_SECONDS = 900.0
+
+
+def sane_retry_after(value: float | None) -> float | None:
+    """A platform's `Retry-After` in seconds, raised to one second; None (use backoff) when missing or absurd."""
+    if value is None or not math.isfinite(value) or value < 0 or value > MAX_RETRY_AFTER_SECONDS:
+        return None
+    return max(value, MIN_RETRY_AFTER_SECONDS)
+
+
 class DeliveryError(Exception):
-    """A delivery failed; `permanent` ones are recorded and never retried."""
+    """A delivery failed; `permanent` ones are recorded and never retried. `retry_after` is always sane."""
 
     def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
-        self.retry_after = retry_after
+        self.retry_after = sane_retry_after(retry_after)
 
 
 class Sender(Protocol):

@@ -11,6 +11,7 @@ from bot.teams.errors import DEFAULT_THROTTLE_SECONDS, connector_failure
 from bot.teams.pacing import Pacer
 from bot.teams.render import ADAPTIVE_CARD, JsonDict, render_card, render_form
 from handlers.messages import Card, Form
+from scheduler.sending import sane_retry_after
 
 T = TypeVar("T")
 
@@ -64,7 +65,7 @@ async def paced(
             failure = connector_failure(error)
             if failure is None or failure.status != 429 or attempt >= retries:
                 raise
-            delay = failure.retry_after if failure.retry_after is not None else DEFAULT_THROTTLE_SECONDS
+            delay = sane_retry_after(failure.retry_after) or DEFAULT_THROTTLE_SECONDS
             if delay > max_wait:
                 raise
             attempt += 1
