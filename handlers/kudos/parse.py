@@ -15,6 +15,10 @@ from typing import Literal
 from handlers.mentions import ANY_TOKEN, find_mentions
 
 POINTS_TOKEN = re.compile(r"^\+?(\d{1,6})$")
+# Anything else that reads as a number where the points go (`-3`, `2.5`, `1e3`, twenty digits): points asked for but
+# not a whole number Bravo can give, so the kudos is refused with an explanation rather than given with 1 point.
+NUMBER_LIKE = re.compile(r"^[+\-\u2212]?\d[\d.,]*(e\d+)?$", re.IGNORECASE)
+INVALID_POINTS = 0
 VALUE_TAG = re.compile(r"(?<![\w#&])#([^\W\d_][\w-]{0,63})")
 TRAILING_TAGS = re.compile(r"(?:\s*(?<![\w#&])#[^\W\d_][\w-]{0,63}[.!,;]?)+\s*$")
 DEFAULT_POINTS = 1
@@ -67,7 +71,7 @@ def _split_lead(text: str, read_points: bool) -> tuple[list[str], str]:
         if split is None:
             break
         token, remainder = split.group(1), split.group(2)
-        is_points = read_points and POINTS_TOKEN.match(token) and not any(POINTS_TOKEN.match(t) for t in lead)
+        is_points = read_points and _points_like(token) and not any(_points_like(t) for t in lead)
         joins = token.lower() in JOINING_WORDS and ANY_TOKEN.match(remainder) is not None
         if ANY_TOKEN.fullmatch(token) or is_points:
             lead.append(token)
@@ -79,6 +83,10 @@ def _split_lead(text: str, read_points: bool) -> tuple[list[str], str]:
             break
         rest = remainder.strip()
     return lead, rest
+
+
+def _points_like(token: str) -> bool:
+    return bool(POINTS_TOKEN.match(token) or NUMBER_LIKE.match(token))
 
 
 def tidy_reason(reason: str) -> str:
@@ -102,9 +110,9 @@ def parse_kudos(text: str, *, read_points: bool = True) -> KudosDraft:
     points = DEFAULT_POINTS
     points_given = False
     for token in lead:
-        match = POINTS_TOKEN.match(token)
-        if match:
-            points = int(match.group(1))
+        if _points_like(token):
+            match = POINTS_TOKEN.match(token)
+            points = int(match.group(1)) if match else INVALID_POINTS
             points_given = True
     return KudosDraft(
         people=mentions.people,

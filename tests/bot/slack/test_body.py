@@ -11,6 +11,7 @@ import json
 import time
 from urllib.parse import parse_qsl, urlencode
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -66,3 +67,15 @@ async def test_signed_payloads_missing_what_slack_always_sends_get_400(bravo: Sl
     assert await post_raw(bravo, urlencode({"payload": json.dumps(payload)}).encode(), ctype) == 400
     home, ctype = event_callback({"type": "app_home_opened", "tab": "home", "channel": "D1"})
     assert await post_raw(bravo, home.encode(), ctype) == 400
+
+
+@pytest.mark.parametrize("points", ["-3", "2.5", "999999999999999999999", "0", "1e3"])
+async def test_points_that_are_not_a_whole_number_in_range_are_refused_with_the_rule(
+    bravo: SlackBravo, points: str
+) -> None:
+    status, body, _ = await bravo.post(slash_command("/kudos", f"<@U2|bob> {points} merci", user_id="U1"))
+    assert status == 200
+    answer = json.loads(body)["text"]
+    assert "Points must be a whole number from 1 to" in answer, answer
+    status, body, _ = await bravo.post(slash_command("/kudos", "<@U2|bob> 2 merci", user_id="U1"))
+    assert "2 points" in json.loads(body)["text"]
