@@ -84,7 +84,7 @@ async def pulse_report(session: AsyncSession, *, policy: Policy, now: datetime) 
     names = {team.id or 0: team.name for team in await people_store.all_teams(session)}
     rounds = await _readable_rounds(session, now)
     visibility = team_visibility(rounds.answered(), rounds.answered_before(), threshold=threshold)
-    figures = Figures(await _asked(session, rounds.history), threshold=threshold, teams=visibility)
+    figures = Figures(await _asked(session, rounds), threshold=threshold, teams=visibility)
     per_team = figures.questions_by_team()
     shown = [pulse.id or 0 for team, pulse in rounds.current.items() if team not in visibility.hidden]
     report = _Assembly(rounds, visibility, figures, per_team, await _comments(session, shown), now)
@@ -102,6 +102,7 @@ class _Rounds:
     history: dict[int, list[PulseRound]]
     counts: dict[int, tuple[int, int]]
     open: dict[int, PulseRound]
+    peers: dict[int, list[PulseRound]]
 
     @cached_property
     def current(self) -> dict[int, PulseRound]:
@@ -122,27 +123,34 @@ async def _readable_rounds(session: AsyncSession, now: datetime) -> _Rounds:
     counts = await pulse_store.participation_counts(session, round_ids=[r.id or 0 for r in rounds])
     history: dict[int, list[PulseRound]] = defaultdict(list)
     latest: dict[int, PulseRound] = {}
+    by_period: dict[str, list[PulseRound]] = defaultdict(list)
     for pulse in rounds:
         latest[pulse.team_id] = pulse
         if readable(pulse, now):
             history[pulse.team_id].append(pulse)
+            by_period[pulse.period].append(pulse)
     still_open = {team: pulse for team, pulse in latest.items() if not readable(pulse, now)}
     shown = {team: pulses for team, pulses in history.items() if team not in still_open}
-    return _Rounds(asked=set(latest), history=shown, counts=counts, open=still_open)
+    peers = {pulse.id or 0: by_period[pulse.period] for pulses in history.values() for pulse in pulses}
+    return _Rounds(asked=set(latest), history=shown, counts=counts, open=still_open, peers=peers)
 
 
-async def _asked(session: AsyncSession, history: dict[int, list[PulseRound]]) -> Asked:
-    """The questions of the readable rounds, and the answers of only the rounds a report compares."""
-    ids = [pulse.id or 0 for pulses in history.values() for pulse in pulses]
+async def _asked(session: AsyncSession, rounds: _Rounds) -> Asked:
+    """The questions of the readable rounds, and the answers of only the rounds a report compares (with, for an
+    earlier round, its peers: whether it was shown then depends on them)."""
+    history = rounds.history
+    ids = sorted({peer.id or 0 for peers in rounds.peers.values() for peer in peers})
     round_questions = await pulse_store.round_question_ids(session, round_ids=ids)
+    compared = rounds_compared(history, round_questions)
+    current = {pulses[-1].id or 0 for pulses in history.values()}
+    wanted = set(compared) | {p.id or 0 for r in compared if r not in current for p in rounds.peers.get(r, [])}
     values: Values = defaultdict(list)
-    for round_id, question_id, value in await pulse_answers.answer_values(
-        session, round_ids=rounds_compared(history, round_questions)
-    ):
+    for round_id, question_id, value in await pulse_answers.answer_values(session, round_ids=sorted(wanted)):
         values[(round_id, question_id)].append(value)
     question_ids = sorted({q for qs in round_questions.values() for q in qs})
     questions = await pulse_store.questions_by_ids(session, ids=question_ids)
-    return Asked(history=history, round_questions=round_questions, values=values, questions=questions)
+    answered = {round_id: count[1] for round_id, count in rounds.counts.items()}
+    return Asked(history, round_questions, values, questions, peers=rounds.peers, answered=answered)
 
 
 def rounds_compared(history: dict[int, list[PulseRound]], round_questions: dict[int, list[int]]) -> list[int]:
@@ -228,6 +236,9 @@ class _Assembly:
 
     def _participation_change(self, team_id: int, invited: int, answered: int) -> float | None:
         if team_id not in self.visibility.comparable:
+            return None
+        previous = self.rounds.history[team_id][-2]
+        if not self.figures.asked.visible_then(previous, None, threshold=self.figures.threshold)[0]:
             return None
         before_invited, before_answered = self.rounds.counts[self.rounds.history[team_id][-2].id or 0]
         return answered / invited - before_answered / before_invited if invited and before_invited else None
