@@ -2,14 +2,15 @@
 
 The manager digest shows participation, driver scores with trend arrows, eNPS, significant drops, anonymous
 comments and one suggested action for the weakest driver; the team digest only participation and scores. A group
-the pulse results hide shows no number at all.
+the pulse results hide shows no number at all, and neither does a round still open: it shows only how many have
+answered so far and when it closes.
 """
 
 from __future__ import annotations
 
 from handlers.i18n import Translator
 from handlers.messages import FieldItem, Line, Section
-from handlers.pulse import ENPS_DRIVER, DriverResult, GroupResult, driver_name
+from handlers.pulse import ENPS_DRIVER, DriverResult, GroupResult, driver_name, open_notice
 
 SIGNIFICANT_DROP = 1.0
 STEADY = 0.3
@@ -93,6 +94,8 @@ def manager_pulse_sections(t: Translator, group: GroupResult | None, *, threshol
         return []
     if group.hidden:
         return [hidden_section(t, threshold)]
+    if not group.closed:
+        return [Section(text=Line.of(open_notice(t, group, t("Pulse"))))]
     sections = [Section(text=Line.of(_participation(t, group)))]
     scores = _scores(t, group.drivers)
     if scores:
@@ -130,6 +133,8 @@ def team_pulse_sections(t: Translator, group: GroupResult | None) -> list[Sectio
     """What the team's channel sees: participation and scores, only when the results are shown at all."""
     if group is None or group.hidden:
         return []
+    if not group.closed:
+        return [Section(text=Line.of(open_notice(t, group, t("Pulse"))))]
     sections = [Section(text=Line.of(_participation(t, group)))]
     scores = _scores(t, group.drivers)
     if scores:

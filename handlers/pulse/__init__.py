@@ -47,7 +47,7 @@ from handlers.pulse.questions import (
 )
 from handlers.pulse.results import GroupResult, PulseReport, pulse_report, team_results
 from handlers.pulse.send import close_expired, close_now, send_due_pulses, send_now, send_reminders, start_round
-from handlers.pulse.view import report_json, results_card
+from handlers.pulse.view import open_notice, report_json, results_card
 from handlers.routes import Routes
 
 __all__ = [
@@ -73,6 +73,7 @@ __all__ = [
     "close_now",
     "driver_name",
     "edit_plan",
+    "open_notice",
     "parse_clock",
     "parse_question_file",
     "parse_weekday",

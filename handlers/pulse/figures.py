@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from handlers.pulse.questions import ENPS_DRIVER, on_ten
 from handlers.pulse.stats import QuestionStats, question_stats
-from handlers.pulse.suppression import QuestionVisibility, TeamVisibility, question_visibility
+from handlers.pulse.suppression import QuestionVisibility, TeamVisibility, question_visibility, visible_in_round
 from storage.models import PulseQuestion, PulseRound
 
 Values = dict[tuple[int, int], list[int]]
@@ -48,12 +48,28 @@ class DriverResult:
 @dataclass(frozen=True)
 class Asked:
     """What the readable rounds asked and was answered: each team's rounds (oldest first), each round's questions,
-    the answers by (round, question), and the questions themselves."""
+    the answers by (round, question), the questions themselves, each readable round's peers (the rounds of every
+    team read in the same period) and each round's respondents."""
 
     history: dict[int, list[PulseRound]]
     round_questions: dict[int, list[int]]
     values: Values
     questions: dict[int, PulseQuestion]
+    peers: dict[int, list[PulseRound]] = field(default_factory=dict)
+    answered: dict[int, int] = field(default_factory=dict)
+
+    def visible_then(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> tuple[bool, bool]:
+        """Whether `pulse`'s team, and the organisation, were shown (for the question) when `pulse` was read."""
+        peers = self.peers.get(pulse.id or 0, [pulse])
+        team_answered = {p.team_id: self.answered.get(p.id or 0, 0) for p in peers}
+        answers = None
+        if question_id is not None:
+            answers = {
+                p.team_id: len(self.values.get((p.id or 0, question_id), []))
+                for p in peers
+                if question_id in self.round_questions.get(p.id or 0, [])
+            }
+        return visible_in_round(pulse.team_id, team_answered, answers, threshold=threshold)
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -75,7 +91,7 @@ class Figures:
         per_team: dict[int, list[QuestionResult]] = defaultdict(list)
         for question_id in self._ordered_questions():
             question = self.asked.questions[question_id]
-            current, before = self._answers_to(question_id)
+            current, before, then = self._answers_to(question_id)
             seen = question_visibility(
                 {team: len(answers) for team, answers in current.items()},
                 {team: len(answers) for team, answers in before.items()},
@@ -83,11 +99,14 @@ class Figures:
                 teams=self.teams,
             )
             for team, answers in current.items():
-                old = before.get(team) if team not in seen.hidden_before else None
+                old = before.get(team) if team not in seen.hidden_before and then.get(team, (False,))[0] else None
                 self.team_values[(team, question_id)] = (answers, old)
                 shown = team not in seen.hidden
                 per_team[team].append(self._result(question, answers, old) if shown else QuestionResult(question, True))
-            self.organisation_results.append(self._organisation_result(question, current, before, seen))
+            organisation_then = all(shown for _, shown in then.values())
+            self.organisation_results.append(
+                self._organisation_result(question, current, before if organisation_then else {}, seen)
+            )
         return per_team
 
     def _ordered_questions(self) -> list[int]:
@@ -95,10 +114,12 @@ class Figures:
         latest = {q for pulses in asked.history.values() for q in asked.round_questions.get(pulses[-1].id or 0, [])}
         return sorted(latest, key=lambda q: (asked.questions[q].driver == ENPS_DRIVER, q))
 
-    def _answers_to(self, question_id: int) -> tuple[Answers, Answers]:
-        """Each team's answers to the question in its latest round, and the last time before that it was asked."""
+    def _answers_to(self, question_id: int) -> tuple[Answers, Answers, dict[int, tuple[bool, bool]]]:
+        """Each team's answers to the question in its latest round, the last time before that it was asked, and
+        whether the team and the organisation were shown then."""
         current: Answers = {}
         before: Answers = {}
+        then: dict[int, tuple[bool, bool]] = {}
         for team, pulses in self.asked.history.items():
             if question_id not in self.asked.round_questions.get(pulses[-1].id or 0, []):
                 continue
@@ -106,7 +127,8 @@ class Figures:
             earlier = [p for p in pulses[:-1] if question_id in self.asked.round_questions.get(p.id or 0, [])]
             if earlier:
                 before[team] = self.asked.values.get((earlier[-1].id or 0, question_id), [])
-        return current, before
+                then[team] = self.asked.visible_then(earlier[-1], question_id, threshold=self.threshold)
+        return current, before, then
 
     def _organisation_result(
         self, question: PulseQuestion, current: Answers, before: Answers, seen: QuestionVisibility

@@ -3,8 +3,9 @@
 `pulse_report` reads each team's latest readable round (and the earlier rounds its changes compare with), lets
 `handlers.pulse.suppression` decide what the anonymity threshold hides, then computes the figures
 (`handlers.pulse.figures`) of what is left: a hidden group or question carries no number at all, so no renderer (chat,
-digest, CLI, export) can show one by mistake. A round becomes readable when it closes, or earlier once everyone
-invited has answered, so nobody can watch an average move and learn the answer that moved it.
+digest, CLI, export) can show one by mistake. A round becomes readable only when it closes: while a team's latest
+round is open, its group carries only how many have answered and when it closes, so nobody can watch an average
+move and learn the answer that moved it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class GroupResult:
     hidden: bool
     period: str | None = None
     closed: bool = False
+    closes_at: datetime | None = None
     invited: int | None = None
     answered: int | None = None
     participation_change: float | None = None
@@ -66,8 +68,9 @@ class PulseReport:
         return found
 
 
-def readable(pulse: PulseRound, invited: int, answered: int, now: datetime) -> bool:
-    return pulse.closed or pulse.closes_at <= now or (invited > 0 and answered >= invited)
+def readable(pulse: PulseRound, now: datetime) -> bool:
+    """Only a closed round shows figures: before that, each answer (or change of answer) would move them."""
+    return pulse.closed or pulse.closes_at <= now
 
 
 async def team_results(session: AsyncSession, *, team_id: int, policy: Policy, now: datetime) -> GroupResult | None:
@@ -81,7 +84,7 @@ async def pulse_report(session: AsyncSession, *, policy: Policy, now: datetime) 
     names = {team.id or 0: team.name for team in await people_store.all_teams(session)}
     rounds = await _readable_rounds(session, now)
     visibility = team_visibility(rounds.answered(), rounds.answered_before(), threshold=threshold)
-    figures = Figures(await _asked(session, rounds.history), threshold=threshold, teams=visibility)
+    figures = Figures(await _asked(session, rounds), threshold=threshold, teams=visibility)
     per_team = figures.questions_by_team()
     shown = [pulse.id or 0 for team, pulse in rounds.current.items() if team not in visibility.hidden]
     report = _Assembly(rounds, visibility, figures, per_team, await _comments(session, shown), now)
@@ -92,11 +95,14 @@ async def pulse_report(session: AsyncSession, *, policy: Policy, now: datetime) 
 
 @dataclass(frozen=True)
 class _Rounds:
-    """Every team ever asked, each team's readable rounds (oldest first), and each round's (invited, answered)."""
+    """Every team ever asked, each team's readable rounds (oldest first), each round's (invited, answered), and the
+    open latest round of the teams that have one (those teams have no history: nothing of theirs is computed)."""
 
     asked: set[int]
     history: dict[int, list[PulseRound]]
     counts: dict[int, tuple[int, int]]
+    open: dict[int, PulseRound]
+    peers: dict[int, list[PulseRound]]
 
     @cached_property
     def current(self) -> dict[int, PulseRound]:
@@ -116,26 +122,35 @@ async def _readable_rounds(session: AsyncSession, now: datetime) -> _Rounds:
     rounds = await pulse_store.all_rounds(session)
     counts = await pulse_store.participation_counts(session, round_ids=[r.id or 0 for r in rounds])
     history: dict[int, list[PulseRound]] = defaultdict(list)
-    asked: set[int] = set()
+    latest: dict[int, PulseRound] = {}
+    by_period: dict[str, list[PulseRound]] = defaultdict(list)
     for pulse in rounds:
-        asked.add(pulse.team_id)
-        if readable(pulse, *counts.get(pulse.id or 0, (0, 0)), now):
+        latest[pulse.team_id] = pulse
+        if readable(pulse, now):
             history[pulse.team_id].append(pulse)
-    return _Rounds(asked=asked, history=dict(history), counts=counts)
+            by_period[pulse.period].append(pulse)
+    still_open = {team: pulse for team, pulse in latest.items() if not readable(pulse, now)}
+    shown = {team: pulses for team, pulses in history.items() if team not in still_open}
+    peers = {pulse.id or 0: by_period[pulse.period] for pulses in history.values() for pulse in pulses}
+    return _Rounds(asked=set(latest), history=shown, counts=counts, open=still_open, peers=peers)
 
 
-async def _asked(session: AsyncSession, history: dict[int, list[PulseRound]]) -> Asked:
-    """The questions of the readable rounds, and the answers of only the rounds a report compares."""
-    ids = [pulse.id or 0 for pulses in history.values() for pulse in pulses]
+async def _asked(session: AsyncSession, rounds: _Rounds) -> Asked:
+    """The questions of the readable rounds, and the answers of only the rounds a report compares (with, for an
+    earlier round, its peers: whether it was shown then depends on them)."""
+    history = rounds.history
+    ids = sorted({peer.id or 0 for peers in rounds.peers.values() for peer in peers})
     round_questions = await pulse_store.round_question_ids(session, round_ids=ids)
+    compared = rounds_compared(history, round_questions)
+    current = {pulses[-1].id or 0 for pulses in history.values()}
+    wanted = set(compared) | {p.id or 0 for r in compared if r not in current for p in rounds.peers.get(r, [])}
     values: Values = defaultdict(list)
-    for round_id, question_id, value in await pulse_answers.answer_values(
-        session, round_ids=rounds_compared(history, round_questions)
-    ):
+    for round_id, question_id, value in await pulse_answers.answer_values(session, round_ids=sorted(wanted)):
         values[(round_id, question_id)].append(value)
     question_ids = sorted({q for qs in round_questions.values() for q in qs})
     questions = await pulse_store.questions_by_ids(session, ids=question_ids)
-    return Asked(history=history, round_questions=round_questions, values=values, questions=questions)
+    answered = {round_id: count[1] for round_id, count in rounds.counts.items()}
+    return Asked(history, round_questions, values, questions, peers=rounds.peers, answered=answered)
 
 
 def rounds_compared(history: dict[int, list[PulseRound]], round_questions: dict[int, list[int]]) -> list[int]:
@@ -180,6 +195,8 @@ class _Assembly:
     now: datetime
 
     def team(self, team_id: int, name: str) -> GroupResult:
+        if team_id in self.rounds.open:
+            return self._open_team(team_id, name)
         pulse = self.rounds.current.get(team_id)
         if pulse is None or team_id in self.visibility.hidden:
             return GroupResult(team_id=team_id, name=name, hidden=True)
@@ -193,7 +210,8 @@ class _Assembly:
             name=name,
             hidden=False,
             period=pulse.period,
-            closed=pulse.closed or pulse.closes_at <= self.now,
+            closed=True,
+            closes_at=pulse.closes_at,
             invited=invited,
             answered=answered,
             participation_change=self._participation_change(team_id, invited, answered),
@@ -201,13 +219,33 @@ class _Assembly:
             drivers=self.figures.drivers(team_id, results),
         )
 
+    def _open_team(self, team_id: int, name: str) -> GroupResult:
+        """A team whose round is still open: how many have answered so far and when it closes, nothing else."""
+        pulse = self.rounds.open[team_id]
+        invited, answered = self.rounds.counts.get(pulse.id or 0, (0, 0))
+        return GroupResult(
+            team_id=team_id,
+            name=name,
+            hidden=False,
+            period=pulse.period,
+            closed=False,
+            closes_at=pulse.closes_at,
+            invited=invited,
+            answered=answered,
+        )
+
     def _participation_change(self, team_id: int, invited: int, answered: int) -> float | None:
         if team_id not in self.visibility.comparable:
+            return None
+        previous = self.rounds.history[team_id][-2]
+        if not self.figures.asked.visible_then(previous, None, threshold=self.figures.threshold)[0]:
             return None
         before_invited, before_answered = self.rounds.counts[self.rounds.history[team_id][-2].id or 0]
         return answered / invited - before_answered / before_invited if invited and before_invited else None
 
     def organisation(self) -> GroupResult:
+        if self.rounds.open and not self.rounds.history:
+            return self._open_organisation()
         if self.visibility.organisation_hidden:
             return GroupResult(team_id=None, name="", hidden=True)
         current = self.rounds.current.values()
@@ -220,4 +258,18 @@ class _Assembly:
             answered=sum(self.rounds.counts[pulse.id or 0][1] for pulse in current),
             questions=results,
             drivers=self.figures.drivers(None, results),
+            closed=True,
+        )
+
+    def _open_organisation(self) -> GroupResult:
+        """Every asked team's round is open: the organisation shows only how many have answered so far."""
+        counts = [self.rounds.counts.get(pulse.id or 0, (0, 0)) for pulse in self.rounds.open.values()]
+        return GroupResult(
+            team_id=None,
+            name="",
+            hidden=False,
+            closed=False,
+            closes_at=max(pulse.closes_at for pulse in self.rounds.open.values()),
+            invited=sum(invited for invited, _ in counts),
+            answered=sum(answered for _, answered in counts),
         )

@@ -77,3 +77,20 @@ def question_visibility(
     hidden, parent_hidden = hidden_groups(answers, threshold=threshold, forced=teams.hidden)
     hidden_before, parent_hidden_before = hidden_groups(answers_before, threshold=threshold)
     return QuestionVisibility(hidden, teams.organisation_hidden or parent_hidden, hidden_before, parent_hidden_before)
+
+
+def visible_in_round(
+    team: int, team_answered: Mapping[int, int], question_answers: Mapping[int, int] | None, *, threshold: int
+) -> tuple[bool, bool]:
+    """Whether a team's earlier round was shown when it was read, and whether the organisation was.
+
+    A figure drawing on several rounds (a change, a trend) is shown only when the group was visible in each round
+    it draws on, judged among all the teams of that round (`team_answered`: each team's respondents then;
+    `question_answers`: each team's answers to the question then), so that a team hidden then as the next-smallest
+    sibling, or by organisation minus the others, stays hidden for good.
+    """
+    hidden, organisation_hidden = hidden_groups(team_answered, threshold=threshold)
+    if question_answers is not None:
+        hidden, parent_hidden = hidden_groups(question_answers, threshold=threshold, forced=hidden)
+        organisation_hidden = organisation_hidden or parent_hidden or bool(hidden & set(question_answers))
+    return team not in hidden, not organisation_hidden

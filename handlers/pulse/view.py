@@ -25,6 +25,18 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def open_notice(t: Translator, group: GroupResult, name: str) -> str:
+    """What a round still open shows: how many have answered so far and when it closes, no figure at all."""
+    closes = f"{group.closes_at:%Y-%m-%d %H:%M} UTC" if group.closes_at else ""
+    return t(
+        "{team}: {answered} of {invited} have answered so far. Results appear when the pulse closes ({closes}).",
+        team=name,
+        answered=group.answered or 0,
+        invited=group.invited or 0,
+        closes=closes,
+    )
+
+
 def question_json(result: QuestionResult, language: str) -> dict[str, Any]:
     question = result.question
     item: dict[str, Any] = {
@@ -52,6 +64,11 @@ def group_json(group: GroupResult, language: str) -> dict[str, Any]:
     item: dict[str, Any] = {"team": group.name if group.team_id is not None else None, "hidden": group.hidden}
     if group.hidden:
         item["questions"] = []
+        return item
+    if not group.closed:
+        closes = group.closes_at.isoformat() if group.closes_at else None
+        item.update(invited=group.invited, answered=group.answered, period=group.period, closed=False, closes_at=closes)
+        item.update(questions=[], drivers=[])
         return item
     item.update(
         participation=_rounded(group.participation, 3),
@@ -118,6 +135,8 @@ def group_sections(t: Translator, group: GroupResult, threshold: int) -> list[Se
             threshold=threshold,
         )
         return [Section(text=Line.of(notice))]
+    if not group.closed:
+        return [Section(text=Line.of(open_notice(t, group, name)))]
     heading = t(
         "{team}: {answered} of {invited} answered ({percent}%)",
         team=name,

@@ -15,8 +15,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
-
 from handlers.policy import Policy
 from handlers.pulse import close_now, pulse_report, report_json, send_now
 from handlers.pulse.bank_sync import ensure_bank
@@ -25,7 +23,7 @@ from scheduler.runs import send_digests
 from storage import people as people_store
 from storage.db import Database
 from storage.pulse import rounds as pulse_store
-from tests.anonymity.support import Leak, no_leak
+from tests.anonymity.support import no_leak
 from tests.conftest import both_engines
 from tests.handlers.pulse.test_support import BOSS, answer_question, context, seed_org
 from tests.scheduler.support import config
@@ -77,7 +75,8 @@ def _attacks(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Callabl
 
     def from_chat() -> float | None:
         found = re.search(
-            r"Bravo: .*?My workload is manageable\.\nAnswers: (\d+)\nAverage: ([\d.]+) out of 5 \(([+-][\d.]+)\)",
+            r"Bravo: (?:(?!\n\w+: \d+ of \d+ answered).)*?My workload is manageable\.\nAnswers: (\d+)\n"
+            r"Average: ([\d.]+) out of 5 \(([+-][\d.]+)\)",
             second["chat"],
             re.DOTALL,
         )
@@ -110,12 +109,6 @@ async def _round(database: Database, org: dict[str, list[Any]], policy: Policy, 
 
 
 @both_engines
-@pytest.mark.xfail(
-    raises=Leak,
-    strict=True,
-    reason="suppression looks at one round at a time: Bravo, hidden in round 1 only as Alpha's next-smallest "
-    "sibling, gets a change against round 1 once Alpha stops asking the question",
-)
 async def test_a_team_hidden_as_the_next_smallest_sibling_reveals_nothing_later(
     database: Database, policy: Policy, now: datetime
 ) -> None:

@@ -12,14 +12,13 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from sqlmodel import update
 
 from handlers.pulse import send_reminders
 from storage.models import PulseRound
 from storage.models.base import utcnow
 from tests.anonymity.slack_team import SlackTeam, blocks_text
-from tests.anonymity.support import Leak, no_leak
+from tests.anonymity.support import no_leak
 from tests.anonymity.taps import ANSWERS, CHANGER, MANAGER, ORDER
 from tests.bot.slack.test_pulse import dms
 from tests.conftest import both_engines
@@ -50,12 +49,6 @@ async def outputs(team: SlackTeam) -> dict[str, str]:
 
 
 @both_engines
-@pytest.mark.xfail(
-    raises=Leak,
-    strict=True,
-    reason="a round is readable as soon as everyone has answered one question: averages, distributions and scores "
-    "show while it is open and move when an answer changes",
-)
 async def test_while_open_outputs_show_only_how_many_answered_and_do_not_move_with_an_answer(
     slack_team: SlackTeam,
 ) -> None:

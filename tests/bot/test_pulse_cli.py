@@ -58,9 +58,16 @@ async def test_results_json_hide_teams_until_enough_people_answered(
     assert "0 pulses started." in (await run(runtime, capsys, "pulse", "send", "--now"))[1]
     code, out, _ = await run(runtime, capsys, "pulse", "results", "--json")
     document = json.loads(out)
+    assert [(team["team"], team["closed"], team["answered"]) for team in document["teams"]] == [
+        ("Engineering", False, 0),
+        ("Sales", False, 0),
+    ]
+    assert "1 pulses closed." in (await run(runtime, capsys, "pulse", "close", "--team", "Sales"))[1]
+    assert "1 pulses closed." in (await run(runtime, capsys, "pulse", "close"))[1]
+    code, out, _ = await run(runtime, capsys, "pulse", "results", "--json")
+    document = json.loads(out)
     assert [(team["team"], team["hidden"]) for team in document["teams"]] == [("Engineering", True), ("Sales", True)]
     assert document["threshold"] == 5 and document["organisation"]["hidden"] is True
-    assert "1 pulses closed." in (await run(runtime, capsys, "pulse", "close", "--team", "Sales"))[1]
     code, _, err = await run(runtime, capsys, "pulse", "results", "--team", "Nobody")
     assert code == 1 and "no team is called Nobody" in err
     code, out, _ = await run(runtime, capsys, "pulse", "results", "--team", "Engineering")

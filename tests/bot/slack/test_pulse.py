@@ -109,6 +109,8 @@ async def tap(bravo: SlackBravo, user: str, answer: str, which: int = 0) -> None
 
 
 async def results(bravo: SlackBravo, capsys: pytest.CaptureFixture[str]) -> dict[str, dict[str, Any]]:
+    """The results once every round has closed: an open round shows only how many have answered."""
+    await bravo_cli(bravo, capsys, "pulse", "close")
     document = json.loads(await bravo_cli(bravo, capsys, "pulse", "results", "--json"))
     return {team["team"]: team for team in document["teams"]}
 
@@ -144,7 +146,6 @@ async def test_a_second_tap_replaces_and_a_tap_after_closing_is_refused(
     await tap(pulsed, ENGINEERING[0], "0")
     (enps,) = [q for q in (await results(pulsed, capsys))["Engineering"]["questions"] if q["id"] == "enps"]
     assert enps["responses"] == 6 and enps["distribution"]["0"] == 1 and enps["distribution"]["9"] == 5
-    await bravo_cli(pulsed, capsys, "pulse", "close")
     await tap(pulsed, ENGINEERING[1], "Previous question")
     last = current(pulsed, ENGINEERING[1])[0]
     assert "closed" in last["text"] and not any(block["type"] == "actions" for block in last["blocks"])

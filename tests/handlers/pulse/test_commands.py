@@ -21,6 +21,8 @@ from tests.handlers.pulse.test_support import (
     with_threshold,
 )
 
+CLOSED = timedelta(hours=49)  # results show only once the round has closed
+
 
 async def _command(database: Database, person: Person, text: str, policy: Policy, now: datetime) -> str:
     async with database.transaction() as session:
@@ -74,8 +76,8 @@ async def test_french_readers_get_french_questions_and_results(
     assert "Quelle est la probabilité que vous recommandiez de travailler ici ?" in cards[0].plain()
     assert "[Ajouter un commentaire]" in cards[0].plain()
     await answer_question(database, members["Ventes"], "enps", [10, 9, 9, 7, 3], policy, now)
-    assert "au manager de chaque équipe" in await _command(database, claire, "results", policy, now)
-    text = await _command(database, boss, "results", policy, now)
+    assert "au manager de chaque équipe" in await _command(database, claire, "results", policy, now + CLOSED)
+    text = await _command(database, boss, "results", policy, now + CLOSED)
     assert "Ventes : 5 réponses sur 5 (100 %)" in text
     assert "eNPS: +40,0" in text and "Pas encore assez de réponses." in text
 
@@ -90,18 +92,18 @@ async def test_managers_see_their_teams_members_none_admins_everything(
     assert boss is not None
     for team in ("Ops", "Lab"):
         await answer_question(database, members[team], "enps", [9, 9, 9, 9, 9], policy, now)
-    manager_view = await _command(database, boss, "results", policy, now)
+    manager_view = await _command(database, boss, "results", policy, now + CLOSED)
     assert "Ops: 5 of 5 answered" in manager_view and "Lab: 5 of 5 answered" in manager_view
     assert "Whole organisation" not in manager_view
-    member_view = await _command(database, members["Ops"][0], "results", policy, now)
+    member_view = await _command(database, members["Ops"][0], "results", policy, now + CLOSED)
     assert "shown to each team's manager and to admins" in member_view and "Ops:" not in member_view
-    assert "to admins" in await _command(database, members["Ops"][0], "results Lab", policy, now)
+    assert "to admins" in await _command(database, members["Ops"][0], "results Lab", policy, now + CLOSED)
     async with database.transaction() as session:
         admin = await people_store.person_by_email(session, email=BOSS)
         assert admin is not None
         admin.is_admin = True
         await people_store.save(session, admin)
-    admin_view = await _command(database, admin, "results", policy, now)
+    admin_view = await _command(database, admin, "results", policy, now + CLOSED)
     assert "Whole organisation: 10 of 10 answered" in admin_view
 
 

@@ -63,7 +63,7 @@ async def test_six_answers_give_the_hand_computed_average_and_enps_and_the_team_
 ) -> None:
     await answer_question(database, org["Engineering"], "enps", [10, 9, 9, 7, 3, 0], policy, now)
     async with database.sessions() as session:
-        report = report_json(await pulse_report(session, policy=policy, now=now), "en")
+        report = report_json(await pulse_report(session, policy=policy, now=now + timedelta(hours=49)), "en")
     teams = {team["team"]: team for team in report["teams"]}
     engineering, sales = teams["Engineering"], teams["Sales"]
     assert engineering["hidden"] is False and engineering["participation"] == 1.0
@@ -187,13 +187,14 @@ async def test_someone_elses_ballot_is_refused(
     assert await _count(database, PulseAnswer) == 0
 
 
-async def test_results_wait_for_the_round_to_close_unless_everyone_answered(
+async def test_results_wait_for_the_round_to_close(
     database: Database, org: dict[str, list], policy: Policy, now: datetime
 ) -> None:
     await answer_question(database, org["Engineering"][:5], "enps", [9, 9, 9, 9, 9], policy, now)
     async with database.sessions() as session:
         during = await pulse_report(session, policy=policy, now=now)
         after = await pulse_report(session, policy=policy, now=now + timedelta(hours=49))
-    assert during.teams[0].hidden
+    assert not during.teams[0].closed and (during.teams[0].answered, during.teams[0].invited) == (5, 6)
+    assert during.teams[0].questions == () and during.teams[0].drivers == ()
     engineering = after.teams[0]
     assert not engineering.hidden and engineering.participation == pytest.approx(5 / 6)
