@@ -94,12 +94,9 @@ def manager_pulse_sections(t: Translator, group: GroupResult | None, *, threshol
         return []
     if group.hidden:
         return [hidden_section(t, threshold)]
+    sections = _summary(t, group)
     if not group.closed:
-        return [Section(text=Line.of(open_notice(t, group, t("Pulse"))))]
-    sections = [Section(text=Line.of(_participation(t, group)))]
-    scores = _scores(t, group.drivers)
-    if scores:
-        sections.append(Section(fields=scores))
+        return sections
     enps = _enps(t, group)
     if enps:
         sections.append(Section(text=Line.of(enps)))
@@ -133,6 +130,12 @@ def team_pulse_sections(t: Translator, group: GroupResult | None) -> list[Sectio
     """What the team's channel sees: participation and scores, only when the results are shown at all."""
     if group is None or group.hidden:
         return []
+    return _summary(t, group)
+
+
+def _summary(t: Translator, group: GroupResult) -> list[Section]:
+    """What every reader of a shown group gets first: how many answered so far while open, else participation and
+    driver scores."""
     if not group.closed:
         return [Section(text=Line.of(open_notice(t, group, t("Pulse"))))]
     sections = [Section(text=Line.of(_participation(t, group)))]
