@@ -10,16 +10,26 @@ are committed with the change that caused them and sent by the outbox worker.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.messages import Card
+from handlers.sealing import keyed_digest, seal_payload, seal_person
 from storage import outbox
 from storage.models import Person
 from storage.outbox import NewDelivery
 
-__all__ = ["NewDelivery", "channel_delivery", "person_deliveries", "person_platforms", "queue"]
+__all__ = [
+    "NewDelivery",
+    "channel_delivery",
+    "person_deliveries",
+    "person_platforms",
+    "queue",
+    "sealed_person_deliveries",
+]
+SEALED_KEY = "outbox-dedupe"
 
 
 def person_platforms(person: Person, configured: tuple[str, ...] = ()) -> list[str]:
@@ -57,6 +67,37 @@ def person_deliveries(
             not_before=not_before,
         )
         for platform in person_platforms(person, platforms)
+    ]
+
+
+def sealed_person_deliveries(
+    *,
+    person: Person,
+    card: Card,
+    kind: str,
+    secret: str,
+    platforms: tuple[str, ...] = (),
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+) -> list[NewDelivery]:
+    """As `person_deliveries`, for a message whose row must not say whom it goes to: the person and the card (in
+    their language, which would narrow them down) are sealed with the secret key, and the idempotency key is a keyed
+    digest, so none can be read or recomputed from the database. The outbox worker opens them when it sends and
+    deletes the row once delivered."""
+    assert person.id is not None and secret
+    return [
+        replace(
+            delivery,
+            person_id=None,
+            sealed_to=seal_person(secret, person.id),
+            payload=seal_payload(secret, delivery.payload),
+            dedupe_key=f"sealed:{keyed_digest(secret, SEALED_KEY, delivery.dedupe_key)}"
+            if delivery.dedupe_key
+            else None,
+        )
+        for delivery in person_deliveries(
+            person=person, card=card, kind=kind, platforms=platforms, dedupe_key=dedupe_key, not_before=not_before
+        )
     ]
 
 

@@ -21,6 +21,17 @@ from storage.models import Person
 
 FORGET_DELETES = {"pulse_participation", "pulse_ballot", "outbox", "teams_conversation", "reward_vote"}
 FORGET_DETACHES = {("person", "manager_id"), ("team", "manager_id")}
+# Left out of an export though they point at the person: whoever reads an export (the admin who runs it, a mailbox
+# it is sent to) must not be able to answer a pulse in their name or link them to an answer. Unused ballot tokens
+# are left out, and so is the content of pulse messages (their buttons hold ballot tokens). Answers and comments
+# point at nobody, and a sealed notice names nobody, so no export can find them.
+EXPORT_WITHHOLDS_TABLES = {"pulse_ballot"}
+EXPORT_WITHHOLDS_PAYLOADS_OF = "pulse."
+WITHHELD = "(withheld: a pulse message, whose buttons would let its reader answer in this person's name)"
+EXPORT_NOTE = (
+    "Pulse answers, comments, ballot tokens and the content of pulse messages are not included: answers and "
+    "comments are stored with no link to anyone, and tokens would let whoever reads this export answer in your name."
+)
 
 
 def privacy_reply(t: Translator, policy: Policy) -> Reply:
@@ -79,9 +90,25 @@ async def export_person(session: AsyncSession, *, person: Person) -> dict[str, A
     assert person.id is not None
     return {
         "person_id": person.id,
-        "note": "Pulse answers are not included: they are stored with no link to anyone.",
-        "tables": await privacy_store.rows_about(session, person_id=person.id),
+        "note": EXPORT_NOTE,
+        "tables": _withhold(await privacy_store.rows_about(session, person_id=person.id)),
     }
+
+
+def _withhold(tables: dict[str, list[dict[str, object]]]) -> dict[str, list[dict[str, object]]]:
+    """The export's tables without what `EXPORT_WITHHOLDS_*` names (keys are `table.column`, or `person`)."""
+    kept: dict[str, list[dict[str, object]]] = {}
+    for name, rows in tables.items():
+        table = name.partition(".")[0]
+        if table in EXPORT_WITHHOLDS_TABLES:
+            continue
+        kept[name] = [
+            {**row, "payload": WITHHELD}
+            if table == "outbox" and str(row.get("kind", "")).startswith(EXPORT_WITHHOLDS_PAYLOADS_OF)
+            else row
+            for row in rows
+        ]
+    return kept
 
 
 async def forget_person(session: AsyncSession, *, person: Person, t: Translator) -> ForgetReport:

@@ -5,6 +5,7 @@ out unmarked after a crash, or an attempt failed without a clear refusal: a time
 `RecoverableSender` is asked whether the message is already there before it is sent again. Other senders send it
 again (at least once). A refusal that says "later" (a rate limit, with Retry-After) leaves no doubt.
 A restart on the same machine takes back the leases of its dead predecessor at once (`scheduler.leases`).
+Sealed rows are opened in memory as they are sent, and deleted once delivered (`scheduler.sealed_rows`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from handlers.messages import Card
+from scheduler import sealed_rows
 from scheduler.leases import LeaseOwner, is_gone, this_process
 from scheduler.pacing import Pacer
 from scheduler.sending import DeliveryError, Destination, RecoverableSender, Sender
@@ -76,8 +77,10 @@ class OutboxWorker:
         clock: Callable[[], datetime] = utcnow,
         pacer: Pacer | None = None,
         owner: LeaseOwner | None = None,
+        secret_key: str = "",
     ) -> None:
         self.database = database
+        self.secret_key = secret_key
         self.senders = dict(senders)
         self.batch_size = batch_size
         self.clock = clock
@@ -105,13 +108,15 @@ class OutboxWorker:
                 owner=str(self.owner),
             )
             # The batch's people in one query: a query per row kept the pacer idle while a batch was being set up.
-            ids = sorted({item.message.person_id for item in claimed if item.message.person_id})
+            recipients = [sealed_rows.recipient(self.secret_key, item.message) for item in claimed]
+            ids = sorted({person_id for person_id in recipients if person_id})
             people = {person.id: person for person in await people_store.people_by_ids(session, ids=ids)}
         deadline = self.pacer.monotonic() + MAX_PACING_WAIT_SECONDS
+        pairs = zip(claimed, recipients, strict=True)
         refused = await asyncio.gather(
             *(
-                self._deliver(item.message, deadline, in_doubt=item.in_doubt, person=people.get(item.message.person_id))
-                for item in claimed
+                self._deliver(item.message, deadline, in_doubt=item.in_doubt, person=people.get(to))
+                for item, to in pairs
             )
         )
         await self._postpone([(item.message, key) for item, key in zip(claimed, refused, strict=True) if key])
@@ -172,8 +177,12 @@ class OutboxWorker:
         """Send one row; when the pacer has no slot for it before `deadline`, return its pace key instead."""
         assert row.id is not None
         sender = self.senders[row.platform]
+        person_id = sealed_rows.recipient(self.secret_key, row)
+        if (unopened := sealed_rows.unopened(row, person_id)) is not None:
+            await self._record_failure(row, unopened)
+            return None
         destination = Destination.model_validate(
-            {"platform": row.platform, "person_id": row.person_id, "channel": row.channel}
+            {"platform": row.platform, "person_id": person_id, "channel": row.channel}
         )
         address = address_for(row.platform, person, row.channel)
         if in_doubt and isinstance(sender, RecoverableSender):
@@ -183,14 +192,15 @@ class OutboxWorker:
                 await self._defer(row, error)
                 return None
             if found is not None:
-                log.info("delivery %s (%s) had already reached %s before a restart", row.id, row.kind, found)
-                await self._mark_sent(row.id, found)
+                shown = sealed_rows.shown_ref(row, found)
+                log.info("delivery %s (%s) had already reached %s before a restart", row.id, row.kind, shown)
+                await self._mark_sent(row, found)
                 return None
-        pace_key = address or f"person:{row.person_id}"
+        pace_key = address or f"person:{person_id}"
         if not await self.pacer.acquire(row.platform, pace_key, deadline=deadline):
             return pace_key
         try:
-            card = Card.model_validate_json(row.payload)
+            card = sealed_rows.card(self.secret_key, row)
             async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
                 if isinstance(sender, RecoverableSender):
                     ref = await sender.send(destination, card, address=address, marker=row.id)
@@ -208,7 +218,7 @@ class OutboxWorker:
             log.exception("delivery %s crashed", row.id)
             await self._record_failure(row, DeliveryError(repr(error)[:300], permanent=False))
             return None
-        await self._mark_sent(row.id, ref)
+        await self._mark_sent(row, ref)
         return None
 
     async def _already_delivered(
@@ -223,7 +233,8 @@ class OutboxWorker:
         except DeliveryError as error:
             if not error.permanent:
                 raise
-            log.warning("delivery %s (%s) is in doubt and cannot be checked (%s): sent again", row.id, row.kind, error)
+            reason = sealed_rows.reason(row, error)
+            log.warning("delivery %s (%s) is in doubt and cannot be checked (%s): sent again", row.id, row.kind, reason)
             return None
         except TimeoutError:
             raise DeliveryError("timed out looking for an earlier delivery", permanent=False) from None
@@ -231,9 +242,14 @@ class OutboxWorker:
             log.exception("looking for delivery %s crashed", row.id)
             raise DeliveryError(repr(error)[:300], permanent=False) from error
 
-    async def _mark_sent(self, message_id: int, ref: str | None) -> None:
+    async def _mark_sent(self, row: OutboxMessage, ref: str | None) -> None:
+        """Record a delivery; a sealed one is deleted instead (its ref, a DM's channel, would name the recipient)."""
+        assert row.id is not None
         async with self.database.transaction() as session:
-            await outbox.mark_sent(session, message_id=message_id, now=self.clock(), ref=ref)
+            if row.sealed_to:
+                await outbox.forget_delivered(session, message_id=row.id)
+            else:
+                await outbox.mark_sent(session, message_id=row.id, now=self.clock(), ref=ref)
 
     async def _postpone(self, refused: list[tuple[OutboxMessage, str]]) -> None:
         """Give back the rows the pacer had no slot for, each due again about when its turn comes (1 s at least)."""
@@ -254,10 +270,11 @@ class OutboxWorker:
         row in doubt into a failure)."""
         assert row.id is not None
         delay = error.retry_after if error.retry_after is not None else RECHECK_SECONDS
-        log.info("delivery %s (%s) in doubt, checked again in %.0fs: %s", row.id, row.kind, delay, error.reason)
+        reason = sealed_rows.reason(row, error)
+        log.info("delivery %s (%s) in doubt, checked again in %.0fs: %s", row.id, row.kind, delay, reason)
         async with self.database.transaction() as session:
             until = self.clock() + timedelta(seconds=delay)
-            await outbox.defer(session, message_id=row.id, until=until, error=error.reason)
+            await outbox.defer(session, message_id=row.id, until=until, error=reason)
 
     def _gave_up(self, row: OutboxMessage) -> bool:
         """A transient failure ends the row only after MAX_ATTEMPTS tries spread over at least RETRY_WINDOW."""
@@ -266,17 +283,18 @@ class OutboxWorker:
     async def _record_failure(self, row: OutboxMessage, error: DeliveryError) -> None:
         """Retry later or give up; a failure without a clear refusal (no Retry-After) may have delivered it."""
         assert row.id is not None
+        reason = sealed_rows.reason(row, error)
         async with self.database.transaction() as session:
             if error.permanent or self._gave_up(row):
-                log.warning("delivery %s (%s) failed for good: %s", row.id, row.kind, error.reason)
-                await outbox.mark_failed(session, message_id=row.id, error=error.reason)
+                log.warning("delivery %s (%s) failed for good: %s", row.id, row.kind, reason)
+                await outbox.mark_failed(session, message_id=row.id, error=reason)
                 return
             delay = error.retry_after if error.retry_after is not None else backoff(row.attempts)
-            log.info("delivery %s (%s) retried in %.0fs: %s", row.id, row.kind, delay, error.reason)
+            log.info("delivery %s (%s) retried in %.0fs: %s", row.id, row.kind, delay, reason)
             await outbox.mark_retry(
                 session,
                 message_id=row.id,
                 next_attempt_at=self.clock() + timedelta(seconds=delay),
-                error=error.reason,
+                error=reason,
                 in_doubt=error.retry_after is None,
             )

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import col, func, or_, select, update
+from sqlmodel import col, delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage
@@ -17,7 +17,8 @@ from storage.upsert import insert_ignore_many
 
 @dataclass(frozen=True)
 class NewDelivery:
-    """A delivery to queue: to a person (`person_id`) or to a channel, its card serialised in `payload`."""
+    """A delivery to queue: to a person (`person_id`, or `sealed_to` when the row must not name them) or to a
+    channel, its card serialised in `payload`."""
 
     kind: str
     platform: str
@@ -26,6 +27,7 @@ class NewDelivery:
     channel: str | None = None
     dedupe_key: str | None = None
     not_before: datetime | None = None
+    sealed_to: str | None = None
 
     def row(self, now: datetime) -> dict[str, object]:
         """The outbox row as queued at `now` (every row names the same columns, so many go in one statement)."""
@@ -35,6 +37,7 @@ class NewDelivery:
             "payload": self.payload,
             "person_id": self.person_id,
             "channel": self.channel,
+            "sealed_to": self.sealed_to,
             "dedupe_key": self.dedupe_key,
             "status": PENDING,
             "attempts": 0,
@@ -164,6 +167,12 @@ async def mark_sent(session: AsyncSession, *, message_id: int, now: datetime, re
             attempts=OutboxMessage.attempts + 1,
         )
     )
+
+
+async def forget_delivered(session: AsyncSession, *, message_id: int) -> None:
+    """Delete a delivered row instead of marking it sent: what a sealed delivery leaves behind (its message's
+    channel and timestamp) would name its recipient."""
+    await session.exec(delete(OutboxMessage).where(col(OutboxMessage.id) == message_id))
 
 
 async def mark_retry(

@@ -64,7 +64,8 @@ async def deliver(runtime: Runtime, t: Translator) -> None:
     if not senders:
         sys.stdout.write(t("No chat platform is configured: the messages wait in the outbox for `bravo run`.") + "\n")
         return
-    delivered = await OutboxWorker(runtime.database, senders).drain_pending(within=DELIVERY_WAIT_SECONDS)
+    worker = OutboxWorker(runtime.database, senders, secret_key=runtime.policy.secret_key)
+    delivered = await worker.drain_pending(within=DELIVERY_WAIT_SECONDS)
     sys.stdout.write(t("{count} messages delivered.", count=delivered) + "\n")
 
 

@@ -1,8 +1,10 @@
 """Anonymous follow-up: a manager replies to a comment, its author reads and answers, and stays unknown.
 
 The comment carries its author's address sealed with `BRAVO_SECRET_KEY` (not in the database). Bravo opens it only
-to queue a neutral "you have a reply" notice whose button holds the conversation's id, sealed again; the notice is
-deleted from the outbox once delivered. The manager's side is named; the author's never is.
+to queue a neutral "you have a reply" notice through a sealed destination (`handlers.delivery.sealed_person_deliveries`:
+the outbox row holds the author sealed again, and an idempotency key nobody can recompute), whose button holds the
+conversation's id, sealed too; the outbox worker opens the destination as it sends and deletes the row once delivered.
+The manager's side is named; the author's never is, even while the platform keeps failing.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ from collections.abc import Mapping
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Context, first_time, translator_for_person
-from handlers.delivery import NewDelivery, person_deliveries, queue
+from handlers.delivery import NewDelivery, person_deliveries, queue, sealed_person_deliveries
 from handlers.messages import Card, Choice, Form, FormInput, Line, Reply, Section, reply
 from handlers.pulse.answer import MAX_COMMENT_LENGTH, REPLY_TO
-from handlers.pulse.tokens import seal, unseal
+from handlers.sealing import seal, unseal
 from storage import people as people_store
 from storage.models import Person, PulseComment
 from storage.models.delivery import PENDING
@@ -64,11 +66,24 @@ async def reply_form(ctx: Context, comment_id: str) -> Reply:
 
 
 def _notice(ctx: Context, person: Person, card: Card, *, kind: str, key: str) -> list[NewDelivery]:
-    """A follow-up notice to one side of the conversation, due now, queued once per message (`key`)."""
+    """A follow-up notice to a manager in the conversation, due now, queued once per message (`key`)."""
     return person_deliveries(
         person=person,
         card=card,
         kind=kind,
+        platforms=ctx.policy.platforms,
+        dedupe_key=f"pulse-followup:{key}",
+        not_before=ctx.now,
+    )
+
+
+def _sealed_notice(ctx: Context, author: Person, card: Card, *, key: str) -> list[NewDelivery]:
+    """The notice to the comment's author: a sealed destination, so that no row names them (`key` is digested)."""
+    return sealed_person_deliveries(
+        person=author,
+        card=card,
+        kind=AUTHOR_NOTICE_KIND,
+        secret=ctx.policy.secret_key,
         platforms=ctx.policy.platforms,
         dedupe_key=f"pulse-followup:{key}",
         not_before=ctx.now,
@@ -103,9 +118,7 @@ async def submit_reply(ctx: Context, values: Mapping[str, tuple[str, ...]], comm
         ),
         summary=t("A manager replied to your anonymous comment"),
     )
-    await queue(
-        ctx.session, _notice(ctx, author, notice, kind=AUTHOR_NOTICE_KIND, key=f"{comment.id}:{added.position}")
-    )
+    await queue(ctx.session, _sealed_notice(ctx, author, notice, key=f"{comment.id}:{added.position}"))
     return reply(ctx.t("Your reply is on its way. The author can answer you; you will not learn who they are."))
 
 

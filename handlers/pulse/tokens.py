@@ -7,20 +7,17 @@ while the round is open, and nobody can go from a stored answer back to a token,
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import hmac
 import re
 import secrets
 from collections.abc import Sequence
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from handlers.sealing import seal, unseal
+
+__all__ = ["seal", "unseal"]
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_CHAIN = 10
-NONCE_BYTES = 12
 
 
 def new_token() -> str:
@@ -60,28 +57,3 @@ def parse_answer_value(value: str) -> tuple[list[str], int, int] | None:
     if parsed is None or not answer.isascii() or not answer.isdigit() or len(answer) > 2:
         return None
     return parsed[0], parsed[1], int(answer)
-
-
-def _key(secret: str, purpose: str) -> bytes:
-    return hmac.new(secret.encode(), f"bravo-pulse-seal:{purpose}".encode(), hashlib.sha256).digest()
-
-
-def seal(secret: str, purpose: str, plaintext: str) -> str:
-    """Encrypt with a key derived from `BRAVO_SECRET_KEY`; a fresh nonce makes two seals of one value differ."""
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(_key(secret, purpose)).encrypt(nonce, plaintext.encode(), purpose.encode())
-    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
-
-
-def unseal(secret: str, purpose: str, sealed: str) -> str | None:
-    """The sealed value, or None when it was not sealed with this key and purpose (or is not a seal at all)."""
-    if not secret or not sealed:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(sealed + "=" * (-len(sealed) % 4))
-        if len(raw) <= NONCE_BYTES:
-            return None
-        plain = AESGCM(_key(secret, purpose)).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], purpose.encode())
-        return plain.decode()
-    except (InvalidTag, ValueError, binascii.Error, UnicodeDecodeError):
-        return None

@@ -25,6 +25,9 @@ class OutboxMessage(SQLModel, table=True):
     platform: str = Field(max_length=16)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     channel: str | None = Field(default=None, max_length=255)
+    # A person only the sending code can name: their id sealed with the secret key (`handlers.sealing`), for a
+    # message that must not say whom it goes to (the "a manager replied" notice to an anonymous comment's author).
+    sealed_to: str | None = Field(default=None, max_length=255)
     payload: str = Field(sa_type=Text)
     status: str = Field(default=PENDING, max_length=16)
     attempts: int = 0

@@ -11,10 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tests.anonymity.slack_team import SlackTeam
-from tests.anonymity.support import Leak, Reader, Snapshot, diff, naming, no_leak, token_secrets
+from tests.anonymity.support import Reader, Snapshot, diff, naming, no_leak, token_secrets
 from tests.anonymity.taps import MANAGER, email_of
 from tests.bot.slack.test_pulse import dms
 from tests.conftest import both_engines
@@ -48,12 +46,6 @@ async def _export(team: SlackTeam, user: str) -> str:
 
 
 @both_engines
-@pytest.mark.xfail(
-    raises=Leak,
-    strict=True,
-    reason="the reply notice is an outbox row with the author's person id and the comment id in its dedupe key, "
-    "kept while Slack fails; the author's export holds that row and, before they answer, their ballot tokens",
-)
 async def test_a_reply_reaches_the_author_through_a_failing_platform_without_naming_them(
     slack_team: SlackTeam,
 ) -> None:

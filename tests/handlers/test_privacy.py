@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import UTC, datetime
+
 from handlers.delivery import person_deliveries, queue
 from handlers.i18n import Translator
 from handlers.messages import text_card
 from handlers.policy import Policy
-from handlers.privacy import export_person, forget_person, privacy_reply
+from handlers.privacy import WITHHELD, export_person, forget_person, privacy_reply
+from handlers.pulse import send_now
 from storage import outbox
 from storage import people as people_store
 from storage.db import Database
 from storage.models import Kudos, KudosRecipient, Person, Team
 from tests.conftest import both_engines
+from tests.handlers.pulse.test_support import delivered_cards, seed_org
 
 
 async def _organisation(database: Database) -> tuple[int, int]:
@@ -84,3 +90,24 @@ def test_privacy_card_in_both_languages() -> None:
 
 def _no() -> object:
     raise AssertionError("no card")
+
+
+@both_engines
+async def test_an_export_holds_no_ballot_token_and_no_pulse_message(database: Database, policy: Policy) -> None:
+    """Whoever reads an export (the admin, a mailbox) could answer in the person's name with a token."""
+    now = datetime(2026, 11, 17, 10, 0, tzinfo=UTC)
+    async with database.transaction() as session:
+        members = await seed_org(session, {"Ops": 5})
+        await send_now(session, policy=policy, now=now)
+        person = members["Ops"][0]
+        pulse_messages = await delivered_cards(session, person)
+        data = await export_person(session, person=person)
+    assert pulse_messages, "no pulse was queued for the person"
+    values = {choice.value for card in pulse_messages for choice in card.choices}
+    tokens = {token for value in values for token in re.findall(r"[A-Za-z0-9_-]{16,}", value)}
+    exported = json.dumps(data, default=str)
+    assert tokens and not [token for token in tokens if token in exported]
+    assert "pulse_ballot.person_id" not in data["tables"]
+    queued = [row for row in data["tables"]["outbox.person_id"] if str(row["kind"]).startswith("pulse.")]
+    assert queued and all(row["payload"] == WITHHELD for row in queued)
+    assert "ballot tokens" in data["note"]

@@ -12,6 +12,7 @@ from handlers.policy import Policy
 from handlers.pulse import close_expired, send_now
 from handlers.pulse.followup import AUTHOR_NOTICE_KIND, MANAGER_NOTICE_KIND
 from handlers.routing import run_command, submit_form
+from handlers.sealing import open_payload, open_person
 from storage import people as people_store
 from storage.db import Database
 from storage.models import OutboxMessage, Person, PulseComment
@@ -52,10 +53,20 @@ async def _results(database: Database, person: Person, policy: Policy, now: date
     return answer.card
 
 
-async def _notices(database: Database, kind: str) -> list[tuple[int | None, Card]]:
+async def _notices(database: Database, kind: str, secret: str = "") -> list[tuple[int | None, Card]]:
+    """The queued notices of a kind: to whom, and the card; sealed ones opened with `secret`, as the sender does."""
     async with database.sessions() as session:
         rows = (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == kind))).all()
-    return [(row.person_id, Card.model_validate_json(row.payload)) for row in rows]
+    found: list[tuple[int | None, Card]] = []
+    for row in rows:
+        if row.sealed_to is None:
+            found.append((row.person_id, Card.model_validate_json(row.payload)))
+            continue
+        assert row.person_id is None and row.dedupe_key is not None and row.dedupe_key.startswith("sealed:")
+        found.append(
+            (open_person(secret, row.sealed_to), Card.model_validate_json(open_payload(secret, row.payload) or ""))
+        )
+    return found
 
 
 async def _comment_then_answer_all(
@@ -101,7 +112,7 @@ async def test_a_manager_replies_and_the_author_answers_without_being_named(
         database, boss, "pulse.reply", {"reply": ("Let's cut one meeting a week.",)}, button.value, keyed, now
     )
     assert sent.card is not None and "will not learn who" in sent.card.plain()
-    notices = await _notices(database, AUTHOR_NOTICE_KIND)
+    notices = await _notices(database, AUTHOR_NOTICE_KIND, keyed.secret_key)
     assert [person for person, _ in notices] == [author.id]
     notice = notices[0][1]
     assert "Let's cut" not in notice.model_dump_json() and button.value not in notice.model_dump_json()
@@ -130,7 +141,7 @@ async def test_the_author_can_end_the_conversation_for_good(database: Database, 
     results = await _results(database, boss, keyed, now)
     comment_id = next(choice for choice in results.choices if choice.action == "pulse.reply").value
     await _submit(database, boss, "pulse.reply", {"reply": ("Tell me more?",)}, comment_id, keyed, now)
-    sealed = (await _notices(database, AUTHOR_NOTICE_KIND))[0][1].choices[0].value
+    sealed = (await _notices(database, AUTHOR_NOTICE_KIND, keyed.secret_key))[0][1].choices[0].value
     ended = await tap(database, members["Ops"][2], sealed, keyed, now, action="pulse.forget")
     assert ended.card is not None and "nobody can reply" in ended.card.plain()
     again = await _submit(database, boss, "pulse.reply", {"reply": ("Hello?",)}, comment_id, keyed, now)
