@@ -10,15 +10,24 @@ from bot.cli import build_parser
 from bot.config import SettingsError, load_settings
 from bot.logs import configure_logging
 from bot.runtime import open_runtime
+from bot.secret_key import SecretKeyError, with_secret_key
+from handlers.i18n import Translator
 
 
 async def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-    except SettingsError as error:
+        settings, created = with_secret_key(settings)
+    except (SettingsError, SecretKeyError) as error:
         sys.stderr.write(f"bravo: {error}\n")
         return 2
+    if created:
+        t = Translator(settings.language)
+        told = t(
+            "Created the secret key {path}, readable by you only: back it up apart from the database.", path=created
+        )
+        sys.stderr.write(f"bravo: {told}\n")
     configure_logging(settings.log_level)
     try:
         async with open_runtime(settings, migrate=getattr(args, "migrate", True)) as runtime:

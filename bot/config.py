@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scheduler.pacing import Pacer
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/bravo.db"
+DEFAULT_SECRET_KEY_FILE = "./data/bravo.key"
 SLACK_API_URL = "https://slack.com/api/"
 
 
@@ -63,6 +64,8 @@ class Settings(BaseSettings):
     pulse_questions: int = Field(3, ge=1, le=10, validation_alias="BRAVO_PULSE_QUESTIONS")
     pulse_window_hours: int = Field(48, ge=1, le=24 * 14, validation_alias="BRAVO_PULSE_WINDOW_HOURS")
     secret_key: str = Field("", repr=False, validation_alias="BRAVO_SECRET_KEY")
+    # Where the key lives when BRAVO_SECRET_KEY is empty (`bot.secret_key`): outside the database, owner-only.
+    secret_key_file: str = Field(DEFAULT_SECRET_KEY_FILE, validation_alias="BRAVO_SECRET_KEY_FILE")
     kudos_text_retention_days: int = Field(0, ge=0, le=36500, validation_alias="BRAVO_KUDOS_TEXT_RETENTION_DAYS")
     comment_retention_days: int = Field(0, ge=0, le=36500, validation_alias="BRAVO_COMMENT_RETENTION_DAYS")
     admins: Annotated[list[str], NoDecode] = Field(default_factory=list, validation_alias="BRAVO_ADMINS")

@@ -12,13 +12,19 @@ ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 120
 
 
+# Every child process gets a key, so that none creates `./data/bravo.key` in the checkout; the tests of the key
+# itself pass `BRAVO_SECRET_KEY=""` and their own `BRAVO_SECRET_KEY_FILE`.
+TEST_SECRET_KEY = "child-process-tests-secret-key-0123456789abcdef"
+
+
 def clean_environment(**settings: str) -> dict[str, str]:
-    """This process's environment without any Bravo, Slack or Teams setting, plus `settings`."""
+    """This process's environment without any Bravo, Slack or Teams setting, plus `settings` (and a secret key)."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "BRAVO_", "DATABASE_URL"))
     }
+    environment["BRAVO_SECRET_KEY"] = TEST_SECRET_KEY
     environment.update(settings)
     return environment
 
