@@ -41,12 +41,18 @@ async def _may_reply(ctx: Context, comment: PulseComment) -> bool:
     return team is not None and team.manager_id == ctx.actor.id
 
 
+def _author_id(ctx: Context, comment: PulseComment) -> str | None:
+    """The author's person id from the comment's sealed address; None without one, or when the secret key has
+    changed since the comment was written (the address then stays closed for good)."""
+    return unseal(ctx.policy.secret_key, f"{REPLY_TO}:{comment.id}", comment.sealed_reply_to or "")
+
+
 async def reply_form(ctx: Context, comment_id: str) -> Reply:
     """`pulse.reply`: a manager opens the form to answer an anonymous comment."""
     comment = await pulse_answers.get_comment(ctx.session, comment_id=comment_id)
     if comment is None or not await _may_reply(ctx, comment):
         return reply(ctx.t("Only the team's manager can reply to this comment."))
-    if not comment.sealed_reply_to or not ctx.policy.secret_key:
+    if _author_id(ctx, comment) is None:
         return reply(ctx.t("This comment's author can no longer be reached."))
     form = Form(
         action=REPLY_ACTION,
@@ -96,7 +102,7 @@ async def submit_reply(ctx: Context, values: Mapping[str, tuple[str, ...]], comm
     comment = await pulse_answers.get_comment(ctx.session, comment_id=comment_id)
     if comment is None or not await _may_reply(ctx, comment):
         return reply(ctx.t("Only the team's manager can reply to this comment."))
-    author_id = unseal(ctx.policy.secret_key, f"{REPLY_TO}:{comment.id}", comment.sealed_reply_to or "")
+    author_id = _author_id(ctx, comment)
     author = await people_store.get_person(ctx.session, person_id=int(author_id)) if author_id else None
     if author is None or not author.active:
         return reply(ctx.t("This comment's author can no longer be reached."))
@@ -128,8 +134,7 @@ async def _own_comment(ctx: Context, sealed_ref: str) -> PulseComment | None:
     comment = await pulse_answers.get_comment(ctx.session, comment_id=comment_id) if comment_id else None
     if comment is None:
         return None
-    author_id = unseal(ctx.policy.secret_key, f"{REPLY_TO}:{comment.id}", comment.sealed_reply_to or "")
-    return comment if author_id == str(ctx.actor.id) else None
+    return comment if _author_id(ctx, comment) == str(ctx.actor.id) else None
 
 
 async def show_thread(ctx: Context, sealed_ref: str) -> Reply:
