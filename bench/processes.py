@@ -18,6 +18,8 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 SIGNING_SECRET = "bench-signing-secret"
 
+BENCH_SECRET_KEY = "benchmark-secret-key-0123456789abcdefghijkl"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -26,11 +28,13 @@ def free_port() -> int:
 
 
 def clean_environment(**extra: str) -> dict[str, str]:
+    """This environment without Bravo's settings, plus `extra` and a secret key (a server refuses to start without)."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "BRAVO_", "DATABASE_URL"))
     }
+    environment["BRAVO_SECRET_KEY"] = BENCH_SECRET_KEY
     environment.update(extra)
     return environment
 
