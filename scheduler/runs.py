@@ -103,7 +103,7 @@ async def _render(
             }
             cards.append((item, manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone)))
         else:
-            t = Translator(policy.language)
+            t = Translator(policy.language, item.zone)
             sections = team_pulse_sections(t, _group(report, weeks[0].team.id))
             cards.append((item, team_digest_card(t, week=weeks[0], data=batch, pulse=sections, zone=item.zone)))
     return cards
