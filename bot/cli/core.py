@@ -68,7 +68,8 @@ async def _import_directory(args: argparse.Namespace, runtime: Runtime) -> int:
     for error in sorted(report.errors, key=lambda item: item.line):
         sys.stderr.write(t("line {line}: {problem}", line=error.line, problem=error.message) + "\n")
     sys.stdout.write(report.summary(t) + "\n")
-    return 1 if report.errors and not rows else 0
+    imported = report.created + report.updated + report.unchanged
+    return 1 if report.errors and not imported else 0
 
 
 async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
