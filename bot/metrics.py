@@ -46,6 +46,9 @@ class Metrics:
         self.outbox_pending = Gauge("bravo_outbox_pending", "Deliveries waiting to be sent", registry=self.registry)
         self.outbox_failed = Gauge("bravo_outbox_failed", "Deliveries that failed for good", registry=self.registry)
         self.outbox_sent = Gauge("bravo_outbox_sent", "Deliveries sent", registry=self.registry)
+        self.outbox_held = Gauge(
+            "bravo_outbox_held", "Deliveries held until `bravo outbox retry` (token refused)", registry=self.registry
+        )
         self.database_up = Gauge(
             "bravo_database_up", "1 when this scrape could read the database, else 0", registry=self.registry
         )
@@ -105,6 +108,7 @@ class Metrics:
         self.outbox_pending.set(counts.pending)
         self.outbox_failed.set(counts.failed)
         self.outbox_sent.set(counts.sent)
+        self.outbox_held.set(counts.held)
 
 
 METRICS_KEY = web.AppKey("metrics", Metrics)

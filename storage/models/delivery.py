@@ -12,6 +12,9 @@ from storage.models.base import optional_timestamp_field, timestamp_field
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
+# Refused because Bravo's own credentials were (a revoked or rotated token), not because of the message: kept until
+# an operator fixes the token and sends them again (`bravo outbox retry`).
+HELD = "held"
 
 
 class OutboxMessage(SQLModel, table=True):
