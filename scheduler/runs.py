@@ -229,7 +229,7 @@ async def settle_claims(database: Database, *, now: datetime) -> int:
         settled = 0
         for row, prefix in zip(claims, prefixes, strict=True):
             found = statuses.get(prefix, [])
-            if not found or "pending" in found:
+            if not found or "pending" in found or "held" in found:  # held: may still go out after `outbox retry`
                 continue
             status = FAILED if "failed" in found else SENT
             await schedule_store.set_claim_status(session, claim_id=row.id or 0, status=status, now=now)

@@ -23,7 +23,7 @@ from handlers.pulse.rotation import PastRound, choose_questions
 from handlers.pulse.tokens import new_token
 from storage import people as people_store
 from storage.models import Person, PulseBallot, PulseQuestion, PulseRound, Team
-from storage.models.delivery import PENDING
+from storage.models.delivery import UNDELIVERED
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
 
@@ -213,7 +213,7 @@ async def close_round(session: AsyncSession, *, pulse: PulseRound, now: datetime
     await pulse_store.drop_round_ballots(session, round_id=pulse.id or 0)
     await pulse_answers.rewrite_round_anonymously(session, round_id=pulse.id or 0)
     for message in await pulse_answers.round_deliveries(session, round_id=pulse.id or 0):
-        sent = message.status != PENDING
+        sent = message.status not in UNDELIVERED
         await pulse_answers.rewrite_delivery(
             session, message=message, payload=without_buttons(message.payload) if sent else None
         )
