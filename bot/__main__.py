@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.cli import build_parser
 from bot.config import SettingsError, load_settings
@@ -12,6 +16,9 @@ from bot.logs import configure_logging
 from bot.runtime import open_runtime
 from bot.secret_key import SecretKeyError, with_secret_key
 from handlers.i18n import Translator
+from storage.db_errors import DatabaseUnavailable, describe
+
+BROKEN_PIPE_STATUS = 141  # 128 + SIGPIPE, what a shell reports for `yes | head -1`
 
 
 async def _main(argv: Sequence[str] | None) -> int:
@@ -32,16 +39,32 @@ async def _main(argv: Sequence[str] | None) -> int:
     try:
         async with open_runtime(settings, migrate=getattr(args, "migrate", True)) as runtime:
             return int(await args.func(args, runtime))
-    except OSError as error:
-        sys.stderr.write(f"bravo: cannot reach the database ({settings.database_url.split('@')[-1]}): {error}\n")
+    except BrokenPipeError:
+        raise  # not a database problem: whoever read the output has gone
+    except DatabaseUnavailable as error:
+        sys.stderr.write(f"bravo: {error}\n")
         return 1
+    except (OSError, DBAPIError) as error:
+        sys.stderr.write(f"bravo: {describe(error, make_url(settings.database_url))}\n")
+        return 1
+
+
+def _reader_gone() -> int:
+    """`bravo … | head -1`: the reader closed the pipe, so stop quietly, as Unix tools do (no message, 141)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush would fail again otherwise
+    return BROKEN_PIPE_STATUS
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return asyncio.run(_main(argv))
+        status = asyncio.run(_main(argv))
+        sys.stdout.flush()
     except KeyboardInterrupt:
         return 0
+    except BrokenPipeError:
+        return _reader_gone()
+    return status
 
 
 if __name__ == "__main__":

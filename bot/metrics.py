@@ -2,11 +2,15 @@
 
 Each application owns its registry, so tests and several apps in one process never share counters. Job runs are
 counted through the scheduler's `on_run` hook (the scheduler knows nothing of Prometheus); scheduled posts are read
-from their claims at scrape time, so every replica reports the same totals.
+from their claims at scrape time, so every replica reports the same totals. When the database cannot be read,
+`/metrics` still answers, with `bravo_database_up 0` and the database-derived gauges at their last values: the moment
+an operator most needs the other numbers is when the database is down.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -19,6 +23,9 @@ from storage.db import Database
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 3.0, 5.0)
+DATABASE_READ_SECONDS = 5.0  # a scrape must not hang on a database that does not answer
+
+log = logging.getLogger(__name__)
 
 
 class Metrics:
@@ -39,6 +46,12 @@ class Metrics:
         self.outbox_pending = Gauge("bravo_outbox_pending", "Deliveries waiting to be sent", registry=self.registry)
         self.outbox_failed = Gauge("bravo_outbox_failed", "Deliveries that failed for good", registry=self.registry)
         self.outbox_sent = Gauge("bravo_outbox_sent", "Deliveries sent", registry=self.registry)
+        self.outbox_held = Gauge(
+            "bravo_outbox_held", "Deliveries held until `bravo outbox retry` (token refused)", registry=self.registry
+        )
+        self.database_up = Gauge(
+            "bravo_database_up", "1 when this scrape could read the database, else 0", registry=self.registry
+        )
         self.job_runs = Counter(
             "bravo_job_runs", "Scheduler job runs in this process", ["job", "outcome"], registry=self.registry
         )
@@ -75,6 +88,17 @@ class Metrics:
             self.latency.labels(route=route).observe(time.perf_counter() - started)
 
     async def render(self, database: Database) -> bytes:
+        """The exposition; the database part is read with a time limit, and its failure is reported, not raised."""
+        try:
+            await asyncio.wait_for(self._read_database(database), DATABASE_READ_SECONDS)
+        except Exception as error:  # noqa: BLE001 - whatever the cause, the database is down for this scrape
+            log.warning("metrics: the database could not be read: %s", str(error) or type(error).__name__)
+            self.database_up.set(0)
+        else:
+            self.database_up.set(1)
+        return bytes(generate_latest(self.registry))
+
+    async def _read_database(self, database: Database) -> None:
         async with database.sessions() as session:
             counts = await outbox.stats(session)
             claims = await schedule_store.claim_counts(session)
@@ -84,7 +108,7 @@ class Metrics:
         self.outbox_pending.set(counts.pending)
         self.outbox_failed.set(counts.failed)
         self.outbox_sent.set(counts.sent)
-        return bytes(generate_latest(self.registry))
+        self.outbox_held.set(counts.held)
 
 
 METRICS_KEY = web.AppKey("metrics", Metrics)

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.config import Settings
+from bot.config import DEFAULT_DATABASE_URL, Settings
 from handlers.policy import Policy
 from storage import people as people_store
 from storage.db import Database
@@ -26,7 +26,7 @@ class Runtime:
 @asynccontextmanager
 async def open_runtime(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Runtime]:
     """The database with pending migrations applied and the configured company values in place."""
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, create_folder=settings.database_url == DEFAULT_DATABASE_URL)
     try:
         if migrate:
             await upgrade(database)

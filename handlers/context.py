@@ -59,7 +59,8 @@ def language_of(person: Person | None, policy: Policy, locale: str | None = None
 
 
 def translator_for_person(person: Person | None, policy: Policy, locale: str | None = None) -> Translator:
-    return Translator(language_of(person, policy, locale))
+    """The reader's language and time zone, so every text and date in what they get is theirs."""
+    return Translator(language_of(person, policy, locale), timezone_of(person, policy))
 
 
 def timezone_of(person: Person | None, policy: Policy) -> ZoneInfo:

@@ -131,59 +131,103 @@ def _row_problem(values: dict[str, str], t: Translator) -> str | None:
 
 
 async def import_directory(session: AsyncSession, rows: list[DirectoryRow], t: Translator) -> ImportReport:
-    """Create or update people and teams; importing the same rows again changes nothing."""
+    """Create or update people and teams; importing the same rows again changes nothing.
+
+    A row is rejected before anything is written when its manager is neither in the file's accepted rows nor in the
+    directory already, so a rejected row creates no person and no team, and the summary counts what really changed.
+    """
     report = ImportReport()
+    rows = await _rows_with_known_managers(session, rows, report, t)
+    teams = await _teams_of(session, rows, report)
+    people: dict[str, Person] = {}
+    outcomes: dict[str, str] = {}
+    for row in rows:
+        people[row.email], outcomes[row.email] = await _save_person(session, row, teams)
+    for email in await _link_managers(session, rows, people):
+        if outcomes[email] == "unchanged":
+            outcomes[email] = "updated"
+    tally = Counter(outcomes.values())
+    report.created, report.updated, report.unchanged = tally["created"], tally["updated"], tally["unchanged"]
+    await _assign_team_managers(session, rows, people, teams)
+    return report
+
+
+async def _rows_with_known_managers(
+    session: AsyncSession, rows: list[DirectoryRow], report: ImportReport, t: Translator
+) -> list[DirectoryRow]:
+    """The rows whose manager exists, in the file or the directory; rejecting a manager's row rejects their reports
+    too, until nothing changes."""
+    in_directory: dict[str, bool] = {}
+    kept = list(rows)
+    while True:
+        emails = {row.email for row in kept}
+        rejected: list[DirectoryRow] = []
+        for row in kept:
+            manager = row.manager_email
+            if not manager or manager in emails:
+                continue
+            if manager not in in_directory:
+                in_directory[manager] = await people_store.person_by_email(session, email=manager) is not None
+            if not in_directory[manager]:
+                rejected.append(row)
+        if not rejected:
+            return kept
+        for row in rejected:
+            report.errors.append(
+                RowError(row.line, t("manager {email} is not in the directory", email=row.manager_email))
+            )
+        kept = [row for row in kept if row not in rejected]
+
+
+async def _teams_of(session: AsyncSession, rows: list[DirectoryRow], report: ImportReport) -> dict[str, Team]:
+    """The teams the accepted rows name, by lower-case name, creating those that do not exist yet."""
     teams: dict[str, Team] = {}
     for name in sorted({row.team for row in rows if row.team}, key=str.lower):
+        if name.lower() in teams:
+            continue
         team = await people_store.team_by_name(session, name=name)
         if team is None:
             team = Team(name=name)
             await people_store.save(session, team)
             report.teams_created += 1
         teams[name.lower()] = team
-    people: dict[str, Person] = {}
-    for row in rows:
-        person = await people_store.person_by_email(session, email=row.email)
-        team_id = teams[row.team.lower()].id if row.team else None
-        wanted: dict[str, object] = {
-            "display_name": row.name,
-            "team_id": team_id,
-            "timezone": row.timezone or None,
-            "language": row.language or None,
-        }
-        if person is None:
-            person = Person.model_validate({"email": row.email, **wanted})
-            await people_store.save(session, person)
-            report.created += 1
-        elif any(getattr(person, key) != value for key, value in wanted.items()):
-            for key, value in wanted.items():
-                setattr(person, key, value)
-            await people_store.save(session, person)
-            report.updated += 1
-        else:
-            report.unchanged += 1
-        people[row.email] = person
-    await _link_managers(session, rows, people, report, t)
-    await _assign_team_managers(session, rows, people, teams)
-    return report
+    return teams
 
 
-async def _link_managers(
-    session: AsyncSession, rows: list[DirectoryRow], people: dict[str, Person], report: ImportReport, t: Translator
-) -> None:
+async def _save_person(session: AsyncSession, row: DirectoryRow, teams: dict[str, Team]) -> tuple[Person, str]:
+    """The row's person, created or brought up to date, and which of the two happened (or `unchanged`)."""
+    person = await people_store.person_by_email(session, email=row.email)
+    wanted: dict[str, object] = {
+        "display_name": row.name,
+        "team_id": teams[row.team.lower()].id if row.team else None,
+        "timezone": row.timezone or None,
+        "language": row.language or None,
+    }
+    if person is None:
+        person = Person.model_validate({"email": row.email, **wanted})
+        await people_store.save(session, person)
+        return person, "created"
+    if all(getattr(person, key) == value for key, value in wanted.items()):
+        return person, "unchanged"
+    for key, value in wanted.items():
+        setattr(person, key, value)
+    await people_store.save(session, person)
+    return person, "updated"
+
+
+async def _link_managers(session: AsyncSession, rows: list[DirectoryRow], people: dict[str, Person]) -> set[str]:
+    """Point each person at their manager (known to exist by now); the emails whose manager changed."""
+    changed: set[str] = set()
     for row in rows:
         if not row.manager_email:
             continue
         manager = people.get(row.manager_email) or await people_store.person_by_email(session, email=row.manager_email)
         person = people[row.email]
-        if manager is None:
-            report.errors.append(
-                RowError(row.line, t("manager {email} is not in the directory", email=row.manager_email))
-            )
-            continue
-        if manager.id != person.manager_id and manager.id != person.id:
+        if manager is not None and manager.id != person.manager_id and manager.id != person.id:
             person.manager_id = manager.id
             await people_store.save(session, person)
+            changed.add(row.email)
+    return changed
 
 
 async def _assign_team_managers(

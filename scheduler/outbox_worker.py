@@ -189,7 +189,7 @@ class OutboxWorker:
             try:
                 found = await self._already_delivered(sender, row, destination, address)
             except DeliveryError as error:
-                await self._defer(row, error)
+                await (self._record_failure(row, error) if error.held else self._defer(row, error))
                 return None
             if found is not None:
                 shown = sealed_rows.shown_ref(row, found)
@@ -285,6 +285,10 @@ class OutboxWorker:
         assert row.id is not None
         reason = sealed_rows.reason(row, error)
         async with self.database.transaction() as session:
+            if error.held:
+                log.warning("delivery %s (%s) held until `bravo outbox retry`: %s", row.id, row.kind, error.reason)
+                await outbox.mark_held(session, message_id=row.id, error=error.reason)
+                return
             if error.permanent or self._gave_up(row):
                 log.warning("delivery %s (%s) failed for good: %s", row.id, row.kind, reason)
                 await outbox.mark_failed(session, message_id=row.id, error=reason)

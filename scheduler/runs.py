@@ -103,7 +103,7 @@ async def _render(
             }
             cards.append((item, manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone)))
         else:
-            t = Translator(policy.language)
+            t = Translator(policy.language, item.zone)
             sections = team_pulse_sections(t, _group(report, weeks[0].team.id))
             cards.append((item, team_digest_card(t, week=weeks[0], data=batch, pulse=sections, zone=item.zone)))
     return cards
@@ -229,7 +229,7 @@ async def settle_claims(database: Database, *, now: datetime) -> int:
         settled = 0
         for row, prefix in zip(claims, prefixes, strict=True):
             found = statuses.get(prefix, [])
-            if not found or "pending" in found:
+            if not found or "pending" in found or "held" in found:  # held: may still go out after `outbox retry`
                 continue
             status = FAILED if "failed" in found else SENT
             await schedule_store.set_claim_status(session, claim_id=row.id or 0, status=status, now=now)

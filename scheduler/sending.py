@@ -36,13 +36,18 @@ def sane_retry_after(value: float | None) -> float | None:
 
 
 class DeliveryError(Exception):
-    """A delivery failed; `permanent` ones are recorded and never retried. `retry_after` is always sane."""
+    """A delivery failed; `permanent` ones are recorded and never retried. `retry_after` is always sane.
 
-    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+    `held`: the platform refused Bravo's own credentials (a revoked token, a rotation under way), so nothing is wrong
+    with the message itself: it is kept, not failed, until an operator fixes the token and sends it again.
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None, held: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.permanent = permanent
+        self.permanent = permanent and not held
         self.retry_after = sane_retry_after(retry_after)
+        self.held = held
 
 
 class Sender(Protocol):

@@ -14,6 +14,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db_errors import DatabaseUnavailable
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 IMMEDIATE = "bravo_sqlite_immediate"
 _writing: ContextVar[bool] = ContextVar("bravo_sqlite_writing", default=False)
@@ -22,12 +24,14 @@ _writing: ContextVar[bool] = ContextVar("bravo_sqlite_writing", default=False)
 class Database:
     """Owns the engine; `transaction()` is the unit of work every handler runs in."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10, create_folder: bool = False) -> None:
+        """`create_folder`: make the SQLite file's folder when missing (only for the default `./data/`); otherwise a
+        missing folder is refused, since a mistyped path would start an empty database that looks healthy."""
         self.url = make_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         options: dict[str, Any] = {"echo": echo}
         if self.is_sqlite:
-            _ensure_sqlite_folder(self.url.database)
+            _check_sqlite_folder(self.url.database, create=create_folder)
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
             options.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
@@ -74,9 +78,18 @@ class Database:
         await self.engine.dispose()
 
 
-def _ensure_sqlite_folder(database: str | None) -> None:
-    if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+def _check_sqlite_folder(database: str | None, *, create: bool) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    folder = Path(database).expanduser().parent
+    if folder.is_dir():
+        return
+    if not create:
+        raise DatabaseUnavailable(
+            f"the folder {folder} of the SQLite database does not exist; create it (mkdir -p {folder}) "
+            "or correct DATABASE_URL"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage
 from storage.models.base import utcnow
-from storage.models.delivery import FAILED, PENDING, SENT
+from storage.models.delivery import FAILED, HELD, PENDING, SENT
 from storage.upsert import insert_ignore_many
 
 
@@ -217,21 +217,47 @@ async def mark_failed(session: AsyncSession, *, message_id: int, error: str) -> 
     )
 
 
+async def mark_held(session: AsyncSession, *, message_id: int, error: str) -> None:
+    """Keep a message the platform refused for Bravo's credentials; no attempt is counted against it."""
+    await session.exec(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(status=HELD, lease_until=None, lease_owner=None, last_error=error[:500])
+    )
+
+
+async def release_held(
+    session: AsyncSession, *, now: datetime, platform: str | None = None, ids: Sequence[int] = ()
+) -> int:
+    """Held messages (all, or of one platform, or these ids) due again at once; how many."""
+    statement = update(OutboxMessage).where(col(OutboxMessage.status) == HELD)
+    if platform:
+        statement = statement.where(col(OutboxMessage.platform) == platform)
+    if ids:
+        statement = statement.where(col(OutboxMessage.id).in_(list(ids)))
+    result = await session.exec(statement.values(status=PENDING, next_attempt_at=now, lease_until=None))
+    return int(result.rowcount or 0)
+
+
 @dataclass(frozen=True)
 class OutboxStats:
     pending: int
     failed: int
     sent: int
+    held: int = 0
 
 
 async def stats(session: AsyncSession) -> OutboxStats:
     rows = await session.exec(select(OutboxMessage.status, func.count()).group_by(col(OutboxMessage.status)))
     counts = dict(rows.all())
-    return OutboxStats(pending=counts.get(PENDING, 0), failed=counts.get(FAILED, 0), sent=counts.get(SENT, 0))
+    return OutboxStats(
+        pending=counts.get(PENDING, 0), failed=counts.get(FAILED, 0), sent=counts.get(SENT, 0), held=counts.get(HELD, 0)
+    )
 
 
-async def recent_failures(session: AsyncSession, *, limit: int = 10) -> list[OutboxMessage]:
+async def recent_failures(session: AsyncSession, *, limit: int = 10, status: str = FAILED) -> list[OutboxMessage]:
+    """The latest messages given up on (or, with `status=HELD`, held), newest first."""
     statement = (
-        select(OutboxMessage).where(OutboxMessage.status == FAILED).order_by(col(OutboxMessage.id).desc()).limit(limit)
+        select(OutboxMessage).where(OutboxMessage.status == status).order_by(col(OutboxMessage.id).desc()).limit(limit)
     )
     return list((await session.exec(statement)).all())

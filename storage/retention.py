@@ -12,7 +12,7 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Kudos, OutboxMessage, PulseComment, PulseFollowup, PulseRound
-from storage.models.delivery import PENDING
+from storage.models.delivery import UNDELIVERED
 
 
 async def blank_kudos_reasons(session: AsyncSession, *, before: datetime, marker: str) -> int:
@@ -39,7 +39,7 @@ async def empty_delivered_payloads(session: AsyncSession, *, before: datetime, p
     result = await session.exec(
         update(OutboxMessage)
         .where(
-            col(OutboxMessage.status) != PENDING,
+            col(OutboxMessage.status).not_in(UNDELIVERED),
             col(OutboxMessage.created_at) < before,
             col(OutboxMessage.payload) != payload,
         )

@@ -15,6 +15,7 @@ from handlers.i18n import Translator
 from storage import outbox
 from storage import schedule as schedule_store
 from storage.migrate import current_revision, make_revision
+from storage.models.delivery import HELD
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,7 +69,8 @@ async def _import_directory(args: argparse.Namespace, runtime: Runtime) -> int:
     for error in sorted(report.errors, key=lambda item: item.line):
         sys.stderr.write(t("line {line}: {problem}", line=error.line, problem=error.message) + "\n")
     sys.stdout.write(report.summary(t) + "\n")
-    return 1 if report.errors and not rows else 0
+    imported = report.created + report.updated + report.unchanged
+    return 1 if report.errors and not imported else 0
 
 
 async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
@@ -76,9 +78,11 @@ async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
     async with runtime.database.sessions() as session:
         counts = await outbox.stats(session)
         failures = await outbox.recent_failures(session)
+        held = await outbox.recent_failures(session, status=HELD)
         claims = await schedule_store.latest_claims(session)
     revision = await current_revision(runtime.database)
     recent = [{"id": row.id, "kind": row.kind, "platform": row.platform, "error": row.last_error} for row in failures]
+    holding = [{"id": row.id, "kind": row.kind, "platform": row.platform, "error": row.last_error} for row in held]
     jobs = [
         {
             "job": row.kind,
@@ -95,18 +99,22 @@ async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
         status = {
             "database": runtime.database.dialect,
             "revision": revision,
-            "outbox": {"pending": counts.pending, "failed": counts.failed, "sent": counts.sent},
+            "outbox": {"pending": counts.pending, "failed": counts.failed, "held": counts.held, "sent": counts.sent},
             "recent_failures": recent,
+            "held": holding,
             "last_job_runs": jobs,
         }
         sys.stdout.write(json.dumps(status, indent=2) + "\n")
         return 0
     sys.stdout.write(
         f"database {runtime.database.dialect} at {revision}\n"
-        f"outbox: {counts.pending} pending, {counts.failed} failed, {counts.sent} sent\n"
+        f"outbox: {counts.pending} pending, {counts.failed} failed, {counts.held} held, {counts.sent} sent\n"
     )
-    for failure in recent:
-        sys.stdout.write(f"  failed #{failure['id']} {failure['kind']} on {failure['platform']}: {failure['error']}\n")
+    for word, listed in (("failed", recent), ("held", holding)):
+        for item in listed:
+            sys.stdout.write(f"  {word} #{item['id']} {item['kind']} on {item['platform']}: {item['error']}\n")
+    if counts.held:
+        sys.stdout.write("  held messages go out again with the `outbox retry` command once the token is fixed\n")
     sys.stdout.write("last job runs:\n" if jobs else "last job runs: none yet\n")
     for row in claims:
         detail = f" ({row.detail})" if row.detail else ""

@@ -10,6 +10,7 @@ from bot.cli.pulse_admin import register_admin
 from bot.console.render import render_card
 from bot.platforms import link_directory
 from bot.runtime import Runtime
+from handlers.context import timezone_of
 from handlers.i18n import Translator
 from handlers.pulse import close_now, pulse_report, report_json, results_card, send_due_pulses, send_now
 from storage import people as people_store
@@ -100,7 +101,7 @@ async def _close(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 async def _results(args: argparse.Namespace, runtime: Runtime) -> int:
-    t = Translator(runtime.policy.language)
+    t = Translator(runtime.policy.language, timezone_of(None, runtime.policy))
     try:
         team_ids = await _team_ids(runtime, args.team, t)
     except UnknownTeam:

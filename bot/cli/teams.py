@@ -7,6 +7,7 @@ import re
 import sys
 from pathlib import Path
 
+from bot.cli.files import write_file
 from bot.runtime import Runtime
 from handlers.i18n import Translator
 
@@ -42,10 +43,7 @@ async def _package(args: argparse.Namespace, runtime: Runtime) -> int:
         developer=args.developer,
         daily_allowance=runtime.policy.daily_allowance,
     )
-    try:
-        args.out.write_bytes(build_package(options))
-    except OSError as error:
-        sys.stderr.write(t("cannot write {path}: {error}", path=str(args.out), error=str(error)) + "\n")
+    if not write_file(args.out, build_package(options), t):
         return 1
     sys.stdout.write(t("Teams app package written to {path}", path=str(args.out)) + "\n")
     return 0

@@ -1,7 +1,9 @@
 """Outbox deliveries to Slack: channel posts and direct messages through chat.postMessage.
 
 Slack's answers become `DeliveryError`s the outbox worker understands: rate limits and outages are retried (after
-`Retry-After` when Slack gives one); a missing channel, a deactivated person or a revoked token are not.
+`Retry-After` when Slack gives one); a missing channel or a deactivated person are not; a refused token (revoked,
+invalid, its workspace or bot user deactivated) holds the message until `bravo outbox retry`, after the token is
+fixed.
 
 chat.postMessage has no idempotency key, so every message carries its outbox id as Slack message metadata
 (`bravo_delivery`). When a crash leaves a delivery in doubt, `find_delivered` reads the conversation's history for
@@ -32,10 +34,6 @@ PERMANENT_ERRORS = frozenset(
         "channel_not_found",
         "not_in_channel",
         "user_not_found",
-        "account_inactive",
-        "invalid_auth",
-        "not_authed",
-        "token_revoked",
         "is_archived",
         "restricted_action",
         "cannot_dm_bot",
@@ -45,6 +43,8 @@ PERMANENT_ERRORS = frozenset(
         "no_text",
     }
 )
+# Slack refused Bravo's own token: every message would be refused alike until it is fixed, and none is at fault.
+CREDENTIAL_ERRORS = frozenset({"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"})
 TRANSIENT_ERRORS = frozenset({"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 DELIVERY_EVENT = "bravo_delivery"
 HISTORY_PAGE = 200
@@ -90,6 +90,8 @@ def delivery_error(error: SlackApiError) -> DeliveryError:
         return DeliveryError("ratelimited", permanent=False, retry_after=retry_after)
     if status >= 500 or code in TRANSIENT_ERRORS:
         return DeliveryError(code, permanent=False)
+    if code in CREDENTIAL_ERRORS:
+        return DeliveryError(code, permanent=False, held=True)
     # Known permanent errors, and any other refusal: resending the same request would be refused again.
     return DeliveryError(code if code in PERMANENT_ERRORS else f"refused: {code}", permanent=True)
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from scheduler.sending import DeliveryError
 
-PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413})
+PERMANENT_STATUSES = frozenset({400, 403, 404, 405, 410, 413})
+# The Bot Connector refused Bravo's token: the app password was rotated or revoked. Held, not failed.
+CREDENTIALS_REFUSED = 401
 DEFAULT_THROTTLE_SECONDS = 2.0
 
 
@@ -40,13 +42,18 @@ class ConversationGone(DeliveryError):
 
 
 def delivery_error(error: BaseException) -> DeliveryError:
-    """429 and 5xx are retried (honouring Retry-After); a blocked or unknown conversation is given up on."""
+    """429 and 5xx are retried (honouring Retry-After); a blocked or unknown conversation is given up on; refused
+    credentials hold the message until `bravo outbox retry`."""
+    if isinstance(error, PermissionError):  # botframework: Azure refused the app id and password for a token
+        return DeliveryError(f"Teams credentials refused: {error}"[:300], permanent=False, held=True)
     failure = connector_failure(error)
     if failure is None:
         return DeliveryError(f"Teams unreachable: {error!r}"[:300], permanent=False)
     reason = f"Teams answered {failure.status} {failure.code}".strip()
     if failure.status == 429:
         return DeliveryError(reason, permanent=False, retry_after=failure.retry_after or DEFAULT_THROTTLE_SECONDS)
+    if failure.status == CREDENTIALS_REFUSED:
+        return DeliveryError(reason, permanent=False, held=True)
     if failure.status == 404:
         return ConversationGone(reason, permanent=True)
     return DeliveryError(reason, permanent=failure.status in PERMANENT_STATUSES, retry_after=failure.retry_after)

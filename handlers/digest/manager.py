@@ -7,11 +7,8 @@ team), the pulse results the anonymity threshold allows, and the team's progress
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from babel.dates import format_date
 
 from handlers.context import person_ref
 from handlers.digest.data import QUIET_DAYS, DigestData, TeamWeek
@@ -23,16 +20,10 @@ MANAGER_DIGEST = "manager_digest"
 MAX_QUIET_NAMES = 10
 
 
-@lru_cache(maxsize=256)
-def medium_date(day: date, language: str) -> str:
-    """A date as `Mar 23, 2026` in `language`; cached, since a Monday run formats the same week for every manager."""
-    return format_date(day, format="medium", locale=language)
-
-
 def date_range(t: Translator, since: datetime, until: datetime, zone: ZoneInfo) -> str:
     """`Mar 23 – Mar 30, 2026` style, in the reader's language and time zone."""
-    first = medium_date(since.astimezone(zone).date(), t.language)
-    last = medium_date(until.astimezone(zone).date(), t.language)
+    first = t.day(since.astimezone(zone).date())
+    last = t.day(until.astimezone(zone).date())
     return t("{first} to {last}", first=first, last=last)
 
 

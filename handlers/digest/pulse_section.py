@@ -51,7 +51,7 @@ def suggestion(t: Translator, driver: str) -> str:
 def _participation(t: Translator, group: GroupResult) -> str:
     text = t(
         "Pulse of {period}: {answered} of {invited} people answered ({percent}%).",
-        period=group.period or "",
+        period=t.period(group.period) if group.period else "",
         answered=group.answered or 0,
         invited=group.invited or 0,
         percent=round((group.participation or 0.0) * 100),

@@ -14,12 +14,16 @@ import gettext
 import io
 import re
 from collections.abc import Iterable
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+
+from handlers.i18n.dates import day_text, moment_text, period_text
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("en", "fr")
 CATALOGUE_DIR = Path(__file__).parent
@@ -79,10 +83,11 @@ def translations(language: str) -> gettext.NullTranslations:
 
 
 class Translator:
-    """Translates and formats messages for one reader's language."""
+    """Translates and formats messages for one reader: their language, and their time zone for dates."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, zone: ZoneInfo | None = None) -> None:
         self.language = normalise_language(language)
+        self.zone = zone or ZoneInfo("UTC")
         self._translations = translations(self.language)
 
     def __call__(self, message: str, /, **values: object) -> str:
@@ -101,3 +106,19 @@ class Translator:
         if len(names) <= 1:
             return "".join(names)
         return self("{first} and {last}", first=", ".join(names[:-1]), last=names[-1])
+
+    def day(self, value: date) -> str:
+        """A calendar day in the reader's language (`Dec 3, 2026`, `3 déc. 2026`)."""
+        return day_text(value, self.language)
+
+    def moment(self, value: datetime) -> str:
+        """An instant as the reader's clock shows it, in their language (`Dec 3, 2026, 8:41 AM`)."""
+        return moment_text(value, self.language, self.zone)
+
+    def period(self, value: str) -> str:
+        """A stored pulse period (ISO day or moment) written for the reader."""
+        return period_text(value, self.language, self.zone)
+
+    def deadline(self, value: datetime) -> str:
+        """A moment people must act by, with the time zone it is shown in (`Dec 3, 2026, 8:41 AM (Europe/Paris)`)."""
+        return f"{self.moment(value)} ({self.zone.key})"

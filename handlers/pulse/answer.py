@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from handlers.context import Context, timezone_of
+from handlers.context import Context
 from handlers.messages import Card, Form, FormInput, Reply, reply
-from handlers.pulse.cards import BALLOT_KINDS, COMMENT_FORM, closed_card, local_deadline, question_card, without_buttons
+from handlers.pulse.cards import BALLOT_KINDS, COMMENT_FORM, closed_card, question_card, without_buttons
 from handlers.pulse.questions import SCALES
 from handlers.pulse.tokens import ballot_hash, ballot_ref, parse_answer_value, parse_ballot_ref, seal
 from storage.models import PulseBallot, PulseComment, PulseQuestion, PulseRound
-from storage.models.delivery import PENDING
+from storage.models.delivery import UNDELIVERED
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
 
@@ -69,7 +69,7 @@ async def card_at(ctx: Context, chain: Sequence[str], index: int, *, saved: bool
         found.question,
         chain,
         index,
-        deadline=local_deadline(found.pulse.closes_at, timezone_of(ctx.actor, ctx.policy)),
+        deadline=ctx.t.deadline(found.pulse.closes_at),
         threshold=ctx.policy.anonymity_threshold,
         chosen=found.value,
         saved=saved,
@@ -111,7 +111,7 @@ async def _first_answer(ctx: Context, found: Found, token: str, chosen: int) -> 
     for message in await pulse_answers.deliveries_holding(
         ctx.session, person_id=ctx.actor.id or 0, text=token, kinds=BALLOT_KINDS
     ):
-        payload = None if message.status == PENDING else without_buttons(message.payload)
+        payload = None if message.status in UNDELIVERED else without_buttons(message.payload)
         await pulse_answers.rewrite_delivery(ctx.session, message=message, payload=payload)
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from handlers.i18n import Translator
 from handlers.messages import Card, Choice, Line, Section
@@ -23,11 +21,6 @@ COMMENT_FORM = "pulse.comment"
 
 def question_text(question: PulseQuestion, language: str) -> str:
     return question.text_fr if language == "fr" and question.text_fr else question.text_en
-
-
-def local_deadline(moment: datetime, zone: ZoneInfo) -> str:
-    """A deadline in the reader's own time zone, e.g. `2026-11-20 10:00 (Europe/Paris)`."""
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone.key})"
 
 
 def question_card(

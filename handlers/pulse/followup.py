@@ -20,7 +20,7 @@ from handlers.pulse.answer import MAX_COMMENT_LENGTH, REPLY_TO
 from handlers.sealing import seal, unseal
 from storage import people as people_store
 from storage.models import Person, PulseComment
-from storage.models.delivery import PENDING
+from storage.models.delivery import UNDELIVERED
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
 
@@ -222,5 +222,5 @@ async def forget(ctx: Context, sealed_ref: str) -> Reply:
 async def forget_delivered_notices(session: AsyncSession) -> None:
     """Delete delivered "you have a reply" notices: once sent, the outbox need not remember whom they went to."""
     for message in await pulse_answers.deliveries_of_kind(session, kind=AUTHOR_NOTICE_KIND):
-        if message.status != PENDING:
+        if message.status not in UNDELIVERED:
             await pulse_answers.rewrite_delivery(session, message=message, payload=None)

@@ -16,14 +16,14 @@ from handlers.context import timezone_of, translator_for_person
 from handlers.delivery import person_deliveries, person_platforms, queue
 from handlers.policy import Policy
 from handlers.pulse.bank_sync import ensure_bank
-from handlers.pulse.cards import QUESTION_KIND, REMINDER_KIND, local_deadline, question_card, without_buttons
+from handlers.pulse.cards import QUESTION_KIND, REMINDER_KIND, question_card, without_buttons
 from handlers.pulse.followup import forget_delivered_notices
 from handlers.pulse.plan import Plan, due_day, resolve_plan, send_instant
 from handlers.pulse.rotation import PastRound, choose_questions
 from handlers.pulse.tokens import new_token
 from storage import people as people_store
 from storage.models import Person, PulseBallot, PulseQuestion, PulseRound, Team
-from storage.models.delivery import PENDING
+from storage.models.delivery import UNDELIVERED
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
 
@@ -116,12 +116,13 @@ async def _queue_question(
     reminder: bool = False,
 ) -> None:
     """Queue a person's pulse message (or its reminder): the first question, its buttons carrying every ballot."""
+    t = translator_for_person(person, policy)
     card = question_card(
-        translator_for_person(person, policy),
+        t,
         first,
         tokens,
         0,
-        deadline=local_deadline(pulse.closes_at, timezone_of(person, policy)),
+        deadline=t.deadline(pulse.closes_at),
         threshold=policy.anonymity_threshold,
         reminder=reminder,
     )
@@ -212,7 +213,7 @@ async def close_round(session: AsyncSession, *, pulse: PulseRound, now: datetime
     await pulse_store.drop_round_ballots(session, round_id=pulse.id or 0)
     await pulse_answers.rewrite_round_anonymously(session, round_id=pulse.id or 0)
     for message in await pulse_answers.round_deliveries(session, round_id=pulse.id or 0):
-        sent = message.status != PENDING
+        sent = message.status not in UNDELIVERED
         await pulse_answers.rewrite_delivery(
             session, message=message, payload=without_buttons(message.payload) if sent else None
         )

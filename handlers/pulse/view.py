@@ -27,7 +27,7 @@ def _rounded(value: float | None, digits: int) -> float | None:
 
 def open_notice(t: Translator, group: GroupResult, name: str) -> str:
     """What a round still open shows: how many have answered so far and when it closes, no figure at all."""
-    closes = f"{group.closes_at:%Y-%m-%d %H:%M} UTC" if group.closes_at else ""
+    closes = t.deadline(group.closes_at) if group.closes_at else ""
     return t(
         "{team}: {answered} of {invited} have answered so far. Results appear when the pulse closes ({closes}).",
         team=name,

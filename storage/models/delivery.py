@@ -12,6 +12,11 @@ from storage.models.base import optional_timestamp_field, timestamp_field
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
+# Refused because Bravo's own credentials were (a revoked or rotated token), not because of the message: kept until
+# an operator fixes the token and sends them again (`bravo outbox retry`).
+HELD = "held"
+# Not delivered, and may still be: whatever treats a message as sent (or as never to be sent) must skip these.
+UNDELIVERED = (PENDING, HELD)
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -12,7 +12,7 @@ from sqlmodel import col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage, PulseAnswer, PulseComment, PulseFollowup
-from storage.models.delivery import PENDING
+from storage.models.delivery import UNDELIVERED
 from storage.models.pulse import random_id
 from storage.pulse.rounds import chunks
 from storage.upsert import insert_ignore
@@ -163,7 +163,7 @@ async def round_deliveries(session: AsyncSession, *, round_id: int) -> list[Outb
 async def deliveries_of_kind(session: AsyncSession, *, kind: str, sent_only: bool = True) -> list[OutboxMessage]:
     statement = select(OutboxMessage).where(OutboxMessage.kind == kind)
     if sent_only:
-        statement = statement.where(OutboxMessage.status != PENDING)
+        statement = statement.where(col(OutboxMessage.status).not_in(UNDELIVERED))
     return list((await session.exec(statement)).all())
 
 

@@ -6,7 +6,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import build_app
 from bot.config import Settings
-from bot.runtime import open_runtime
+from bot.runtime import Runtime, open_runtime
+from storage.db import Database
 
 
 async def test_healthz_is_ok_with_a_reachable_database(settings: Settings) -> None:
@@ -38,3 +39,27 @@ async def test_metrics_count_requests_and_show_the_outbox(settings: Settings) ->
     assert 'bravo_http_requests_total{route="unmatched",status="404"} 1.0' in body
     assert "bravo_outbox_pending 0.0" in body
     assert "bravo_http_ack_seconds_bucket" in body
+
+
+async def test_metrics_answer_while_the_database_is_down_and_say_so(settings: Settings) -> None:
+    """A real outage (nothing listens on the port): `/metrics` still answers 200, with `bravo_database_up 0`, and
+    `/healthz` keeps its documented 503."""
+    down = Database("postgresql+asyncpg://bravo@127.0.0.1:1/bravo")
+    runtime = Runtime(settings=settings, database=down, policy=settings.policy())
+    try:
+        async with TestClient(TestServer(build_app(runtime, background=False))) as client:
+            response = await client.get("/metrics")
+            assert response.status == 200
+            body = await response.text()
+            assert "bravo_database_up 0.0" in body
+            assert 'bravo_http_requests_total{route="/metrics",status="200"}' not in body  # counted after answering
+            assert (await client.get("/healthz")).status == 503
+    finally:
+        await down.dispose()
+
+
+async def test_metrics_report_the_database_up_when_it_answers(settings: Settings) -> None:
+    async with open_runtime(settings) as runtime:
+        async with TestClient(TestServer(build_app(runtime, background=False))) as client:
+            body = await (await client.get("/metrics")).text()
+    assert "bravo_database_up 1.0" in body

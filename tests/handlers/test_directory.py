@@ -98,3 +98,46 @@ async def test_reimport_updates_changed_rows(database: Database) -> None:
     async with database.transaction() as session:
         report = await import_directory(session, rows, EN)
     assert (report.created, report.updated, report.teams_created) == (0, 1, 1)
+
+
+MIXED = """email,name,team,manager_email,timezone,language
+alice@acme.test,Alice Martin,Engineering,,,
+bob@acme.test,Bob Smith,Engineering,alice@acme.test,,
+gus@acme.test,Gus Ghost,Phantoms,nobody@acme.test,,
+hal@acme.test,Hal Ghost,Spectres,gus@acme.test,,
+"""
+
+
+@both_engines
+async def test_a_row_with_an_unknown_manager_changes_nothing_and_the_summary_is_true(database: Database) -> None:
+    """Gus's manager is nowhere, so Gus is rejected, and with him Hal who reports to Gus: neither they nor their
+    teams exist afterwards, and the summary counts only Alice and Bob."""
+    rows, errors = parse_directory_csv(MIXED, EN)
+    assert errors == []
+    async with database.transaction() as session:
+        report = await import_directory(session, rows, EN)
+    assert [(error.line, error.message) for error in report.errors] == [
+        (4, "manager nobody@acme.test is not in the directory"),
+        (5, "manager gus@acme.test is not in the directory"),
+    ]
+    assert report.summary(EN) == "2 created, 0 updated, 0 unchanged, 1 new teams, 2 rows rejected"
+    async with database.sessions() as session:
+        assert sorted(person.email or "" for person in await people_store.all_people(session)) == [
+            "alice@acme.test",
+            "bob@acme.test",
+        ]
+        assert await people_store.team_by_name(session, name="Phantoms") is None
+        assert await people_store.team_by_name(session, name="Spectres") is None
+
+
+@both_engines
+async def test_a_new_manager_alone_counts_as_an_update(database: Database) -> None:
+    rows, _ = parse_directory_csv("email,name\nalice@acme.test,Alice\nbob@acme.test,Bob\n", EN)
+    async with database.transaction() as session:
+        await import_directory(session, rows, EN)
+    rows, _ = parse_directory_csv(
+        "email,name,manager_email\nalice@acme.test,Alice,\nbob@acme.test,Bob,alice@acme.test\n", EN
+    )
+    async with database.transaction() as session:
+        report = await import_directory(session, rows, EN)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)

@@ -7,3 +7,4 @@ from tests.bot.slack.conftest import bravo, fake_slack  # noqa: F401 - fixtures
 from tests.bot.slack.test_pulse import pulsed  # noqa: F401 - fixture
 from tests.bot.teams.conftest import connector, teams_app  # noqa: F401 - fixtures
 from tests.bot.teams.test_auth_http import no_internet, secured  # noqa: F401 - fixtures
+from tests.hardening.test_outbound_faults import outbound  # noqa: F401 - fixture

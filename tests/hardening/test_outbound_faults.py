@@ -28,7 +28,7 @@ from scheduler.outbox_worker import OutboxWorker
 from scheduler.runs import send_digests, settle_claims
 from storage import outbox
 from storage.models import OutboxMessage
-from storage.models.delivery import FAILED, PENDING, SENT
+from storage.models.delivery import FAILED, HELD, PENDING, SENT
 from tests.bot.slack.conftest import slack_settings
 from tests.bot.teams.conftest import TeamsApp
 from tests.fakes import teams_activities as ta
@@ -142,16 +142,15 @@ async def test_a_timeout_is_retried(outbound: Outbound, caplog: pytest.LogCaptur
     assert (await outbound.rows())["C1"].status == SENT
 
 
-# A deleted channel, a channel Bravo was removed from, an unknown person, a deactivated one, a revoked token and a
-# token of a deleted workspace: each refused for good, one row at a time.
+# A deleted channel, a channel Bravo was removed from, an unknown person, a deactivated one: each refused for good,
+# one row at a time. A refused token (invalid, of a deleted workspace) holds its row instead (test_held_deliveries).
 PERMANENT = {
     "CGONE": "channel_not_found",
     "CNOTIN": "not_in_channel",
     "UNOBODY": "user_not_found",
     "ULEFT": "user_disabled",
-    "CAUTH": "invalid_auth",
-    "CINACTIVE": "account_inactive",
 }
+HELD_FOR_THE_TOKEN = {"CAUTH": "invalid_auth", "CINACTIVE": "account_inactive"}
 
 
 async def test_permanent_refusals_are_recorded_and_never_hold_up_other_deliveries(
@@ -164,13 +163,13 @@ async def test_permanent_refusals_are_recorded_and_never_hold_up_other_deliverie
     @api.responses_for("chat.postMessage")
     async def by_channel(args: JsonDict) -> JsonDict:
         channel = str(args.get("channel"))
-        if channel in PERMANENT:
-            return {"ok": False, "error": PERMANENT[channel]}
+        if channel in PERMANENT or channel in HELD_FOR_THE_TOKEN:
+            return {"ok": False, "error": {**PERMANENT, **HELD_FOR_THE_TOKEN}[channel]}
         if channel == "CSLOW":
             await asyncio.sleep(3)
         return api.default_response("chat.postMessage", args)
 
-    await outbound.queue(*PERMANENT, "CSLOW", "COK1", "COK2")
+    await outbound.queue(*PERMANENT, *HELD_FOR_THE_TOKEN, "CSLOW", "COK1", "COK2")
     started = time.monotonic()
     with caplog.at_level(logging.INFO, logger="scheduler.outbox_worker"):
         await outbound.worker.drain()
@@ -179,13 +178,15 @@ async def test_permanent_refusals_are_recorded_and_never_hold_up_other_deliverie
     for channel, error in PERMANENT.items():
         assert (rows[channel].status, rows[channel].last_error, rows[channel].attempts) == (FAILED, error, 1)
         assert any(f"failed for good: {error}" in record.getMessage() for record in caplog.records)
+    for channel, error in HELD_FOR_THE_TOKEN.items():
+        assert (rows[channel].status, rows[channel].last_error, rows[channel].attempts) == (HELD, error, 0)
     assert rows["COK1"].status == SENT and rows["COK2"].status == SENT and rows["CSLOW"].status == PENDING
 
     capsys.readouterr()
     args = build_parser().parse_args(["status"])
     assert await args.func(args, outbound.runtime) == 0
     shown = capsys.readouterr().out
-    assert "outbox: 1 pending, 6 failed, 2 sent" in shown
+    assert "outbox: 1 pending, 4 failed, 2 held, 2 sent" in shown
     assert all(error in shown for error in PERMANENT.values())
 
 
@@ -240,7 +241,7 @@ async def test_a_pulse_and_the_digests_arrive_despite_every_transient_fault(
     args = build_parser().parse_args(["status", "--json"])
     assert await args.func(args, outbound.runtime) == 0
     status = json.loads(capsys.readouterr().out)
-    assert status["outbox"] == {"pending": 0, "failed": 0, "sent": expected}
+    assert status["outbox"] == {"pending": 0, "failed": 0, "held": 0, "sent": expected}
     runs = {run["job"]: run for run in status["last_job_runs"]}
     assert runs["manager_digest"]["status"] == "sent" and runs["team_digest"]["status"] == "sent"
     args = build_parser().parse_args(["status"])

@@ -71,3 +71,30 @@ def test_a_queued_row_names_every_column_so_a_burst_goes_in_one_statement() -> N
     row = NewDelivery(kind="kudos_dm", platform="slack", payload="{}", person_id=1).row(datetime.now(UTC))
     columns = {column.name for column in OutboxMessage.__table__.columns} - {"id"}  # type: ignore[attr-defined]
     assert set(row) == columns
+
+
+@both_engines
+async def test_a_held_message_is_never_claimed_nor_emptied_until_it_is_released(database: Database) -> None:
+    """Held (the platform refused Bravo's token) means not delivered yet: no worker takes it, retention keeps its
+    text for when it goes out, and releasing it makes it due at once."""
+    from storage.retention import empty_delivered_payloads
+
+    async with database.transaction() as session:
+        await outbox_rows.enqueue(session, kind="dm", platform="slack", payload='{"text": "hi"}', channel="C1")
+        (row,) = await claim_due(
+            session,
+            now=datetime.now(UTC) + timedelta(seconds=1),
+            limit=5,
+            lease=timedelta(minutes=1),
+            platforms=("slack",),
+        )
+        await outbox.mark_held(session, message_id=row.id or 0, error="invalid_auth")
+    async with database.transaction() as session:
+        later = datetime.now(UTC) + timedelta(days=400)
+        assert await claim_due(session, now=later, limit=5, lease=timedelta(minutes=1), platforms=("slack",)) == []
+        assert await empty_delivered_payloads(session, before=later, payload="{}") == 0
+        assert (await outbox.stats(session)).held == 1
+        assert await outbox.release_held(session, now=later, platform="teams") == 0
+        assert await outbox.release_held(session, now=later, platform="slack") == 1
+        (again,) = await claim_due(session, now=later, limit=5, lease=timedelta(minutes=1), platforms=("slack",))
+        assert again.payload == '{"text": "hi"}' and again.attempts == 0

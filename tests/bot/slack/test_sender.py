@@ -37,16 +37,17 @@ async def test_a_direct_message_is_posted_to_the_user_id(sender: SlackSender, fa
 
 
 @pytest.mark.parametrize(
-    ("error", "status", "permanent", "retry_after"),
+    ("error", "status", "permanent", "retry_after", "held"),
     [
-        ("ratelimited", 429, False, 7.0),
-        ("internal_error", 500, False, None),
-        ("channel_not_found", 200, True, None),
-        ("not_in_channel", 200, True, None),
-        ("user_not_found", 200, True, None),
-        ("account_inactive", 200, True, None),
-        ("invalid_auth", 200, True, None),
-        ("is_archived", 200, True, None),
+        ("ratelimited", 429, False, 7.0, False),
+        ("internal_error", 500, False, None, False),
+        ("channel_not_found", 200, True, None, False),
+        ("not_in_channel", 200, True, None, False),
+        ("user_not_found", 200, True, None, False),
+        ("account_inactive", 200, False, None, True),
+        ("invalid_auth", 200, False, None, True),
+        ("token_revoked", 200, False, None, True),
+        ("is_archived", 200, True, None, False),
     ],
 )
 async def test_failures_are_classified_for_the_outbox(
@@ -56,11 +57,13 @@ async def test_failures_are_classified_for_the_outbox(
     status: int,
     permanent: bool,
     retry_after: float | None,
+    held: bool,
 ) -> None:
     fake_slack.fail_next("chat.postMessage", error, status=status, retry_after=7 if status == 429 else None)
     with pytest.raises(DeliveryError) as raised:
         await sender.send(Destination(platform="slack", channel="C1"), CARD, address="C1")
     assert raised.value.permanent is permanent and raised.value.retry_after == retry_after
+    assert raised.value.held is held
 
 
 async def test_a_network_failure_is_retried(sender: SlackSender, fake_slack: FakeSlackApi) -> None:

@@ -11,12 +11,14 @@ import pytest
 from sqlmodel import select
 
 from bot.cli.teams import _roster
+from bot.teams.errors import delivery_error
 from handlers.delivery import channel_delivery, person_deliveries, queue
 from handlers.messages import text_card
 from storage import conversation_references as teams_store
+from storage import outbox
 from storage.models import OutboxMessage, Person
 from storage.models.base import utcnow
-from storage.models.delivery import FAILED, PENDING, SENT
+from storage.models.delivery import FAILED, HELD, PENDING, SENT
 from tests.bot.teams.conftest import TeamsApp
 from tests.fakes import teams_activities as ta
 
@@ -129,6 +131,27 @@ async def test_throttling_is_retried_in_place_or_rescheduled_after_retry_after(t
     assert second.status == PENDING and "429" in (second.last_error or "")
     later = (utcnow() + timedelta(seconds=50)).replace(tzinfo=None)
     assert second.next_attempt_at.replace(tzinfo=None) > later
+
+
+async def test_a_refused_app_password_holds_the_message_until_it_is_sent_again(teams_app: TeamsApp) -> None:
+    """A 401 from the Bot Connector is Bravo's credentials, not the message: held, then delivered once released."""
+    await install_in_team(teams_app)
+    bob = await person(teams_app, "bob@acme.example")
+    await dm(teams_app, bob, "Hello", "hello")
+    teams_app.connector.fail_next(401, operations=["send"])
+    await teams_app.worker.drain()
+    (row,) = await outbox_rows(teams_app)
+    assert (row.status, row.attempts) == (HELD, 0) and "401" in (row.last_error or "")
+    async with teams_app.runtime.database.transaction() as session:
+        assert await outbox.release_held(session, now=utcnow(), platform="teams") == 1
+    await teams_app.worker.drain()
+    assert [row.status for row in await outbox_rows(teams_app)] == [SENT]
+
+
+def test_a_token_azure_refuses_holds_the_message() -> None:
+    """botframework raises PermissionError when Azure refuses the app id and password for a token."""
+    error = delivery_error(PermissionError("Failed to get access token with error: invalid_client"))
+    assert error.held and not error.permanent and "invalid_client" in error.reason
 
 
 async def test_a_person_who_blocked_the_bot_is_given_up_on(teams_app: TeamsApp) -> None:

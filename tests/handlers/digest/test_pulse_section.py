@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from handlers.digest.manager import MANAGER_DIGEST
 from handlers.digest.pulse_section import manager_pulse_sections, team_pulse_sections
@@ -63,7 +64,7 @@ def text(sections: list) -> str:  # type: ignore[type-arg]
 def test_the_manager_sees_participation_scores_trends_enps_drops_comments_and_one_action() -> None:
     shown = text(manager_pulse_sections(Translator("en"), shown_group(), threshold=5))
     lines = shown.splitlines()
-    assert lines[0] == "Pulse of 2026-03-24: 6 of 8 people answered (75%). +12 points since the previous pulse."
+    assert lines[0] == "Pulse of Mar 24, 2026: 6 of 8 people answered (75%). +12 points since the previous pulse."
     assert lines[1:4] == ["Recognition: 7.9/10 ↑", "Goals: 6.0/10", "Workload: 2.5/10 ↓"]
     assert "eNPS: +17" in shown  # 3 promoters, 2 detractors out of 6
     assert "⚠ Significant drop: Workload fell by 1.5 points since the previous pulse." in shown
@@ -74,8 +75,31 @@ def test_the_manager_sees_participation_scores_trends_enps_drops_comments_and_on
 
 def test_the_manager_reads_it_in_french() -> None:
     shown = text(manager_pulse_sections(Translator("fr"), shown_group(), threshold=5))
-    assert "Pulse du 2026-03-24 : 6 personnes sur 8 ont répondu (75 %)." in shown
+    assert "Pulse du 24 mars 2026 : 6 personnes sur 8 ont répondu (75 %)." in shown
     assert "Action suggérée" in shown
+
+
+def test_a_pulse_sent_by_hand_is_dated_in_the_readers_language_and_time_zone() -> None:
+    """A manual pulse's period is the moment it was sent, stored as ISO; the reader sees their own clock and words."""
+    manual = replace(shown_group(), period="2026-12-03T07:41:49+00:00")
+    english = text(manager_pulse_sections(Translator("en", ZoneInfo("America/New_York")), manual, threshold=5))
+    english = english.replace("\u202f", " ")  # CLDR puts a narrow no-break space before AM
+    assert english.splitlines()[0].startswith("Pulse of Dec 3, 2026, 2:41 AM: 6 of 8 people answered")
+    french = text(team_pulse_sections(Translator("fr", ZoneInfo("Europe/Paris")), manual))
+    assert french.splitlines()[0].startswith("Pulse du 3 déc. 2026, 08:41 : 6 personnes sur 8")
+    assert "2026-12-03" not in english + french and "+00:00" not in english + french
+
+
+def test_an_open_pulse_says_when_it_closes_on_the_readers_clock() -> None:
+    still_open = GroupResult(
+        team_id=7,
+        name="Engineering",
+        hidden=False,
+        period="2026-12-03",
+        closes_at=datetime(2026, 12, 5, 16, 0, tzinfo=UTC),
+    )
+    shown = text(team_pulse_sections(Translator("fr", ZoneInfo("Europe/Paris")), still_open))
+    assert "5 déc. 2026, 17:00 (Europe/Paris)" in shown and "2026-12-05" not in shown
 
 
 def test_below_the_threshold_no_number_is_shown_anywhere() -> None:
@@ -120,3 +144,5 @@ async def test_digests_show_a_teams_pulse_only_when_enough_people_answered(datab
     sales = found[(MANAGER_DIGEST, "Noah Brown")]
     assert "too few answers" in sales and "/10" not in sales and "answered" not in sales
     assert "3 of 3 people answered" in found[(TEAM_DIGEST, "Engineering")]
+    assert "Pulse of Mar 24, 2026, 9:00\u202fAM: 3 of 3" in engineering  # sent at 08:00 UTC, read by Alice in Paris
+    assert not [card for card in found.values() if "2026-03-24" in card or "T08:00" in card]
