@@ -89,6 +89,7 @@ def bench_settings(database_url: str, slack_url: str, rate: float) -> Settings:
         "BRAVO_OUTBOX_RATE": rate,
         "BRAVO_OUTBOX_CHANNEL_INTERVAL": 1 / PER_CHANNEL_RATE,
         "BRAVO_LOG_LEVEL": "WARNING",
+        "BRAVO_SECRET_KEY": "bench-secret-key-for-pulse-ballots",
     }
     return Settings(_env_file=None, **values)
 
@@ -136,7 +137,9 @@ async def _run(engine: str, database: Database, settings: Settings, scale: Scale
         rounds = await send_now(session, policy=runtime.policy, now=datetime.now(UTC))
     queue_seconds = time.perf_counter() - started
     assert len(rounds) == scale.teams, f"{len(rounds)} pulses started for {scale.teams} teams"
-    worker = OutboxWorker(database, platform_senders(runtime), pacer=settings.outbox_pacer())
+    worker = OutboxWorker(
+        database, platform_senders(runtime), pacer=settings.outbox_pacer(), secret_key=runtime.policy.secret_key
+    )
     draining = asyncio.create_task(worker.run_forever(idle_seconds=0.2))
     deadline = time.monotonic() + 5 * scale.people / rate + 60
     try:

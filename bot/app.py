@@ -34,7 +34,12 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME_KEY] = runtime
-    worker = OutboxWorker(runtime.database, platform_senders(runtime), pacer=runtime.settings.outbox_pacer())
+    worker = OutboxWorker(
+        runtime.database,
+        platform_senders(runtime),
+        pacer=runtime.settings.outbox_pacer(),
+        secret_key=runtime.policy.secret_key,
+    )
     app[WORKER_KEY] = worker
     app.router.add_get("/healthz", healthz)
     install_metrics(app, runtime.database)

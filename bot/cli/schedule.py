@@ -72,7 +72,12 @@ async def deliver(runtime: Runtime, t: Translator) -> int:
     """Deliver what was queued now, paced, waiting briefly for rate-limited retries."""
     async with runtime.database.sessions() as session:
         names = {person.id or 0: person.display_name for person in await people_store.all_people(session)}
-    worker = OutboxWorker(runtime.database, _senders(runtime, names, t), pacer=runtime.settings.outbox_pacer())
+    worker = OutboxWorker(
+        runtime.database,
+        _senders(runtime, names, t),
+        pacer=runtime.settings.outbox_pacer(),
+        secret_key=runtime.policy.secret_key,
+    )
     return await worker.drain_pending(within=DRAIN_WAIT_SECONDS)
 
 

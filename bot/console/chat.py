@@ -39,7 +39,7 @@ class ConsoleChat:
         names = await self._names()
         self.lines = LineReader(self.stdin)
         sender = ConsoleSender(self.out, names, self.t, me=self.person.id, on_own_card=self._offer_choices)
-        self.worker = OutboxWorker(self.database, {"console": sender})
+        self.worker = OutboxWorker(self.database, {"console": sender}, secret_key=self.policy.secret_key)
         self._write(
             self.t(
                 "Bravo console: you are {name}. Type /help to see the commands, Ctrl-D to leave.",
