@@ -8,17 +8,21 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import TEST_SECRET_KEY
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 120
 
 
 def clean_environment(**settings: str) -> dict[str, str]:
-    """This process's environment without any Bravo, Slack or Teams setting, plus `settings`."""
+    """This process's environment without any Bravo, Slack or Teams setting, plus the tests' secret key (pulses
+    need one) and `settings`."""
     environment = {
         key: value
         for key, value in os.environ.items()
         if not key.startswith(("SLACK_", "MICROSOFT_", "TEAMS_", "BRAVO_", "DATABASE_URL"))
     }
+    environment["BRAVO_SECRET_KEY"] = TEST_SECRET_KEY
     environment.update(settings)
     return environment
 
