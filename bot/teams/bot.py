@@ -115,9 +115,11 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         try:
             await send_reply(turn_context, answer, pacer=self.pacer, universal=self.universal)
         except Exception as error:  # noqa: BLE001 - the work is committed; a 500 would only make Teams redeliver
-            log.warning("Teams reply to %s not sent now (%s)", turn_context.activity.id, error)
             if late:
+                log.warning("Teams reply to %s not sent now (%s); queued instead", turn_context.activity.id, error)
                 await self._queue_late_reply(turn_context, answer)
+            else:
+                log.warning("Teams reply to pulse tap %s not sent now (%s)", turn_context.activity.id, error)
 
     async def _queue_late_reply(self, turn_context: TurnContext, answer: Reply) -> None:
         """A reply Teams' pace (or an outage) kept from going out within the turn goes through the outbox, to the

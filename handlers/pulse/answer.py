@@ -6,7 +6,8 @@ when that token is the one recomputed for the person tapping, so someone else's 
 is stored under a key made with the secret, and the round's first answer adds a respondent row under another such
 key: nothing else is written, nothing that names the person, so reading the database before and after a tap tells
 nobody who tapped. A tap carrying an older version than the stored answer's (a replayed request, a Slack retry, an
-old copy of the card) changes nothing and shows the card as it is now.
+old copy of the card) changes nothing: it moves on when the answer kept is the one tapped (a double click), and
+otherwise shows the question as it is now.
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ async def answer(ctx: Context, value: str) -> Reply:
     if chosen not in SCALES[found.question.scale]:
         return reply(ctx.t("That answer is not one of the choices."))
     following = ballot.position
-    if await _record(ctx, found, chosen):
+    if await _record(ctx, found, chosen) or await _holds(ctx, ballot, chosen):
         following = min(ballot.position + 1, found.total - 1)
     card = await card_at(ctx, replace(ballot, position=following), saved=following != ballot.position)
     return Reply(card=card, replace_original=True) if card else closed(ctx, found)
@@ -127,6 +128,13 @@ async def _record(ctx: Context, found: Found, chosen: int) -> bool:
     respondent = stored_key(ctx.policy.secret_key, "respondent", round_id, ctx.actor.id or 0)
     await pulse_store.add_respondent(ctx.session, round_id=round_id, key=respondent)
     return True
+
+
+async def _holds(ctx: Context, ballot: Ballot, chosen: int) -> bool:
+    """Whether the stored answer already is `chosen`: a double click or a platform's retry moves on as the first
+    tap did, while a stale tap for another value stays on the question, showing the answer kept."""
+    found = await locate(ctx, ballot)
+    return found is not None and found.answer is not None and found.answer.value == chosen
 
 
 async def show(ctx: Context, value: str) -> Reply:

@@ -110,10 +110,11 @@ async def test_a_replayed_or_stale_tap_changes_nothing_and_shows_the_card_as_it_
     card = await question_card_for(database, person, "enps", policy, now)
     first = await tap(database, person, answer_button(card, 3), policy, now)
     assert first.card is not None
-    for stale in (answer_button(card, 3), answer_button(card, 5)):
-        shown = await tap(database, person, stale, policy, now)
-        assert shown.replace_original and shown.card is not None
-        assert shown.card.title == "Pulse check: question 1 of 3" and "Your answer: 3" in shown.card.plain()
+    again = await tap(database, person, answer_button(card, 3), policy, now)
+    assert again.card is not None and again.card.title == "Pulse check: question 2 of 3"
+    shown = await tap(database, person, answer_button(card, 5), policy, now)
+    assert shown.replace_original and shown.card is not None
+    assert shown.card.title == "Pulse check: question 1 of 3" and "Your answer: 3" in shown.card.plain()
     async with database.sessions() as session:
         assert (await session.exec(select(PulseAnswer.value, PulseAnswer.version))).all() == [(3, 1)]
     assert await _count(database, PulseRespondent) == 1
