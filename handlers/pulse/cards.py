@@ -15,7 +15,6 @@ from storage.models import PulseQuestion
 
 QUESTION_KIND = "pulse.question"
 REMINDER_KIND = "pulse.reminder"
-BALLOT_KINDS = (QUESTION_KIND, REMINDER_KIND)
 ANSWER_ACTION = "pulse.answer"
 COMMENT_ACTION = "pulse.comment"
 SHOW_ACTION = "pulse.show"

@@ -13,7 +13,7 @@ from handlers.directory import DirectoryRow, import_directory
 from handlers.i18n import Translator
 from handlers.messages import Card, Reply
 from handlers.policy import Policy
-from handlers.pulse.cards import ANSWER_ACTION, BALLOT_KINDS, QUESTION_KIND, SHOW_ACTION, with_ballots
+from handlers.pulse.cards import ANSWER_ACTION, QUESTION_KIND, REMINDER_KIND, SHOW_ACTION, with_ballots
 from handlers.pulse.tokens import parse_answer, parse_ballot
 from handlers.routing import run_action, run_command
 from storage import people as people_store
@@ -62,7 +62,11 @@ def context(session: AsyncSession, person: Person, policy: Policy, now: datetime
 
 
 async def delivered_cards(
-    session: AsyncSession, person: Person, *, kinds: tuple[str, ...] = BALLOT_KINDS, secret: str = TEST_SECRET_KEY
+    session: AsyncSession,
+    person: Person,
+    *,
+    kinds: tuple[str, ...] = (QUESTION_KIND, REMINDER_KIND),
+    secret: str = TEST_SECRET_KEY,
 ) -> list[Card]:
     """The pulse cards queued for a person, oldest first, as they are sent: with the person's ballot tokens."""
     statement = (
