@@ -173,3 +173,10 @@ def test_sealed_values_open_only_with_the_same_key_and_purpose() -> None:
     assert unseal("secret", "reply-to:xyz", sealed) is None
     assert unseal("secret", "reply-to:abc", "garbage!") is None
     assert unseal("", "reply-to:abc", sealed) is None
+
+
+def test_numbers_no_integer_column_holds_are_refused_not_raised() -> None:
+    token = ballot_token("secret", 1, 1)
+    assert parse_ballot(f"{'9' * 5000}.0.0.{token}") is None
+    assert parse_ballot(f"{2**31}.0.0.{token}") is None and parse_ballot(f"{2**31 - 1}.0.0.{token}") is not None
+    assert parse_answer(f"1.0.{2**31}.{token}:4") is None
