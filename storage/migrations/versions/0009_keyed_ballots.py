@@ -4,7 +4,7 @@ Open pulses are closed (their tokens were stored next to people: they cannot be 
 unkeyed answer and comment hash is erased, the stored ballot tokens go with their table, and pulse buttons are taken
 out of queued and sent messages (pending ones are dropped). Who answered becomes a count (respondent rows with random
 keys). Then the freed pages leave the files: SQLite is vacuumed and its WAL truncated, PostgreSQL's touched tables
-are rewritten (`VACUUM FULL`), so no old token or hash stays readable in the database's bytes.
+are rewritten into new files, so no old token or hash stays readable in the database's bytes.
 
 Revision ID: 0009_keyed_ballots
 Revises: 0008_one_head
@@ -112,14 +112,20 @@ def _strip_pulse_buttons() -> None:
 
 
 def _vacuum() -> None:
-    """Commit, then rewrite the files so the pages that held tokens and hashes are gone, not merely free."""
+    """Rewrite the files so the pages that held tokens, hashes and "answered" flags are gone, not merely free.
+
+    SQLite: commit, then `VACUUM` and truncate the WAL. PostgreSQL: each table is copied aside, truncated (new files,
+    whatever old row versions another snapshot might still see) and filled again, in the migration's transaction.
+    """
+    if op.get_bind().dialect.name != "sqlite":
+        for table in REWRITTEN:
+            op.execute(f"CREATE TEMPORARY TABLE kept_{table} ON COMMIT DROP AS SELECT * FROM {table}")
+            op.execute(f"TRUNCATE {table}")
+            op.execute(f"INSERT INTO {table} SELECT * FROM kept_{table}")
+        return
     with op.get_context().autocommit_block():
-        if op.get_bind().dialect.name == "sqlite":
-            op.execute("VACUUM")
-            op.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            for table in REWRITTEN:
-                op.execute(f"VACUUM FULL {table}")
+        op.execute("VACUUM")
+        op.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def downgrade() -> None:
