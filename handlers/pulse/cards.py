@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -58,23 +58,7 @@ def question_card(
     sections = [Section(text=Line.of(text))]
     if chosen is not None:
         sections.append(Section(text=Line.of(t("Your answer: {answer}", answer=labels.get(chosen, str(chosen))))))
-    choices = [
-        Choice(
-            label=labels[value],
-            action=ANSWER_ACTION,
-            value=ballot.answer(value),
-            style="primary" if value == chosen else "default",
-        )
-        for value in SCALES[question.scale]
-    ]
-    choices.append(Choice(label=t("Add a comment"), action=COMMENT_ACTION, value=ballot.ref()))
-    at = Ballot(ballot.round_id, 0, 0, ballot.token)
-    if index > 0:
-        previous = replace(at, position=index - 1).ref()
-        choices.append(Choice(label=t("Previous question"), action=SHOW_ACTION, value=previous))
-    if index + 1 < total:
-        following = replace(at, position=index + 1).ref()
-        choices.append(Choice(label=t("Next question"), action=SHOW_ACTION, value=following))
+    choices = _ballot_choices(t, labels, SCALES[question.scale], ballot, total, chosen)
     context = []
     if saved:
         context.append(Line.of(t("Thank you, your answer to the previous question is saved.")))
@@ -97,6 +81,30 @@ def question_card(
         )
     )
     return Card(title=title, sections=tuple(sections), choices=tuple(choices), context=tuple(context), summary=text)
+
+
+def _ballot_choices(
+    t: Translator, labels: dict[int, str], values: Sequence[int], ballot: Ballot, total: int, chosen: int | None
+) -> list[Choice]:
+    """The answer buttons (carrying the answer's version), the comment button, and the way back and forth."""
+    choices = [
+        Choice(
+            label=labels[value],
+            action=ANSWER_ACTION,
+            value=ballot.answer(value),
+            style="primary" if value == chosen else "default",
+        )
+        for value in values
+    ]
+    choices.append(Choice(label=t("Add a comment"), action=COMMENT_ACTION, value=ballot.ref()))
+    at = Ballot(ballot.round_id, 0, 0, ballot.token)
+    if ballot.position > 0:
+        previous = replace(at, position=ballot.position - 1).ref()
+        choices.append(Choice(label=t("Previous question"), action=SHOW_ACTION, value=previous))
+    if ballot.position + 1 < total:
+        following = replace(at, position=ballot.position + 1).ref()
+        choices.append(Choice(label=t("Next question"), action=SHOW_ACTION, value=following))
+    return choices
 
 
 def closed_card(t: Translator, question: PulseQuestion | None) -> Card:
