@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from bench.databases import fresh_database
 from bench.org import Scale, load_organisation
-from bench.processes import clean_environment, process
+from bench.processes import SECRET_KEY, clean_environment, process
 from bot.config import Settings
 from bot.platforms import platform_senders
 from bot.runtime import Runtime
@@ -89,7 +89,7 @@ def bench_settings(database_url: str, slack_url: str, rate: float) -> Settings:
         "BRAVO_OUTBOX_RATE": rate,
         "BRAVO_OUTBOX_CHANNEL_INTERVAL": 1 / PER_CHANNEL_RATE,
         "BRAVO_LOG_LEVEL": "WARNING",
-        "BRAVO_SECRET_KEY": "bench-secret-key-for-pulse-ballots",
+        "BRAVO_SECRET_KEY": SECRET_KEY,
     }
     return Settings(_env_file=None, **values)
 
