@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from bench.databases import fresh_database
 from bench.org import Scale, load_organisation
-from bench.processes import clean_environment, process
+from bench.processes import SECRET_KEY, clean_environment, process
 from bot.config import Settings
 from bot.platforms import platform_senders
 from bot.runtime import Runtime
@@ -89,6 +89,7 @@ def bench_settings(database_url: str, slack_url: str, rate: float) -> Settings:
         "BRAVO_OUTBOX_RATE": rate,
         "BRAVO_OUTBOX_CHANNEL_INTERVAL": 1 / PER_CHANNEL_RATE,
         "BRAVO_LOG_LEVEL": "WARNING",
+        "BRAVO_SECRET_KEY": SECRET_KEY,
     }
     return Settings(_env_file=None, **values)
 
@@ -136,7 +137,9 @@ async def _run(engine: str, database: Database, settings: Settings, scale: Scale
         rounds = await send_now(session, policy=runtime.policy, now=datetime.now(UTC))
     queue_seconds = time.perf_counter() - started
     assert len(rounds) == scale.teams, f"{len(rounds)} pulses started for {scale.teams} teams"
-    worker = OutboxWorker(database, platform_senders(runtime), pacer=settings.outbox_pacer())
+    worker = OutboxWorker(
+        database, platform_senders(runtime), pacer=settings.outbox_pacer(), secret_key=runtime.policy.secret_key
+    )
     draining = asyncio.create_task(worker.run_forever(idle_seconds=0.2))
     deadline = time.monotonic() + 5 * scale.people / rate + 60
     try:

@@ -154,7 +154,15 @@ KUDOS_COLUMNS = (
 )
 RECIPIENT_COLUMNS = ("id", "kudos_id", "recipient_id", "team_id", "points", "created_at")
 VALUE_COLUMNS = ("kudos_id", "value")
-BULK_TABLES = ("kudos", "kudos_recipient", "kudos_value", "pulse_participation", "pulse_answer", "pulse_comment")
+BULK_TABLES = (
+    "kudos",
+    "kudos_recipient",
+    "kudos_value",
+    "pulse_participation",
+    "pulse_respondent",
+    "pulse_answer",
+    "pulse_comment",
+)
 SERIAL_TABLES = ("team", "person", "kudos", "kudos_recipient", "pulse_round", "reward_option", "reward_round")
 
 

@@ -1,9 +1,10 @@
 """The synthetic organisation's pulse history and collective reward rounds, shaped like Bravo's own rows.
 
 Each team was asked `ROUNDS_PER_TEAM` pulses of 3 questions, four weeks apart, the latest closed a few days ago.
-Who was asked and who answered go to `pulse_participation`; answers and comments carry no person, no time, a random
-id and no ballot hash, exactly as a closed round leaves them. Participation varies around the figure that yields
-`Scale.pulse_answers` answers in all, so some teams fall below the anonymity threshold as in real life.
+Who was asked goes to `pulse_participation`, how many answered to `pulse_respondent` (random keys); answers and
+comments carry no person, no time, a random id and no key, exactly as a closed round leaves them. Participation
+varies around the figure that yields `Scale.pulse_answers` answers in all, so some teams fall below the anonymity
+threshold as in real life.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ ORGANISATION_GOAL_PER_PERSON = 5
 
 ROUND_COLUMNS = ("id", "team_id", "period", "opened_at", "closes_at", "remind_at", "reminded", "closed")
 ROUND_QUESTION_COLUMNS = ("round_id", "question_id", "position")
-PARTICIPATION_COLUMNS = ("round_id", "person_id", "answered")
-ANSWER_COLUMNS = ("id", "round_id", "question_id", "ballot_hash", "value")
+PARTICIPATION_COLUMNS = ("round_id", "person_id")
+RESPONDENT_COLUMNS = ("key", "round_id")
+ANSWER_COLUMNS = ("id", "round_id", "question_id", "ballot_hash", "value", "version")
 COMMENT_COLUMNS = ("id", "round_id", "question_id", "ballot_hash", "text", "sealed_reply_to")
 OPTION_COLUMNS = ("id", "scope", "team_id", "reward", "points", "proposed_by", "active", "created_at")
 REWARD_ROUND_COLUMNS = (
@@ -78,12 +80,13 @@ def _random_id(rng: random.Random) -> str:
 
 
 class _Rows:
-    """The five pulse tables' rows for a batch of teams."""
+    """The six pulse tables' rows for a batch of teams."""
 
     def __init__(self) -> None:
         self.rounds: list[Row] = []
         self.round_questions: list[Row] = []
         self.participation: list[Row] = []
+        self.respondents: list[Row] = []
         self.answers: list[Row] = []
         self.comments: list[Row] = []
 
@@ -92,6 +95,7 @@ class _Rows:
             ("pulse_round", ROUND_COLUMNS, self.rounds),
             ("pulse_round_question", ROUND_QUESTION_COLUMNS, self.round_questions),
             ("pulse_participation", PARTICIPATION_COLUMNS, self.participation),
+            ("pulse_respondent", RESPONDENT_COLUMNS, self.respondents),
             ("pulse_answer", ANSWER_COLUMNS, self.answers),
             ("pulse_comment", COMMENT_COLUMNS, self.comments),
         ]
@@ -125,12 +129,13 @@ def _team_batches(
             ]
             rows.round_questions.extend((round_id, question, position) for position, (question, _) in enumerate(asked))
             answered = set(rng.sample(members, counts[round_id - 1]))
-            rows.participation.extend((round_id, person, person in answered) for person in members)
+            rows.participation.extend((round_id, person) for person in members)
+            rows.respondents.extend((_random_id(rng), round_id) for _ in answered)
             for _ in answered:
                 for question, scale_name in asked:
                     values, weights = VALUE_WEIGHTS[scale_name]
                     value = rng.choices(values, weights)[0]
-                    rows.answers.append((_random_id(rng), round_id, question, None, value))
+                    rows.answers.append((_random_id(rng), round_id, question, None, value, 1))
                 if rng.random() < COMMENT_SHARE * QUESTIONS_PER_ROUND:
                     question = rng.choice(asked)[0]
                     text = f"Comment {len(rows.comments)} on round {round_id}: more focus time would help."

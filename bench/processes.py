@@ -17,6 +17,8 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
 SIGNING_SECRET = "bench-signing-secret"
+# Pulses need BRAVO_SECRET_KEY to make their ballots.
+SECRET_KEY = "bench-secret-key-for-pulse-ballots"
 
 BENCH_SECRET_KEY = "benchmark-secret-key-0123456789abcdefghijkl"
 
@@ -94,6 +96,7 @@ def bravo_environment(database_url: str, slack_api_url: str, port: int, **extra:
         BRAVO_LOG_LEVEL="WARNING",
         BRAVO_DAILY_ALLOWANCE="1000",
         BRAVO_RECOGNITION_CHANNEL="C_KUDOS",
+        BRAVO_SECRET_KEY=SECRET_KEY,
         **extra,
     )
 

@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
+from handlers.messages import Card
+from handlers.pulse import MissingSecretKey, with_ballots
 from scheduler import sealed_rows
 from scheduler.leases import LeaseOwner, is_gone, this_process
 from scheduler.pacing import Pacer
@@ -66,6 +68,8 @@ class OutboxWorker:
     """One worker per process; leases keep two replicas from delivering the same row, the pacer keeps the pace.
 
     The default pacer reads the worker's `clock`, so the time that schedules retries also spaces deliveries.
+    `secret_key` makes the pulse ballots a message to a person carries: they are added here, as it is sent, and
+    never stored (`handlers.pulse.with_ballots`).
     """
 
     def __init__(
@@ -200,12 +204,16 @@ class OutboxWorker:
         if not await self.pacer.acquire(row.platform, pace_key, deadline=deadline):
             return pace_key
         try:
-            card = sealed_rows.card(self.secret_key, row)
+            card = self._card(row)
             async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
                 if isinstance(sender, RecoverableSender):
                     ref = await sender.send(destination, card, address=address, marker=row.id)
                 else:
                     ref = await sender.send(destination, card, address=address)
+        except MissingSecretKey:
+            missing = DeliveryError("BRAVO_SECRET_KEY is not set: pulse ballots cannot be made", permanent=True)
+            await self._record_failure(row, missing)
+            return None
         except DeliveryError as error:
             if error.retry_after is not None:
                 self.pacer.pause(row.platform, pace_key, error.retry_after)
@@ -220,6 +228,13 @@ class OutboxWorker:
             return None
         await self._mark_sent(row, ref)
         return None
+
+    def _card(self, row: OutboxMessage) -> Card:
+        """The row's card as its reader gets it: with their pulse ballots when it is a message to a person."""
+        card = sealed_rows.card(self.secret_key, row)
+        if row.person_id is None:
+            return card
+        return with_ballots(card, person_id=row.person_id, secret=self.secret_key)
 
     async def _already_delivered(
         self, sender: RecoverableSender, row: OutboxMessage, destination: Destination, address: str | None

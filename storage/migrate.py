@@ -21,9 +21,13 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def upgrade(database: Database, revision: str = "heads") -> None:
-    """Bring the schema to `revision` (every branch's head by default); safe to call at every start."""
-    async with database.engine.begin() as connection:
+    """Bring the schema to `revision` (every branch's head by default); safe to call at every start.
+
+    Alembic begins and commits the transaction itself, so a migration can leave it for an autocommit block (a
+    `VACUUM`)."""
+    async with database.engine.connect() as connection:
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+        await connection.commit()
 
 
 async def current_revision(database: Database) -> str | None:

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest import TEST_SECRET_KEY
+
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 120
 
@@ -18,7 +20,8 @@ TEST_SECRET_KEY = "child-process-tests-secret-key-0123456789abcdef"
 
 
 def clean_environment(**settings: str) -> dict[str, str]:
-    """This process's environment without any Bravo, Slack or Teams setting, plus `settings` (and a secret key)."""
+    """This process's environment without any Bravo, Slack or Teams setting, plus the tests' secret key (pulses
+    need one) and `settings`."""
     environment = {
         key: value
         for key, value in os.environ.items()

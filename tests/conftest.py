@@ -23,6 +23,8 @@ from tests.databases import (
 )
 
 ENGINES = ["sqlite", "postgresql"]
+# Pulse ballots are made with BRAVO_SECRET_KEY: every test that sends a pulse runs with this one.
+TEST_SECRET_KEY = "test-secret-key-for-pulse-ballots-0123456789"
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +80,7 @@ both_engines = pytest.mark.parametrize("database_url", ENGINES, indirect=True)
 
 @pytest.fixture
 def policy() -> Policy:
-    return Policy(admin_emails=frozenset({"admin@example.com"}))
+    return Policy(admin_emails=frozenset({"admin@example.com"}), secret_key=TEST_SECRET_KEY)
 
 
 @pytest.fixture
@@ -92,4 +94,5 @@ def settings(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MICROSOFT_APP_ID", "TEAMS_ALLOW_UNAUTHENTICATED"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("BRAVO_SECRET_KEY", TEST_SECRET_KEY)
     return load_settings(_env_file=None)

@@ -37,8 +37,8 @@ async def postgres_problem() -> str | None:
     return None
 
 
-async def create_postgres_database() -> str:
-    """A fresh, migrated database; returns its SQLAlchemy URL."""
+async def create_postgres_database(revision: str = "heads") -> str:
+    """A fresh database migrated to `revision` (the latest by default); returns its SQLAlchemy URL."""
     name = f"bravo_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(asyncpg_dsn(POSTGRES_URL))
     try:
@@ -48,7 +48,7 @@ async def create_postgres_database() -> str:
     url = sqlalchemy_url(POSTGRES_URL.rsplit("/", 1)[0] + "/" + name)
     database = Database(url)
     try:
-        await upgrade(database)
+        await upgrade(database, revision)
     finally:
         await database.dispose()
     return url

@@ -43,7 +43,9 @@ async def _retry(args: argparse.Namespace, runtime: Runtime) -> int:
     if not senders:
         sys.stdout.write(t("No chat platform is configured here: `bravo run` will deliver them.") + "\n")
         return 0
-    worker = OutboxWorker(runtime.database, senders, pacer=runtime.settings.outbox_pacer())
+    worker = OutboxWorker(
+        runtime.database, senders, pacer=runtime.settings.outbox_pacer(), secret_key=runtime.policy.secret_key
+    )
     await worker.drain_pending(within=DELIVERY_WAIT_SECONDS)
     async with runtime.database.sessions() as session:
         held = (await outbox.stats(session)).held

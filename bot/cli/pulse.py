@@ -7,12 +7,21 @@ import json
 import sys
 
 from bot.cli.pulse_admin import register_admin
+from bot.cli.use_case import refuse
 from bot.console.render import render_card
 from bot.platforms import link_directory
 from bot.runtime import Runtime
 from handlers.context import timezone_of
 from handlers.i18n import Translator
-from handlers.pulse import close_now, pulse_report, report_json, results_card, send_due_pulses, send_now
+from handlers.pulse import (
+    MissingSecretKey,
+    close_now,
+    pulse_report,
+    report_json,
+    results_card,
+    send_due_pulses,
+    send_now,
+)
 from storage import people as people_store
 from storage.models.base import utcnow
 
@@ -78,11 +87,14 @@ async def _send(args: argparse.Namespace, runtime: Runtime) -> int:
         return 1
     await link_directory(runtime)
     now = utcnow()
-    async with runtime.database.transaction() as session:
-        if args.now:
-            started = len(await send_now(session, policy=runtime.policy, now=now, team_ids=team_ids))
-        else:
-            started = await send_due_pulses(session, policy=runtime.policy, now=now)
+    try:
+        async with runtime.database.transaction() as session:
+            if args.now:
+                started = len(await send_now(session, policy=runtime.policy, now=now, team_ids=team_ids))
+            else:
+                started = await send_due_pulses(session, policy=runtime.policy, now=now)
+    except MissingSecretKey as error:
+        return refuse(t, error)
     sys.stdout.write(t("{count} pulses started.", count=started) + "\n")
     await deliver(runtime, t)
     return 0

@@ -20,6 +20,7 @@ from bot.teams.activities import (
     mention_entities,
     parse_submission,
 )
+from bot.teams.ballots import ballot_turn, is_ballot
 from bot.teams.commands import route
 from bot.teams.forms import people_choices, people_from_picker
 from bot.teams.mentions import rewrite_mentions
@@ -74,7 +75,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         except Exception:  # noqa: BLE001 - nothing was committed; the person is told rather than left waiting
             log.exception("Teams message %s failed", activity.id)
             answer = reply(sorry(self._translator(turn_context)))
-        await self._answer(turn_context, answer)
+        await self._answer(turn_context, answer, late=submission is None or not is_ballot(submission))
 
     def _translator(self, turn_context: TurnContext) -> Translator:
         return Translator(normalise_language(turn_context.activity.locale, self.policy.language))
@@ -104,7 +105,9 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         body = invoke_body(answer, universal=self.universal, fallback=t("Already done."), shared=shared)
         return InvokeResponse(status=200, body=body)
 
-    async def _answer(self, turn_context: TurnContext, answer: Reply | None) -> None:
+    async def _answer(self, turn_context: TurnContext, answer: Reply | None, *, late: bool = True) -> None:
+        """Reply within the turn; when Teams refuses, queue it (unless `late` is False: an answer to a pulse tap
+        is never stored, the person sees their card again with `pulse`)."""
         self.wake()
         if answer is None:
             return
@@ -112,8 +115,11 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         try:
             await send_reply(turn_context, answer, pacer=self.pacer, universal=self.universal)
         except Exception as error:  # noqa: BLE001 - the work is committed; a 500 would only make Teams redeliver
-            log.warning("Teams reply to %s not sent now (%s); queued instead", turn_context.activity.id, error)
-            await self._queue_late_reply(turn_context, answer)
+            if late:
+                log.warning("Teams reply to %s not sent now (%s); queued instead", turn_context.activity.id, error)
+                await self._queue_late_reply(turn_context, answer)
+            else:
+                log.warning("Teams reply to pulse tap %s not sent now (%s)", turn_context.activity.id, error)
 
     async def _queue_late_reply(self, turn_context: TurnContext, answer: Reply) -> None:
         """A reply Teams' pace (or an outage) kept from going out within the turn goes through the outbox, to the
@@ -177,6 +183,10 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         """A pressed button or a submitted form; the same card submitted twice with the same values counts once."""
         activity = turn_context.activity
         actor, locales = self._actor(turn_context)
+        if is_ballot(submission):
+            answered = await ballot_turn(self.database, self.policy, activity, actor.id, submission)
+            if answered is not None:
+                return answered
         profiles = await resolve_profiles(turn_context, self.database, [actor], locales=locales)
         picked = await people_from_picker(turn_context, self.database, submission.people_inputs)
         keys = [event_key(activity)]

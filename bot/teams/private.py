@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.context import Context
 from handlers.delivery import person_deliveries, queue
 from handlers.messages import Card, Reply, reply
+from handlers.pulse import without_ballots
 from storage.models import Person
 
 TEAMS_REPLY = "teams_reply"
@@ -18,10 +19,13 @@ TEAMS_REPLY = "teams_reply"
 
 async def queue_reply(session: AsyncSession, person: Person, card: Card, *, key: str) -> None:
     """A reply that cannot be given in the turn (Teams' pace, an outage, a group chat for a private answer) goes
-    through the outbox to the person's chat with Bravo, once per `key`."""
+    through the outbox to the person's chat with Bravo, once per `key`; pulse ballots are stored without their
+    tokens (the outbox worker puts them back as it sends the card)."""
     await queue(
         session,
-        person_deliveries(person=person, card=card, kind=TEAMS_REPLY, platforms=("teams",), dedupe_key=key),
+        person_deliveries(
+            person=person, card=without_ballots(card), kind=TEAMS_REPLY, platforms=("teams",), dedupe_key=key
+        ),
     )
 
 

@@ -1,5 +1,9 @@
 """Pulse checks: the entry points the scheduler, the digests, the CLI and the chat routing use.
 
+Ballots: `with_ballots` puts a person's tokens into a queued pulse card as it is sent (the outbox worker), and
+`without_ballots` takes them out of a card that must be stored; a tap on a `BALLOT_ACTIONS` button (or the
+`COMMENT_FORM`) writes nothing about the person tapping, so adapters run it without recording anything about them.
+
 Scheduler jobs (each in its own transaction, every few minutes): `send_due_pulses`, `send_reminders`,
 `close_expired`. Readers of results: `pulse_report` / `team_results` (already suppressed below the anonymity
 threshold), rendered with `results_card` or `report_json`. Inside, `results` reads the rounds, `suppression` decides
@@ -11,7 +15,15 @@ from __future__ import annotations
 
 from handlers.pulse.answer import answer, comment_form, show, submit_comment
 from handlers.pulse.bank_sync import add_questions
-from handlers.pulse.cards import ANSWER_ACTION, COMMENT_ACTION, COMMENT_FORM, SHOW_ACTION
+from handlers.pulse.cards import (
+    ANSWER_ACTION,
+    BALLOT_ACTIONS,
+    COMMENT_ACTION,
+    COMMENT_FORM,
+    SHOW_ACTION,
+    with_ballots,
+    without_ballots,
+)
 from handlers.pulse.commands import handle
 from handlers.pulse.figures import DriverResult
 from handlers.pulse.followup import (
@@ -47,17 +59,21 @@ from handlers.pulse.questions import (
 )
 from handlers.pulse.results import GroupResult, PulseReport, pulse_report, team_results
 from handlers.pulse.send import close_expired, close_now, send_due_pulses, send_now, send_reminders, start_round
+from handlers.pulse.tokens import MissingSecretKey
 from handlers.pulse.view import open_notice, report_json, results_card
 from handlers.routes import Routes
 
 __all__ = [
+    "BALLOT_ACTIONS",
     "CADENCES",
+    "COMMENT_FORM",
     "DRIVERS",
     "DriverResult",
     "ENPS_DRIVER",
     "GroupResult",
     "MAX_QUESTIONS",
     "MAX_WINDOW_HOURS",
+    "MissingSecretKey",
     "PlanChange",
     "PlanEditError",
     "PulseReport",
@@ -89,6 +105,8 @@ __all__ = [
     "send_reminders",
     "start_round",
     "team_results",
+    "with_ballots",
+    "without_ballots",
 ]
 
 

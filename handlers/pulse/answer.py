@@ -1,24 +1,26 @@
 """Answering a pulse with one tap per question, moving through the questions, changing answers, adding a comment.
 
-A pulse arrives as one message showing its first question; every button carries the message's ballot tokens and
-the position shown, so a tap records that answer and the message moves on to the next question. The first tap on
-a ballot stores the answer under the token's hash, deletes the ballot (the only stored link between the token and
-the person) and takes the tokens out of the person's queued messages, all in one transaction. Later taps find the
-answer by the hash alone: whoever holds the message may change it, and nobody else can.
+A pulse arrives as one message showing its first question; every button carries a ballot (`tokens.Ballot`): the
+round, the question's position, the version of the answer the card showed and the person's token. A tap counts only
+when that token is the one recomputed for the person tapping, so someone else's buttons are worth nothing. The answer
+is stored under a key made with the secret, and the round's first answer adds a respondent row under another such
+key: nothing else is written, nothing that names the person, so reading the database before and after a tap tells
+nobody who tapped. A tap carrying an older version than the stored answer's (a replayed request, a Slack retry, an
+old copy of the card) changes nothing: it moves on when the answer kept is the one tapped (a double click), and
+otherwise shows the question as it is now.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
 from handlers.context import Context
 from handlers.messages import Card, Form, FormInput, Reply, reply
-from handlers.pulse.cards import BALLOT_KINDS, COMMENT_FORM, closed_card, question_card, without_buttons
+from handlers.pulse.cards import COMMENT_FORM, closed_card, question_card
 from handlers.pulse.questions import SCALES
-from handlers.pulse.tokens import ballot_hash, ballot_ref, parse_answer_value, parse_ballot_ref, seal
-from storage.models import PulseBallot, PulseComment, PulseQuestion, PulseRound
-from storage.models.delivery import UNDELIVERED
+from handlers.pulse.tokens import Ballot, ballot_token, is_ballot_of, parse_answer, parse_ballot, seal, stored_key
+from storage.models import PulseAnswer, PulseComment, PulseQuestion, PulseRound
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
 
@@ -28,27 +30,41 @@ REPLY_TO = "reply-to"
 
 @dataclass(frozen=True)
 class Found:
-    """What a token leads to: its round and question, and either its unused ballot or its answer."""
+    """What a ballot of the person tapping leads to: its round and question, and their answer to it if any."""
 
     pulse: PulseRound
     question: PulseQuestion
-    ballot: PulseBallot | None
-    answer_id: str | None
-    value: int | None
+    total: int
+    ballot: Ballot
+    answer: PulseAnswer | None
+
+    def key(self, ctx: Context, purpose: str) -> str:
+        """The person's `answer` or `comment` key for this question."""
+        round_id, person_id = self.ballot.round_id, ctx.actor.id or 0
+        return stored_key(ctx.policy.secret_key, purpose, round_id, person_id, self.question.id or 0)
 
 
-async def locate(ctx: Context, token: str) -> Found | None:
-    ballot = await pulse_store.ballot(ctx.session, token=token)
-    answer = None if ballot else await pulse_answers.answer_by_hash(ctx.session, ballot_hash=ballot_hash(token))
-    source = ballot or answer
-    if source is None:
+def mine(ctx: Context, ballot: Ballot) -> bool:
+    """Whether the ballot's token was made for the person tapping."""
+    return is_ballot_of(ctx.policy.secret_key, ballot.token, ballot.round_id, ctx.actor.id or 0)
+
+
+def not_mine(ctx: Context) -> Reply:
+    return reply(ctx.t("This question was sent to someone else."))
+
+
+async def locate(ctx: Context, ballot: Ballot) -> Found | None:
+    """The question a ballot of the person tapping points to, and their answer; None when there is none."""
+    pulse = await pulse_store.get_round(ctx.session, round_id=ballot.round_id)
+    ids = (await pulse_store.round_question_ids(ctx.session, round_ids=[ballot.round_id])).get(ballot.round_id, [])
+    if pulse is None or ballot.position >= len(ids):
         return None
-    pulse = await pulse_store.get_round(ctx.session, round_id=source.round_id)
-    questions = await pulse_store.questions_by_ids(ctx.session, ids=[source.question_id])
-    if pulse is None or source.question_id not in questions:
+    question = (await pulse_store.questions_by_ids(ctx.session, ids=[ids[ballot.position]])).get(ids[ballot.position])
+    if question is None:
         return None
-    question = questions[source.question_id]
-    return Found(pulse, question, ballot, answer.id if answer else None, answer.value if answer else None)
+    found = Found(pulse, question, len(ids), ballot, None)
+    answer = await pulse_answers.answer_by_hash(ctx.session, ballot_hash=found.key(ctx, "answer"))
+    return replace(found, answer=answer)
 
 
 def is_open(ctx: Context, pulse: PulseRound) -> bool:
@@ -59,95 +75,118 @@ def closed(ctx: Context, found: Found | None) -> Reply:
     return Reply(card=closed_card(ctx.t, found.question if found else None), replace_original=True)
 
 
-async def card_at(ctx: Context, chain: Sequence[str], index: int, *, saved: bool = False) -> Card | None:
-    """The card showing question `index` of a message, with the answer already given; None once closed."""
-    found = await locate(ctx, chain[index])
+async def card_at(ctx: Context, ballot: Ballot, *, saved: bool = False) -> Card | None:
+    """The card showing the ballot's question with the person's answer (and its version); None once closed."""
+    found = await locate(ctx, ballot)
     if found is None or not is_open(ctx, found.pulse):
         return None
+    answer = found.answer
     return question_card(
         ctx.t,
         found.question,
-        chain,
-        index,
+        replace(ballot, version=answer.version if answer else 0),
+        found.total,
         deadline=ctx.t.deadline(found.pulse.closes_at),
         threshold=ctx.policy.anonymity_threshold,
-        chosen=found.value,
+        chosen=answer.value if answer else None,
         saved=saved,
     )
 
 
 async def answer(ctx: Context, value: str) -> Reply:
     """`pulse.answer`: record (or change) one answer, then show the next question (or this one, answered)."""
-    parsed = parse_answer_value(value)
-    found = await locate(ctx, parsed[0][parsed[1]]) if parsed else None
-    if parsed is None or found is None or not is_open(ctx, found.pulse):
+    parsed = parse_answer(value)
+    if parsed is None:
+        return closed(ctx, None)
+    ballot, chosen = parsed
+    if not mine(ctx, ballot):
+        return not_mine(ctx)
+    found = await locate(ctx, ballot)
+    if found is None or not is_open(ctx, found.pulse):
         return closed(ctx, found)
-    chain, index, chosen = parsed
     if chosen not in SCALES[found.question.scale]:
         return reply(ctx.t("That answer is not one of the choices."))
-    if found.ballot is not None:
-        if found.ballot.person_id != ctx.actor.id:
-            return reply(ctx.t("This question was sent to someone else."))
-        await _first_answer(ctx, found, chain[index], chosen)
-    elif found.answer_id is not None:
-        await pulse_answers.change_answer(ctx.session, answer_id=found.answer_id, value=chosen)
-    following = index + 1 if index + 1 < len(chain) else index
-    card = await card_at(ctx, chain, following, saved=following != index)
+    following = ballot.position
+    if await _record(ctx, found, chosen) or await _holds(ctx, ballot, chosen):
+        following = min(ballot.position + 1, found.total - 1)
+    card = await card_at(ctx, replace(ballot, position=following), saved=following != ballot.position)
     return Reply(card=card, replace_original=True) if card else closed(ctx, found)
 
 
-async def _first_answer(ctx: Context, found: Found, token: str, chosen: int) -> None:
+async def _record(ctx: Context, found: Found, chosen: int) -> bool:
+    """Store a first answer (and count the person once as a respondent) or change the answer the card showed;
+    False, with nothing written, for a tap whose version is not the stored one."""
+    key = found.key(ctx, "answer")
+    if found.answer is not None:
+        version = found.ballot.version
+        return await pulse_answers.change_answer(ctx.session, ballot_hash=key, value=chosen, version=version)
     round_id = found.pulse.id or 0
-    key = ballot_hash(token)
-    stored = await pulse_answers.add_answer(
+    if found.ballot.version != 0 or not await pulse_answers.add_answer(
         ctx.session, round_id=round_id, question_id=found.question.id or 0, ballot_hash=key, value=chosen
-    )
-    if not stored:
-        existing = await pulse_answers.answer_by_hash(ctx.session, ballot_hash=key)
-        if existing is not None:
-            await pulse_answers.change_answer(ctx.session, answer_id=existing.id, value=chosen)
-    await pulse_store.use_ballot(ctx.session, token=token)
-    await pulse_store.mark_answered(ctx.session, round_id=round_id, person_id=ctx.actor.id or 0)
-    for message in await pulse_answers.deliveries_holding(
-        ctx.session, person_id=ctx.actor.id or 0, text=token, kinds=BALLOT_KINDS
     ):
-        payload = None if message.status in UNDELIVERED else without_buttons(message.payload)
-        await pulse_answers.rewrite_delivery(ctx.session, message=message, payload=payload)
+        return False
+    respondent = stored_key(ctx.policy.secret_key, "respondent", round_id, ctx.actor.id or 0)
+    await pulse_store.add_respondent(ctx.session, round_id=round_id, key=respondent)
+    return True
+
+
+async def _holds(ctx: Context, ballot: Ballot, chosen: int) -> bool:
+    """Whether the stored answer already is `chosen`: a double click or a platform's retry moves on as the first
+    tap did, while a stale tap for another value stays on the question, showing the answer kept."""
+    found = await locate(ctx, ballot)
+    return found is not None and found.answer is not None and found.answer.value == chosen
 
 
 async def show(ctx: Context, value: str) -> Reply:
     """`pulse.show`: go back or forth between the questions of a message."""
-    parsed = parse_ballot_ref(value)
-    card = await card_at(ctx, *parsed) if parsed else None
+    ballot = parse_ballot(value)
+    if ballot is not None and not mine(ctx, ballot):
+        return not_mine(ctx)
+    card = await card_at(ctx, ballot) if ballot else None
     return Reply(card=card, replace_original=True) if card else closed(ctx, None)
 
 
 async def open_questions(ctx: Context, _value: str = "") -> Reply:
-    """`/pulse`: the person's unanswered questions of their oldest open pulse, from the first."""
-    ballots = await pulse_store.person_ballots(ctx.session, person_id=ctx.actor.id or 0)
-    for round_id in dict.fromkeys(ballot.round_id for ballot in ballots):
-        chain = [ballot.token for ballot in ballots if ballot.round_id == round_id]
-        card = await card_at(ctx, chain, 0)
-        if card is not None:
-            return Reply(card=card)
+    """`/pulse`: the first unanswered question of the person's oldest open pulse that has one."""
+    secret, person_id = ctx.policy.secret_key, ctx.actor.id or 0
+    rounds = await pulse_store.invited_open_rounds(ctx.session, person_id=person_id) if secret else []
+    asked = await pulse_store.round_question_ids(ctx.session, round_ids=[pulse.id or 0 for pulse in rounds])
+    for pulse in rounds:
+        round_id = pulse.id or 0
+        for position, question_id in enumerate(asked.get(round_id, [])):
+            key = stored_key(secret, "answer", round_id, person_id, question_id)
+            if await pulse_answers.answer_by_hash(ctx.session, ballot_hash=key) is None:
+                card = await card_at(ctx, Ballot(round_id, position, 0, ballot_token(secret, round_id, person_id)))
+                if card is not None:
+                    return Reply(card=card)
+                break
     return reply(ctx.t("You have no open pulse questions. Thank you!"))
 
 
-async def comment_form(ctx: Context, value: str) -> Reply:
-    """`pulse.comment`: open the comment form; the token travels in the form, never in the database."""
-    parsed = parse_ballot_ref(value)
-    found = await locate(ctx, parsed[0][parsed[1]]) if parsed else None
+async def _own_question(ctx: Context, value: str) -> Found | Reply:
+    """The answered, open question a comment button or form points to, else the reply saying why not."""
+    ballot = parse_ballot(value)
+    if ballot is not None and not mine(ctx, ballot):
+        return not_mine(ctx)
+    found = await locate(ctx, ballot) if ballot else None
     if found is None or not is_open(ctx, found.pulse):
         return reply(ctx.t("This pulse check is closed; comments are no longer accepted."))
-    if found.answer_id is None:
+    if found.answer is None:
         return reply(ctx.t("Choose an answer first, then add your comment."))
-    token = parsed[0][parsed[1]] if parsed else ""
-    existing = await pulse_answers.comment_by_hash(ctx.session, ballot_hash=ballot_hash(token, "comment"))
+    return found
+
+
+async def comment_form(ctx: Context, value: str) -> Reply:
+    """`pulse.comment`: open the comment form; the ballot travels in the form, never in the database."""
+    found = await _own_question(ctx, value)
+    if isinstance(found, Reply):
+        return found
+    existing = await pulse_answers.comment_by_hash(ctx.session, ballot_hash=found.key(ctx, "comment"))
     form = Form(
         action=COMMENT_FORM,
         title=ctx.t("Anonymous comment"),
         submit=ctx.t("Send"),
-        metadata=ballot_ref([token], 0),
+        metadata=found.ballot.ref(),
         inputs=(
             FormInput(
                 name="comment",
@@ -164,14 +203,12 @@ async def comment_form(ctx: Context, value: str) -> Reply:
 async def submit_comment(ctx: Context, values: Mapping[str, tuple[str, ...]], metadata: str) -> Reply:
     """Store (or replace) the comment; with `BRAVO_SECRET_KEY` set, seal who wrote it so replies can reach them."""
     text = " ".join(values.get("comment", ())).strip()[:MAX_COMMENT_LENGTH]
-    parsed = parse_ballot_ref(metadata)
-    token = parsed[0][parsed[1]] if parsed else ""
-    found = await locate(ctx, token) if parsed else None
-    if found is None or not is_open(ctx, found.pulse) or found.answer_id is None:
-        return reply(ctx.t("This pulse check is closed; comments are no longer accepted."))
+    found = await _own_question(ctx, metadata)
+    if isinstance(found, Reply):
+        return found
     if not text:
         return reply(ctx.t("Your comment was empty, so nothing was saved."))
-    key = ballot_hash(token, "comment")
+    key = found.key(ctx, "comment")
     comment = await pulse_answers.comment_by_hash(ctx.session, ballot_hash=key)
     if comment is None:
         comment = PulseComment(

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from handlers.i18n import Translator
 from handlers.messages import Card, Choice, Line, Section
 from handlers.pulse.questions import SCALES, scale_labels
-from handlers.pulse.tokens import answer_value, ballot_ref
+from handlers.pulse.tokens import Ballot, ballot_token, parse_answer, parse_ballot
 from storage.models import PulseQuestion
 
 QUESTION_KIND = "pulse.question"
 REMINDER_KIND = "pulse.reminder"
-BALLOT_KINDS = (QUESTION_KIND, REMINDER_KIND)
 ANSWER_ACTION = "pulse.answer"
 COMMENT_ACTION = "pulse.comment"
 SHOW_ACTION = "pulse.show"
 COMMENT_FORM = "pulse.comment"
+# Buttons whose value is a ballot (`tokens.Ballot`): a tap on one writes nothing about the person tapping.
+BALLOT_ACTIONS = frozenset({ANSWER_ACTION, COMMENT_ACTION, SHOW_ACTION})
 
 
 def question_text(question: PulseQuestion, language: str) -> str:
@@ -26,8 +28,8 @@ def question_text(question: PulseQuestion, language: str) -> str:
 def question_card(
     t: Translator,
     question: PulseQuestion,
-    chain: Sequence[str],
-    index: int,
+    ballot: Ballot,
+    total: int,
     *,
     deadline: str,
     threshold: int,
@@ -35,10 +37,12 @@ def question_card(
     reminder: bool = False,
     saved: bool = False,
 ) -> Card:
-    """Question `index` of a message's questions: one button per answer (one tap answers and moves on to the next
-    question), a button to add a comment, and buttons to go back and forth while the pulse is open."""
+    """Question `ballot.position` of a round's `total`: one button per answer (one tap answers and moves on to the
+    next question), a button to add a comment, and buttons to go back and forth while the pulse is open. The ballot
+    carries the version of the answer shown and the person's token (empty in a queued message)."""
     labels = scale_labels(t, question.scale)
-    number, total = index + 1, len(chain)
+    index = ballot.position
+    number = index + 1
     if reminder:
         title = t("Reminder: pulse check, question {number} of {total}", number=number, total=total)
     else:
@@ -47,20 +51,7 @@ def question_card(
     sections = [Section(text=Line.of(text))]
     if chosen is not None:
         sections.append(Section(text=Line.of(t("Your answer: {answer}", answer=labels.get(chosen, str(chosen))))))
-    choices = [
-        Choice(
-            label=labels[value],
-            action=ANSWER_ACTION,
-            value=answer_value(chain, index, value),
-            style="primary" if value == chosen else "default",
-        )
-        for value in SCALES[question.scale]
-    ]
-    choices.append(Choice(label=t("Add a comment"), action=COMMENT_ACTION, value=ballot_ref(chain, index)))
-    if index > 0:
-        choices.append(Choice(label=t("Previous question"), action=SHOW_ACTION, value=ballot_ref(chain, index - 1)))
-    if index + 1 < total:
-        choices.append(Choice(label=t("Next question"), action=SHOW_ACTION, value=ballot_ref(chain, index + 1)))
+    choices = _ballot_choices(t, labels, SCALES[question.scale], ballot, total, chosen)
     context = []
     if saved:
         context.append(Line.of(t("Thank you, your answer to the previous question is saved.")))
@@ -85,6 +76,30 @@ def question_card(
     return Card(title=title, sections=tuple(sections), choices=tuple(choices), context=tuple(context), summary=text)
 
 
+def _ballot_choices(
+    t: Translator, labels: dict[int, str], values: Sequence[int], ballot: Ballot, total: int, chosen: int | None
+) -> list[Choice]:
+    """The answer buttons (carrying the answer's version), the comment button, and the way back and forth."""
+    choices = [
+        Choice(
+            label=labels[value],
+            action=ANSWER_ACTION,
+            value=ballot.answer(value),
+            style="primary" if value == chosen else "default",
+        )
+        for value in values
+    ]
+    choices.append(Choice(label=t("Add a comment"), action=COMMENT_ACTION, value=ballot.ref()))
+    at = Ballot(ballot.round_id, 0, 0, ballot.token)
+    if ballot.position > 0:
+        previous = replace(at, position=ballot.position - 1).ref()
+        choices.append(Choice(label=t("Previous question"), action=SHOW_ACTION, value=previous))
+    if ballot.position + 1 < total:
+        following = replace(at, position=ballot.position + 1).ref()
+        choices.append(Choice(label=t("Next question"), action=SHOW_ACTION, value=following))
+    return choices
+
+
 def closed_card(t: Translator, question: PulseQuestion | None) -> Card:
     """What a button press on a closed pulse shows: the buttons are gone and nothing was counted."""
     sections = [Section(text=Line.of(question_text(question, t.language)))] if question else []
@@ -97,3 +112,32 @@ def without_buttons(payload: str) -> str:
     """A delivered pulse card with its buttons (and so its ballot token) removed."""
     card = Card.model_validate_json(payload)
     return card.model_copy(update={"choices": ()}).model_dump_json()
+
+
+def _with_tokens(card: Card, token_of: Callable[[int], str]) -> Card:
+    """The card with the token of every ballot button set to `token_of(round id)`."""
+    choices = []
+    for choice in card.choices:
+        answer = parse_answer(choice.value) if choice.action == ANSWER_ACTION else None
+        ballot = answer[0] if answer else parse_ballot(choice.value) if choice.action in BALLOT_ACTIONS else None
+        if ballot is not None:
+            filled = replace(ballot, token=token_of(ballot.round_id))
+            choice = choice.model_copy(update={"value": filled.answer(answer[1]) if answer else filled.ref()})
+        choices.append(choice)
+    return card.model_copy(update={"choices": tuple(choices)})
+
+
+def with_ballots(card: Card, *, person_id: int, secret: str) -> Card:
+    """The card as it is sent to `person_id`: their ballot token in each pulse button (`MissingSecretKey` without a
+    secret). Cards without pulse buttons come back unchanged."""
+    if not any(choice.action in BALLOT_ACTIONS for choice in card.choices):
+        return card
+    return _with_tokens(card, lambda round_id: ballot_token(secret, round_id, person_id))
+
+
+def without_ballots(card: Card) -> Card:
+    """The card with its ballot tokens taken out, as a card holding them may be stored (`with_ballots` puts them
+    back when it is sent)."""
+    if not any(choice.action in BALLOT_ACTIONS for choice in card.choices):
+        return card
+    return _with_tokens(card, lambda _round_id: "")

@@ -7,6 +7,7 @@ replicas or a restart never send twice.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -20,12 +21,14 @@ from handlers.pulse.cards import QUESTION_KIND, REMINDER_KIND, question_card, wi
 from handlers.pulse.followup import forget_delivered_notices
 from handlers.pulse.plan import Plan, due_day, resolve_plan, send_instant
 from handlers.pulse.rotation import PastRound, choose_questions
-from handlers.pulse.tokens import new_token
+from handlers.pulse.tokens import NO_KEY, Ballot, MissingSecretKey, stored_key
 from storage import people as people_store
-from storage.models import Person, PulseBallot, PulseQuestion, PulseRound, Team
+from storage.models import Person, PulseQuestion, PulseRound, Team
 from storage.models.delivery import UNDELIVERED
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
+
+log = logging.getLogger(__name__)
 
 
 async def team_plan(session: AsyncSession, *, policy: Policy, team_id: int) -> Plan:
@@ -36,7 +39,11 @@ async def team_plan(session: AsyncSession, *, policy: Policy, team_id: int) -> P
 async def start_round(
     session: AsyncSession, *, team: Team, policy: Policy, now: datetime, day: date | None = None
 ) -> PulseRound | None:
-    """Ask a team its next questions: on `day` at each member's local plan time, or right now when `day` is None."""
+    """Ask a team its next questions: on `day` at each member's local plan time, or right now when `day` is None.
+
+    Raises `MissingSecretKey` without `BRAVO_SECRET_KEY`: ballots are never made without it."""
+    if not policy.secret_key:
+        raise MissingSecretKey(NO_KEY)
     members = [
         member
         for member in await people_store.team_members(session, team_id=team.id or 0)
@@ -57,14 +64,16 @@ async def start_round(
     pulse = await _open_round(session, team=team, plan=plan, period=period, instants=list(instants.values()))
     if pulse is None:
         return None
-    tokens = await _hand_out_ballots(session, pulse=pulse, members=members, questions=questions)
+    round_id = pulse.id or 0
+    await pulse_store.add_round_questions(session, round_id=round_id, question_ids=[q.id or 0 for q in questions])
+    await pulse_store.invite(session, round_id=round_id, person_ids=[member.id or 0 for member in members])
     for member in members:
         await _queue_question(
             session,
             pulse=pulse,
             person=member,
             first=questions[0],
-            tokens=[tokens[(member.id or 0, question.id or 0)] for question in questions],
+            total=len(questions),
             policy=policy,
             not_before=instants[member.id or 0],
         )
@@ -87,41 +96,25 @@ async def _open_round(
     )
 
 
-async def _hand_out_ballots(
-    session: AsyncSession, *, pulse: PulseRound, members: Sequence[Person], questions: Sequence[PulseQuestion]
-) -> dict[tuple[int, int], str]:
-    """Record the round's questions and who is invited, and give each member a ballot token per question."""
-    round_id = pulse.id or 0
-    await pulse_store.add_round_questions(session, round_id=round_id, question_ids=[q.id or 0 for q in questions])
-    await pulse_store.invite(session, round_id=round_id, person_ids=[member.id or 0 for member in members])
-    tokens = {(member.id or 0, q.id or 0): new_token() for member in members for q in questions}
-    await pulse_store.add_ballots(
-        session,
-        ballots=[
-            PulseBallot(token=token, round_id=round_id, question_id=q, person_id=p) for (p, q), token in tokens.items()
-        ],
-    )
-    return tokens
-
-
 async def _queue_question(
     session: AsyncSession,
     *,
     pulse: PulseRound,
     person: Person,
     first: PulseQuestion,
-    tokens: list[str],
+    total: int,
     policy: Policy,
     not_before: datetime,
     reminder: bool = False,
 ) -> None:
-    """Queue a person's pulse message (or its reminder): the first question, its buttons carrying every ballot."""
+    """Queue a person's pulse message (or its reminder): the first question, its buttons without a token (the
+    outbox worker adds the person's token when it sends the message)."""
     t = translator_for_person(person, policy)
     card = question_card(
         t,
         first,
-        tokens,
-        0,
+        Ballot(pulse.id or 0, 0),
+        total,
         deadline=t.deadline(pulse.closes_at),
         threshold=policy.anonymity_threshold,
         reminder=reminder,
@@ -154,8 +147,13 @@ async def send_due_pulses(session: AsyncSession, *, policy: Policy, now: datetim
         members = await people_store.team_members(session, team_id=team.id or 0)
         plan = await team_plan(session, policy=policy, team_id=team.id or 0)
         day = due_day(plan, [timezone_of(member, policy) for member in members], now)
-        if day is not None and await start_round(session, team=team, policy=policy, now=now, day=day):
-            started += 1
+        if day is None:
+            continue
+        try:
+            started += bool(await start_round(session, team=team, policy=policy, now=now, day=day))
+        except MissingSecretKey:
+            log.warning("pulses due but not sent: BRAVO_SECRET_KEY is not set (see docs/pulses-and-anonymity.md)")
+            break
     return started
 
 
@@ -179,25 +177,34 @@ async def send_now(
 
 
 async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime) -> int:
-    """One reminder per round, only to those who have not answered yet; returns how many people were reminded."""
+    """One reminder per round, only to those who have not answered yet; returns how many people were reminded.
+
+    Who has answered is worked out here and now, with the secret: the invited people whose respondent key is absent.
+    """
     reminded = 0
+    if not policy.secret_key:
+        return reminded
     for pulse in await pulse_store.rounds_to_remind(session, now=now):
-        if not await pulse_store.claim_reminder(session, round_id=pulse.id or 0):
+        round_id = pulse.id or 0
+        if not await pulse_store.claim_reminder(session, round_id=round_id):
             continue
-        people = await people_store.people_by_ids(
-            session, ids=await pulse_store.not_answered(session, round_id=pulse.id or 0)
-        )
-        for person in people:
-            ballots = await pulse_store.person_ballots(session, person_id=person.id or 0, round_id=pulse.id)
-            if not person.active or not ballots:
+        answered = await pulse_store.respondent_keys(session, round_id=round_id)
+        waiting = [
+            person_id
+            for person_id in await pulse_store.invited(session, round_id=round_id)
+            if stored_key(policy.secret_key, "respondent", round_id, person_id) not in answered
+        ]
+        question_ids = (await pulse_store.round_question_ids(session, round_ids=[round_id]))[round_id]
+        first = await pulse_store.questions_by_ids(session, ids=question_ids[:1])
+        for person in await people_store.people_by_ids(session, ids=waiting):
+            if not person.active or not first:
                 continue
-            first = await pulse_store.questions_by_ids(session, ids=[ballots[0].question_id])
             await _queue_question(
                 session,
                 pulse=pulse,
                 person=person,
-                first=first[ballots[0].question_id],
-                tokens=[ballot.token for ballot in ballots],
+                first=first[question_ids[0]],
+                total=len(question_ids),
                 policy=policy,
                 not_before=now,
                 reminder=True,
@@ -207,11 +214,12 @@ async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime
 
 
 async def close_round(session: AsyncSession, *, pulse: PulseRound, now: datetime | None = None) -> bool:
-    """Close a round: ballots dropped, answers rewritten in random order without hashes, buttons taken out."""
+    """Close a round: answers rewritten in random order without their keys, respondents under random keys, the
+    messages not sent yet dropped and the buttons of the others taken out."""
     if not await pulse_store.claim_close(session, round_id=pulse.id or 0, now=now):
         return False
-    await pulse_store.drop_round_ballots(session, round_id=pulse.id or 0)
     await pulse_answers.rewrite_round_anonymously(session, round_id=pulse.id or 0)
+    await pulse_store.forget_respondent_keys(session, round_id=pulse.id or 0)
     for message in await pulse_answers.round_deliveries(session, round_id=pulse.id or 0):
         sent = message.status not in UNDELIVERED
         await pulse_answers.rewrite_delivery(

@@ -1,59 +1,99 @@
-"""Ballot tokens, their hashes, and the sealed reply address of an anonymous comment.
+"""Ballot tokens and answer keys, derived with `BRAVO_SECRET_KEY`, and the sealed reply address of a comment.
 
-A ballot token is a random secret that exists in the person's chat message (the buttons' values) and, until its
-first use, in `pulse_ballot`. Answers keep only a hash of it, so whoever holds the message can change their answer
-while the round is open, and nobody can go from a stored answer back to a token, let alone to a person.
+Nothing here is stored. A ballot token is HMAC(secret, round, person): it rides in the person's buttons (added when
+the message is sent, never in the outbox) and a tap counts only if the token recomputed for the person tapping is the
+one pressed, so copied buttons are worth nothing to anyone else. An answer, a comment and "has answered" are stored
+under other keys of the same kind (different purposes, so they cannot be joined), which only code holding the secret
+can recompute; nothing about a person can be worked out from the database alone.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import re
 import secrets
-from collections.abc import Sequence
+from dataclasses import dataclass
 
+from handlers.errors import RuleError, _
 from handlers.sealing import seal, unseal
 
 __all__ = ["seal", "unseal"]
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-MAX_CHAIN = 10
+TOKEN_BYTES = 16
+MAX_NUMBER = 2**31  # every number fits an INTEGER column on both engines
+NO_KEY = "no_secret_key"
 
 
-def new_token() -> str:
-    return secrets.token_urlsafe(16)
+class MissingSecretKey(RuleError):
+    """Pulses cannot be sent (nor answered) without the secret their ballots are made with."""
+
+    messages = {NO_KEY: _("BRAVO_SECRET_KEY is not set: pulses need it to make their anonymous ballots")}
 
 
-def ballot_hash(token: str, purpose: str = "answer") -> str:
-    """The stored key of an answer (`answer`) or a comment (`comment`): different, so they cannot be joined."""
-    return hashlib.sha256(f"bravo-pulse:{purpose}:{token}".encode()).hexdigest()
+def _mac(secret: str, message: str) -> bytes:
+    if not secret:
+        raise MissingSecretKey(NO_KEY)
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()
 
 
-def ballot_ref(chain: Sequence[str], index: int) -> str:
-    """A position in a message's questions: the message's ballot tokens and which one is shown (`t1.t2.t3@1`)."""
-    return f"{'.'.join(chain)}@{index}"
+def ballot_token(secret: str, round_id: int, person_id: int) -> str:
+    """The token a person's buttons carry for a round (22 URL-safe characters)."""
+    digest = _mac(secret, f"bravo-pulse:ballot:{round_id}:{person_id}")[:TOKEN_BYTES]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
-def parse_ballot_ref(value: str) -> tuple[list[str], int] | None:
-    """`t1.t2@1` -> ([t1, t2], 1); None for anything else, never an exception."""
-    tokens, sep, index = value.strip().rpartition("@")
-    chain = tokens.split(".")
-    if not sep or not index.isascii() or not index.isdigit() or len(index) > 2 or len(chain) > MAX_CHAIN:
+def is_ballot_of(secret: str, token: str, round_id: int, person_id: int) -> bool:
+    """Whether `token` was made for this person and round (compared in constant time); False without a secret."""
+    return bool(secret) and hmac.compare_digest(ballot_token(secret, round_id, person_id), token)
+
+
+def stored_key(secret: str, purpose: str, round_id: int, person_id: int, question_id: int = 0) -> str:
+    """The key of a person's `answer`, `comment` or `respondent` row (hex); each purpose gives unrelated keys."""
+    return _mac(secret, f"bravo-pulse:{purpose}:{round_id}:{question_id}:{person_id}").hex()
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """What a pulse button carries: the round, the question's position, the answer version its card showed, and
+    the token (empty in a queued message: filled in when it is sent)."""
+
+    round_id: int
+    position: int
+    version: int = 0
+    token: str = ""
+
+    def ref(self) -> str:
+        """`round.position.version.token`, the value of the navigation and comment buttons."""
+        return f"{self.round_id}.{self.position}.{self.version}.{self.token}"
+
+    def answer(self, value: int) -> str:
+        """`round.position.version.token:value`, the value of an answer button."""
+        return f"{self.ref()}:{value}"
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 and int(text) < MAX_NUMBER else None
+
+
+def parse_ballot(value: str) -> Ballot | None:
+    """`12.0.1.token` -> Ballot; None for anything else, never an exception."""
+    parts = value.strip().split(".")
+    if len(parts) != 4 or not (parts[3] == "" or TOKEN_PATTERN.match(parts[3])):
         return None
-    if not all(TOKEN_PATTERN.match(token) for token in chain) or int(index) >= len(chain):
+    numbers = [_number(part) for part in parts[:3]]
+    if any(number is None for number in numbers):
         return None
-    return chain, int(index)
+    round_id, position, version = (number or 0 for number in numbers)
+    return Ballot(round_id, position, version, parts[3])
 
 
-def answer_value(chain: Sequence[str], index: int, value: int) -> str:
-    """What an answer button sends back: its position in the message and the answer (`t1.t2@0:4`)."""
-    return f"{ballot_ref(chain, index)}:{value}"
-
-
-def parse_answer_value(value: str) -> tuple[list[str], int, int] | None:
-    """`t1.t2@0:4` -> ([t1, t2], 0, 4); None for anything else, never an exception."""
+def parse_answer(value: str) -> tuple[Ballot, int] | None:
+    """`12.0.1.token:4` -> (Ballot, 4); None for anything else."""
     ref, sep, answer = value.strip().rpartition(":")
-    parsed = parse_ballot_ref(ref) if sep else None
-    if parsed is None or not answer.isascii() or not answer.isdigit() or len(answer) > 2:
-        return None
-    return parsed[0], parsed[1], int(answer)
+    ballot = parse_ballot(ref) if sep else None
+    chosen = _number(answer) if len(answer) <= 2 else None
+    return (ballot, chosen) if ballot is not None and chosen is not None else None
+

@@ -9,12 +9,12 @@ from storage.models.kudos_summary import KudosSummary, KudosSummaryChange, Kudos
 from storage.models.people import CompanyValue, Person, Team
 from storage.models.pulse import (
     PulseAnswer,
-    PulseBallot,
     PulseComment,
     PulseFollowup,
     PulseParticipation,
     PulsePlan,
     PulseQuestion,
+    PulseRespondent,
     PulseRound,
     PulseRoundQuestion,
 )
@@ -35,12 +35,12 @@ __all__ = [
     "Person",
     "ProcessedEvent",
     "PulseAnswer",
-    "PulseBallot",
     "PulseComment",
     "PulseFollowup",
     "PulseParticipation",
     "PulsePlan",
     "PulseQuestion",
+    "PulseRespondent",
     "PulseRound",
     "PulseRoundQuestion",
     "RewardOption",

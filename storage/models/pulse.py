@@ -1,9 +1,10 @@
 """Pulse checks: the question bank, plans, rounds, and answers stored so that none leads back to a person.
 
-Who was asked and who has answered (`pulse_participation`) is kept apart from what was answered (`pulse_answer`,
-`pulse_comment`). Answer rows carry no person, no team finer than the round's, no timestamp and a random id; the only
-key on them is the hash of a one-time ballot token that lives in the person's chat message, erased when the round
-closes. `pulse_ballot` holds a person's unused tokens and loses each one the moment it is used.
+Who was asked (`pulse_participation`, written when the pulse is sent) is kept apart from who answered
+(`pulse_respondent`) and from what was answered (`pulse_answer`, `pulse_comment`). Answer, comment and respondent rows
+carry no person, no team finer than the round's, no timestamp and a random id; their only key is keyed with
+`BRAVO_SECRET_KEY` (never in the database) from the round, the question and the person, so only code holding the
+secret can find a person's own rows again, and the keys are erased when the round closes. A tap writes only these.
 """
 
 from __future__ import annotations
@@ -79,30 +80,28 @@ class PulseRoundQuestion(SQLModel, table=True):
 
 
 class PulseParticipation(SQLModel, table=True):
-    """Who was invited to a round and whether they answered: drives reminders and participation, never an answer."""
+    """Who was invited to a round, written when it is sent and never touched by an answer."""
 
     __tablename__ = "pulse_participation"
 
     round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
     person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
-    answered: bool = False
 
 
-class PulseBallot(SQLModel, table=True):
-    """A person's unused ballot for one question; deleted in the transaction that records its first answer."""
+class PulseRespondent(SQLModel, table=True):
+    """Someone answered a round: only a key made with the secret from the round and the person (random once the
+    round closes). Participation is the count of these rows; reminders recompute the keys to skip respondents."""
 
-    __tablename__ = "pulse_ballot"
-    __table_args__ = (UniqueConstraint("round_id", "question_id", "person_id"),)
+    __tablename__ = "pulse_respondent"
 
-    token: str = Field(max_length=64, primary_key=True)
+    key: str = Field(max_length=64, primary_key=True)
     round_id: int = Field(foreign_key="pulse_round.id", index=True)
-    question_id: int = Field(foreign_key="pulse_question.id")
-    person_id: int = Field(foreign_key="person.id", index=True)
 
 
 class PulseAnswer(SQLModel, table=True):
-    """One answer to one question: no person, no time, a random id; `ballot_hash` lets its holder change it
-    while the round is open and is erased when it closes."""
+    """One answer to one question: no person, no time, a random id. `ballot_hash` is the keyed answer key that lets
+    the person change it while the round is open (erased when it closes); `version` counts the writes, so a replayed
+    or stale tap (carrying an older version) changes nothing."""
 
     __tablename__ = "pulse_answer"
 
@@ -111,6 +110,7 @@ class PulseAnswer(SQLModel, table=True):
     question_id: int = Field(foreign_key="pulse_question.id", index=True)
     ballot_hash: str | None = Field(default=None, max_length=64, unique=True)
     value: int
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class PulseComment(SQLModel, table=True):

@@ -1,1 +1,1 @@
-"""Storage of pulse checks: bank, plans, rounds, participation and ballots, and the anonymous answers."""
+"""Storage of pulse checks: bank, plans, rounds, invitations and respondents, and the anonymous answers."""

@@ -1,6 +1,6 @@
 """Queries on anonymous answers, comments and follow-ups, and on the pulse messages waiting in the outbox.
 
-Nothing here takes or returns a person for an answer or a comment: the only way in is a ballot hash.
+Nothing here takes or returns a person for an answer or a comment: the only way in is a key made with the secret.
 """
 
 from __future__ import annotations
@@ -25,13 +25,19 @@ async def answer_by_hash(session: AsyncSession, *, ballot_hash: str) -> PulseAns
 
 
 async def add_answer(session: AsyncSession, *, round_id: int, question_id: int, ballot_hash: str, value: int) -> bool:
-    """Store a first answer; False when a concurrent tap with the same ballot stored it first."""
+    """Store a first answer (version 1); False when a concurrent tap with the same key stored it first."""
     values = {"id": random_id(), "round_id": round_id, "question_id": question_id, "ballot_hash": ballot_hash}
-    return await insert_ignore(session, PulseAnswer, {**values, "value": value})
+    return await insert_ignore(session, PulseAnswer, {**values, "value": value, "version": 1})
 
 
-async def change_answer(session: AsyncSession, *, answer_id: str, value: int) -> None:
-    await session.exec(update(PulseAnswer).where(col(PulseAnswer.id) == answer_id).values(value=value))
+async def change_answer(session: AsyncSession, *, ballot_hash: str, value: int, version: int) -> bool:
+    """Change an answer only if it is still at `version` (the one its card showed); False for a stale tap."""
+    result = await session.exec(
+        update(PulseAnswer)
+        .where(col(PulseAnswer.ballot_hash) == ballot_hash, col(PulseAnswer.version) == version)
+        .values(value=value, version=PulseAnswer.version + 1)
+    )
+    return bool(result.rowcount)
 
 
 async def answer_values(session: AsyncSession, *, round_ids: Sequence[int]) -> list[tuple[int, int, int]]:
@@ -139,18 +145,6 @@ async def rewrite_round_anonymously(session: AsyncSession, *, round_id: int) -> 
 
 
 # -- pulse messages in the outbox ---------------------------------------------------------------------------
-
-
-async def deliveries_holding(
-    session: AsyncSession, *, person_id: int, text: str, kinds: Sequence[str]
-) -> list[OutboxMessage]:
-    """A person's pulse messages whose payload contains `text` (a ballot token)."""
-    statement = select(OutboxMessage).where(
-        OutboxMessage.person_id == person_id,
-        col(OutboxMessage.kind).in_(kinds),
-        col(OutboxMessage.payload).contains(text, autoescape=True),
-    )
-    return list((await session.exec(statement)).all())
 
 
 async def round_deliveries(session: AsyncSession, *, round_id: int) -> list[OutboxMessage]:

@@ -1,4 +1,4 @@
-"""Queries on pulse checks: the bank, plans, rounds, participation and ballots.
+"""Queries on pulse checks: the bank, plans, rounds, who was invited and how many answered.
 
 The anonymous answers and comments are in `storage.pulse.answers`.
 """
@@ -9,17 +9,18 @@ import random
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import col, delete, func, select, update
+from sqlmodel import SQLModel, col, delete, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
-    PulseBallot,
     PulseParticipation,
     PulsePlan,
     PulseQuestion,
+    PulseRespondent,
     PulseRound,
     PulseRoundQuestion,
 )
+from storage.models.pulse import random_id
 from storage.upsert import insert_ignore
 
 # Ids per `IN (…)` list: well under the 32,767 parameters asyncpg and SQLite accept in one statement.
@@ -199,83 +200,58 @@ async def claim_close(session: AsyncSession, *, round_id: int, now: datetime | N
 
 
 async def invite(session: AsyncSession, *, round_id: int, person_ids: Sequence[int]) -> None:
-    for person_id in person_ids:
-        session.add(PulseParticipation(round_id=round_id, person_id=person_id, answered=False))
+    """Who is asked, written once when the round is sent (in a random order); an answer never touches these rows."""
+    shuffled = list(person_ids)
+    random.SystemRandom().shuffle(shuffled)
+    session.add_all(PulseParticipation(round_id=round_id, person_id=person_id) for person_id in shuffled)
     await session.flush()
 
 
-async def participation(session: AsyncSession, *, round_id: int, person_id: int) -> PulseParticipation | None:
-    return await session.get(PulseParticipation, (round_id, person_id))
-
-
-async def mark_answered(session: AsyncSession, *, round_id: int, person_id: int) -> None:
-    await session.exec(
-        update(PulseParticipation)
-        .where(col(PulseParticipation.round_id) == round_id, col(PulseParticipation.person_id) == person_id)
-        .values(answered=True)
-    )
-
-
-async def not_answered(session: AsyncSession, *, round_id: int) -> list[int]:
-    statement = select(PulseParticipation.person_id).where(
-        PulseParticipation.round_id == round_id, col(PulseParticipation.answered).is_(False)
-    )
+async def invited(session: AsyncSession, *, round_id: int) -> list[int]:
+    statement = select(PulseParticipation.person_id).where(PulseParticipation.round_id == round_id)
     return sorted((await session.exec(statement)).all())
 
 
-async def participation_counts(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """(invited, answered) per round."""
-    counts = {round_id: [0, 0] for round_id in round_ids}
-    for chunk in chunks(round_ids):
-        statement = (
-            select(PulseParticipation.round_id, PulseParticipation.answered, func.count())
-            .where(col(PulseParticipation.round_id).in_(chunk))
-            .group_by(col(PulseParticipation.round_id), col(PulseParticipation.answered))
-        )
-        for round_id, answered, count in (await session.exec(statement)).all():
-            counts[round_id][0] += int(count)
-            if answered:
-                counts[round_id][1] += int(count)
-    return {round_id: (invited, answered) for round_id, (invited, answered) in counts.items()}
-
-
-# -- ballots ------------------------------------------------------------------------------------------------
-
-
-async def add_ballots(session: AsyncSession, *, ballots: Sequence[PulseBallot]) -> None:
-    """Store ballots in a random order, so their physical order says nothing about who received which."""
-    shuffled = list(ballots)
-    random.SystemRandom().shuffle(shuffled)
-    session.add_all(shuffled)
-    await session.flush()
-
-
-async def ballot(session: AsyncSession, *, token: str) -> PulseBallot | None:
-    return await session.get(PulseBallot, token)
-
-
-async def person_ballots(session: AsyncSession, *, person_id: int, round_id: int | None = None) -> list[PulseBallot]:
-    """A person's unused ballots, in open rounds (or in one round)."""
+async def invited_open_rounds(session: AsyncSession, *, person_id: int) -> list[PulseRound]:
+    """The open rounds a person was asked to answer, oldest first."""
     statement = (
-        select(PulseBallot)
-        .join(PulseRound, col(PulseRound.id) == col(PulseBallot.round_id))
-        .join(
-            PulseRoundQuestion,
-            (col(PulseRoundQuestion.round_id) == col(PulseBallot.round_id))
-            & (col(PulseRoundQuestion.question_id) == col(PulseBallot.question_id)),
-        )
-        .where(PulseBallot.person_id == person_id, col(PulseRound.closed).is_(False))
-        .order_by(col(PulseRound.id), col(PulseRoundQuestion.position))
+        select(PulseRound)
+        .join(PulseParticipation, col(PulseParticipation.round_id) == col(PulseRound.id))
+        .where(PulseParticipation.person_id == person_id, col(PulseRound.closed).is_(False))
+        .order_by(col(PulseRound.id))
     )
-    if round_id is not None:
-        statement = statement.where(PulseBallot.round_id == round_id)
     return list((await session.exec(statement)).all())
 
 
-async def use_ballot(session: AsyncSession, *, token: str) -> None:
-    """Forget the token -> person link: from now on only the holder of the message knows the token."""
-    await session.exec(delete(PulseBallot).where(col(PulseBallot.token) == token))
+async def add_respondent(session: AsyncSession, *, round_id: int, key: str) -> None:
+    """Count someone as having answered, once: a second (or concurrent) first answer finds the key present."""
+    await insert_ignore(session, PulseRespondent, {"key": key, "round_id": round_id})
 
 
-async def drop_round_ballots(session: AsyncSession, *, round_id: int) -> None:
-    await session.exec(delete(PulseBallot).where(col(PulseBallot.round_id) == round_id))
+async def respondent_keys(session: AsyncSession, *, round_id: int) -> set[str]:
+    statement = select(PulseRespondent.key).where(PulseRespondent.round_id == round_id)
+    return set((await session.exec(statement)).all())
+
+
+async def forget_respondent_keys(session: AsyncSession, *, round_id: int) -> None:
+    """On close: the same number of respondents, each under a random key no secret leads back to."""
+    count = len(await respondent_keys(session, round_id=round_id))
+    await session.exec(delete(PulseRespondent).where(col(PulseRespondent.round_id) == round_id))
+    session.add_all(PulseRespondent(key=random_id(), round_id=round_id) for _ in range(count))
+    await session.flush()
+
+
+async def _counts(session: AsyncSession, model: type[SQLModel], round_ids: Sequence[int]) -> dict[int, int]:
+    round_id = col(model.round_id)  # type: ignore[attr-defined]
+    found: dict[int, int] = {}
+    for chunk in chunks(round_ids):
+        statement = select(round_id, func.count()).where(round_id.in_(chunk)).group_by(round_id)
+        found.update({int(r): int(count) for r, count in (await session.exec(statement)).all()})
+    return found
+
+
+async def participation_counts(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(invited, answered) per round; answered never exceeds invited (someone forgotten leaves their answer)."""
+    asked = await _counts(session, PulseParticipation, round_ids)
+    answered = await _counts(session, PulseRespondent, round_ids)
+    return {r: (asked.get(r, 0), min(asked.get(r, 0), answered.get(r, 0))) for r in round_ids}

@@ -29,7 +29,7 @@ ANSWERS = [[4, 2, 5, 3, 1, 4, 2], [3, 3, 1, 5, 2, 4, 4], [5, 1, 2, 2, 3, 4, 5]]
 ORDER = [3, 0, 6, 1, 5, 2, 4]
 CHANGER = 5
 
-TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+BALLOT = re.compile(r"\d+\.\d+\.\d+\.([A-Za-z0-9_-]{16,64})(?::\d+)?")
 VALUE_KEYS = ("value", "private_metadata")
 
 
@@ -62,9 +62,11 @@ def _values(item: Any) -> Iterator[str]:
 
 
 def ballot_tokens(sent: Any) -> set[str]:
-    """The ballot tokens in buttons and forms (`t1.t2.t3@0:4`, `t1.t2.t3@1`) of whatever was sent to the platform."""
+    """The ballot tokens in buttons and forms (`round.position.version.token`, `…token:4` on an answer) of whatever
+    was sent to the platform."""
     found: set[str] = set()
     for value in _values(sent):
-        ref = value.rpartition("@")[0] if "@" in value else ""
-        found.update(part for part in ref.split(".") if TOKEN.fullmatch(part))
+        ballot = BALLOT.fullmatch(value)
+        if ballot:
+            found.add(ballot.group(1))
     return found

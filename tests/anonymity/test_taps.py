@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.anonymity.slack_team import SlackTeam
-from tests.anonymity.support import Leak, Reader, diff, naming, no_leak, summary
+from tests.anonymity.support import Reader, diff, naming, no_leak, summary
 from tests.anonymity.taps import ORDER, script
 from tests.anonymity.teams_team import TeamsTeam
 from tests.anonymity.wal import committed_images, read_image
@@ -31,12 +31,6 @@ async def every_question_has_seven_answers(team: SlackTeam | TeamsTeam) -> None:
 
 
 @both_engines
-@pytest.mark.xfail(
-    raises=Leak,
-    strict=True,
-    reason="a tap deletes the tapper's pulse_ballot row, flips their pulse_participation row, rewrites their outbox "
-    "rows; on Teams it also stores idempotency keys naming them, refreshes their conversation reference and person",
-)
 async def test_no_tap_writes_anything_that_names_the_tapper(team: SlackTeam | TeamsTeam) -> None:
     reader = Reader(team.runtime.database)
     taps = script(team.users)
@@ -52,11 +46,6 @@ async def test_no_tap_writes_anything_that_names_the_tapper(team: SlackTeam | Te
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.xfail(
-    raises=Leak,
-    strict=True,
-    reason="the WAL kept after close holds one commit per tap, each naming the tapper next to the answer it added",
-)
 async def test_the_sqlite_wal_kept_after_close_does_not_link_anyone_to_an_answer(
     slack_team: SlackTeam, tmp_path: Path
 ) -> None:
@@ -91,11 +80,6 @@ async def test_the_sqlite_wal_kept_after_close_does_not_link_anyone_to_an_answer
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
-@pytest.mark.xfail(
-    raises=Leak,
-    strict=True,
-    reason="after close, the xmin of each person's pulse rows is the transaction of their last tap",
-)
 async def test_after_close_row_versions_do_not_tell_when_each_person_answered(slack_team: SlackTeam) -> None:
     """Per person, the transactions that wrote the rows naming them since the pulse was sent: the same for all."""
     database = slack_team.runtime.database

@@ -15,10 +15,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.anonymity.slack_team import SlackTeam, blocks_text
-from tests.anonymity.support import Leak, Reader, bytes_holding, no_leak, secrets_in, summary, token_secrets
+from tests.anonymity.support import Reader, bytes_holding, no_leak, secrets_in, summary, token_secrets
 from tests.anonymity.taps import script
 from tests.anonymity.teams_team import TeamsTeam
 from tests.bot.slack.test_pulse import button
@@ -28,12 +26,6 @@ FILES = {"": "the database file", "-wal": "its WAL", "-shm": "its WAL index", "-
 
 
 @both_engines
-@pytest.mark.xfail(
-    raises=Leak,
-    strict=True,
-    reason="tokens sit in pulse_ballot and in outbox payloads until used; answers are keyed by "
-    "sha256('bravo-pulse:answer:' + token); both stay in the SQLite file and WAL after close",
-)
 async def test_no_token_people_received_nor_an_unkeyed_hash_of_it_is_ever_in_the_database(
     team: SlackTeam | TeamsTeam,
 ) -> None:
@@ -87,11 +79,6 @@ async def _everyone_else_answers(team: SlackTeam, skip: set[str], answer: str) -
 
 
 @both_engines
-@pytest.mark.xfail(
-    raises=Leak,
-    strict=True,
-    reason="a ballot token is a bearer credential: whoever holds the buttons reads the answer and overwrites it",
-)
 async def test_a_colleague_holding_someones_buttons_can_neither_read_nor_change_their_answer(
     slack_team: SlackTeam,
 ) -> None:
@@ -112,7 +99,6 @@ async def test_a_colleague_holding_someones_buttons_can_neither_read_nor_change_
 
 
 @both_engines
-@pytest.mark.xfail(raises=Leak, strict=True, reason="a replayed signed tap is accepted again, reverting a later change")
 async def test_a_replayed_tap_does_not_undo_a_later_change(slack_team: SlackTeam) -> None:
     owner = slack_team.users[0]
     signed_at = int(time.time())

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlmodel import func, select
 
 from bot.cli import build_parser
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, open_runtime
+from storage.models import OutboxMessage, PulseRound
 from tests.bot.test_cli import bravo
 
 
@@ -133,3 +136,17 @@ async def test_plan_settings_are_validated_at_start(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("BRAVO_PULSE_TIME", "noon")
     with pytest.raises(Exception, match="BRAVO_PULSE_TIME"):
         load_settings(_env_file=None)
+
+
+async def test_without_a_secret_key_no_pulse_is_sent_and_the_admin_is_told_in_one_line(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert (await run(runtime, capsys, "directory", "import", str(_people(tmp_path))))[0] == 0
+    keyless = Runtime(
+        settings=runtime.settings, database=runtime.database, policy=replace(runtime.policy, secret_key="")
+    )
+    code, out, err = await run(keyless, capsys, "pulse", "send", "--now")
+    assert code == 1 and out == "" and err.count("\n") == 1 and "BRAVO_SECRET_KEY is not set" in err
+    async with runtime.database.sessions() as session:
+        assert (await session.exec(select(func.count()).select_from(OutboxMessage))).one() == 0
+        assert (await session.exec(select(func.count()).select_from(PulseRound))).one() == 0

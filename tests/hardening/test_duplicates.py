@@ -15,7 +15,7 @@ from storage.models import (
     OutboxMessage,
     PulseAnswer,
     PulseComment,
-    PulseParticipation,
+    PulseRespondent,
     RewardOption,
 )
 from tests.bot.slack.conftest import RECOGNITION_CHANNEL, SlackBravo
@@ -95,7 +95,7 @@ async def test_a_double_clicked_pulse_button_counts_once(pulsed: SlackBravo) -> 
     await pulsed.api.wait_for("chat.update", 2)
     async with pulsed.runtime.database.sessions() as session:
         answers = (await session.exec(select(PulseAnswer.value))).all()
-        answered = (await session.exec(select(PulseParticipation).where(PulseParticipation.answered))).all()
+        answered = (await session.exec(select(PulseRespondent))).all()
     assert list(answers) == [9] and len(answered) == 1
     assert "question 2 of 3" in json.dumps(current(pulsed, user)[0]["blocks"])
 

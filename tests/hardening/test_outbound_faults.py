@@ -83,7 +83,9 @@ async def outbound(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncI
         async with open_runtime(settings) as runtime:
             sender = SlackSender(runtime)
             clock = [datetime.now(UTC)]
-            worker = OutboxWorker(runtime.database, {"slack": sender}, clock=lambda: clock[0])
+            worker = OutboxWorker(
+                runtime.database, {"slack": sender}, clock=lambda: clock[0], secret_key=runtime.policy.secret_key
+            )
             yield Outbound(runtime=runtime, api=api, sender=sender, worker=worker, clock=clock)
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.delivery import channel_delivery, queue
+from sqlmodel import select
+
+from handlers.delivery import channel_delivery, person_deliveries, queue
+from handlers.i18n import Translator
 from handlers.messages import Card, text_card
+from handlers.pulse.cards import question_card
+from handlers.pulse.tokens import Ballot, ballot_token, parse_ballot
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.sending import DeliveryError, Destination
 from storage import outbox
 from storage.db import Database
-from tests.conftest import both_engines
+from storage.models import OutboxMessage, Person, PulseQuestion
+from tests.conftest import TEST_SECRET_KEY, both_engines
 
 
 class ScriptedSender:
@@ -78,3 +84,40 @@ async def test_transient_failures_keep_a_row_for_a_day_before_giving_up(database
     async with database.sessions() as session:
         stats = await outbox.stats(session)
     assert (stats.pending, stats.failed) == (0, 1)
+
+
+class CardSender(ScriptedSender):
+    """Remembers the cards themselves."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.cards: list[Card] = []
+
+    async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:
+        self.cards.append(card)
+        return await super().send(destination, card, address=address)
+
+
+@both_engines
+async def test_pulse_ballots_are_added_as_a_message_is_sent_and_never_without_the_secret(database: Database) -> None:
+    question = PulseQuestion(id=1, key="q", driver="tools", scale="yesno", text_en="Q?", text_fr="Q ?")
+    card = question_card(Translator("en"), question, Ballot(9, 0), 1, deadline="soon", threshold=5)
+    async with database.transaction() as session:
+        person = Person(display_name="Ann", slack_id="U1")
+        session.add(person)
+        await session.flush()
+        await queue(session, person_deliveries(person=person, card=card, kind="pulse.question", platforms=("slack",)))
+    keyless = CardSender()
+    await OutboxWorker(database, {"slack": keyless}).drain()
+    async with database.sessions() as session:
+        stats = await outbox.stats(session)
+    assert keyless.cards == [] and (stats.failed, stats.pending) == (1, 0)
+    async with database.transaction() as session:
+        await queue(session, person_deliveries(person=person, card=card, kind="pulse.question", platforms=("slack",)))
+    keyed = CardSender()
+    await OutboxWorker(database, {"slack": keyed}, secret_key=TEST_SECRET_KEY).drain()
+    (sent,) = keyed.cards
+    token = ballot_token(TEST_SECRET_KEY, 9, person.id or 0)
+    assert all(parse_ballot(c.value.partition(":")[0]) == Ballot(9, 0, 0, token) for c in sent.choices)
+    async with database.sessions() as session:
+        assert token not in "".join((await session.exec(select(OutboxMessage.payload))).all())

@@ -27,7 +27,7 @@ from handlers.pulse.cards import closed_card, question_card
 from handlers.pulse.questions import DRIVERS, ENPS_DRIVER, SCALES
 from handlers.pulse.results import CommentView, DriverResult, GroupResult, PulseReport, QuestionResult
 from handlers.pulse.stats import question_stats
-from handlers.pulse.tokens import new_token
+from handlers.pulse.tokens import Ballot, ballot_token
 from handlers.rewards import leaderboard as rewards_board
 from handlers.rewards.pots import Standing
 from handlers.routing import help_reply
@@ -118,21 +118,30 @@ def question(scale: str, index: int = 0) -> PulseQuestion:
 def question_cards(scale: str, language: str) -> Iterator[tuple[str, Card]]:
     """One scale's question card in every state a person meets: first, middle and last of ten, answered, reminded."""
     t = Translator(language)
-    chain = [new_token() for _ in range(QUESTIONS)]
+    token = ballot_token("catalogue-secret", 123456, 7890)
     deadline = "2026-11-20 10:00 (Europe/Paris)"
     top = max(SCALES[scale])
     for index in (0, QUESTIONS // 2, QUESTIONS - 1):
-        built = question_card(t, question(scale, index), chain, index, deadline=deadline, threshold=5)
+        at = Ballot(123456, index, 0, token)
+        built = question_card(t, question(scale, index), at, QUESTIONS, deadline=deadline, threshold=5)
         yield f"pulse.question.{scale}.{index + 1}-of-{QUESTIONS}", built
         answered = question_card(
-            t, question(scale, index), chain, index, deadline=deadline, threshold=5, chosen=top, saved=index > 0
+            t,
+            question(scale, index),
+            Ballot(123456, index, 99, token),
+            QUESTIONS,
+            deadline=deadline,
+            threshold=5,
+            chosen=top,
+            saved=index > 0,
         )
         yield f"pulse.question.{scale}.{index + 1}-of-{QUESTIONS}.answered", answered
-    reminder = question_card(t, question(scale), chain, 0, deadline=deadline, threshold=5, reminder=True)
+    first = Ballot(123456, 0, 0, token)
+    reminder = question_card(t, question(scale), first, QUESTIONS, deadline=deadline, threshold=5, reminder=True)
     yield f"pulse.question.{scale}.reminder", reminder
     yield (
         f"pulse.question.{scale}.alone",
-        question_card(t, question(scale), chain[:1], 0, deadline=deadline, threshold=5),
+        question_card(t, question(scale), first, 1, deadline=deadline, threshold=5),
     )
 
 

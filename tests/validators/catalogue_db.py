@@ -25,6 +25,7 @@ from handlers.routing import run_action, run_command, submit_form
 from storage import people as people_store
 from storage.db import Database
 from storage.models import Person
+from tests.conftest import TEST_SECRET_KEY
 from tests.databases import sqlite_copy
 from tests.handlers.pulse.test_support import answer_button, context, delivered_cards, seed_org, tap
 from tests.validators.catalogue import NOW, reason
@@ -59,7 +60,7 @@ class Built:
 
 def large_policy() -> Policy:
     """Room for 1,500-character reasons and twenty recipients a kudos."""
-    return Policy(daily_allowance=200, max_message_length=1500, anonymity_threshold=3)
+    return Policy(daily_allowance=200, max_message_length=1500, anonymity_threshold=3, secret_key=TEST_SECRET_KEY)
 
 
 async def _as(database: Database, person: Person, policy: Policy, step: str, value: str = "") -> Reply:
@@ -133,10 +134,10 @@ async def _pulse(database: Database, policy: Policy, person: Person) -> dict[str
 
 
 def _answers(card: object) -> list[int]:
-    from handlers.pulse.tokens import parse_answer_value
+    from handlers.pulse.tokens import parse_answer
 
-    values = [parse_answer_value(choice.value) for choice in getattr(card, "choices", ())]
-    return [value[2] for value in values if value]
+    values = [parse_answer(choice.value) for choice in getattr(card, "choices", ())]
+    return [value[1] for value in values if value]
 
 
 async def _build(database: Database, policy: Policy) -> dict[str, Built]:

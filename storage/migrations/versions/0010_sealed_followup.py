@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0010_sealed_followup"
-down_revision: str | None = "0008_one_head"
+down_revision: str | None = "0009_keyed_ballots"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from bot.app import WORKER_KEY, build_app
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, open_runtime
 from bot.slack.http import SLACK_PATH
+from tests.conftest import TEST_SECRET_KEY
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_requests import post_signed
 from tests.fakes.slack_workspace import make_user
@@ -60,6 +61,7 @@ def slack_settings(database_url: str, api: FakeSlackApi, monkeypatch: pytest.Mon
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": api.base_url,
         "BRAVO_RECOGNITION_CHANNEL": RECOGNITION_CHANNEL,
+        "BRAVO_SECRET_KEY": TEST_SECRET_KEY,
         **extra,
     }
     for name, value in values.items():

@@ -15,6 +15,7 @@ from bot.runtime import Runtime, open_runtime
 from handlers.directory import DirectoryRow, import_directory
 from handlers.i18n import Translator
 from scheduler.outbox_worker import OutboxWorker
+from tests.conftest import TEST_SECRET_KEY
 from tests.fakes.bot_connector import FakeBotConnector
 
 JsonDict = dict[str, Any]
@@ -32,6 +33,7 @@ def teams_settings(database_url: str, monkeypatch: pytest.MonkeyPatch, **env: st
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("TEAMS_ALLOW_UNAUTHENTICATED", "true")
+    monkeypatch.setenv("BRAVO_SECRET_KEY", TEST_SECRET_KEY)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return load_settings(_env_file=None)

@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
+from sqlmodel import select
 
 from bot.app import build_app
 from bot.runtime import open_runtime
+from storage.models import PulseAnswer
 from tests.bot.teams.cards import buttons, content
 from tests.bot.teams.conftest import TeamsApp, teams_settings
 from tests.cli import run_bravo_async
@@ -106,7 +108,10 @@ async def test_channel_kudos_then_pulse_and_digest_reach_teams(acme: TeamsApp, d
         first_answer["data"], service_url=connector.service_url, from_user=BOB, reply_to_id=card_id
     )
     assert await acme.post(press_again) == 201
-    assert len(connector.updates) == 1
+    (_, again) = connector.updates  # the card submitted twice shows the same next question, the answer counted once
+    assert "question 2 of 3" in json.dumps(again.body) and "question 2 of 3" in json.dumps(update.body)
+    async with acme.runtime.database.sessions() as session:
+        assert len((await session.exec(select(PulseAnswer))).all()) == 1
 
     before = len(connector.activities)
     code, out, err = await bravo("digest", "send", "--now", database_url=database_url)

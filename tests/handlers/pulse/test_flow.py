@@ -7,13 +7,14 @@ from datetime import datetime, timedelta
 import pytest
 from sqlmodel import col, func, select, update
 
+from handlers.messages import Card
 from handlers.policy import Policy
 from handlers.pulse import close_expired, pulse_report, report_json, send_now, send_reminders
-from handlers.pulse.cards import QUESTION_KIND, REMINDER_KIND, SHOW_ACTION
-from handlers.pulse.tokens import parse_answer_value
+from handlers.pulse.cards import ANSWER_ACTION, QUESTION_KIND, REMINDER_KIND, SHOW_ACTION
+from handlers.pulse.tokens import parse_answer, stored_key
 from storage.db import Database
-from storage.models import OutboxMessage, PulseAnswer, PulseBallot, PulseParticipation, PulseRound
-from tests.conftest import both_engines
+from storage.models import OutboxMessage, PulseAnswer, PulseParticipation, PulseRespondent, PulseRound
+from tests.conftest import TEST_SECRET_KEY, both_engines
 from tests.handlers.pulse.test_support import (
     answer_button,
     answer_question,
@@ -44,7 +45,7 @@ async def org(database: Database, policy: Policy, now: datetime) -> dict[str, li
     return members
 
 
-async def test_send_now_queues_one_message_per_member_with_a_ballot_per_question(
+async def test_send_now_queues_one_message_per_member_whose_buttons_wait_for_their_token(
     database: Database, org: dict[str, list]
 ) -> None:
     everyone = org["Engineering"] + org["Sales"]
@@ -54,8 +55,13 @@ async def test_send_now_queues_one_message_per_member_with_a_ballot_per_question
             assert [card.title for card in cards] == ["Pulse check: question 1 of 3"]
             assert "How likely are you to recommend working here?" in cards[0].plain()
     assert await _count(database, PulseParticipation) == 8
-    assert await _count(database, PulseBallot) == 24
+    assert await _count(database, PulseRespondent) == 0
     assert await _count(database, OutboxMessage, OutboxMessage.kind == QUESTION_KIND) == 8
+    async with database.sessions() as session:
+        payloads = (await session.exec(select(OutboxMessage.payload))).all()
+    choices = [c for p in payloads for c in Card.model_validate_json(p).choices if c.action == ANSWER_ACTION]
+    answers = [parse_answer(choice.value) for choice in choices]
+    assert answers and all(found is not None and found[0].token == "" for found in answers)
 
 
 async def test_six_answers_give_the_hand_computed_average_and_enps_and_the_team_of_two_stays_hidden(
@@ -85,32 +91,52 @@ async def test_a_second_tap_replaces_the_answer(
     first = await tap(database, person, answer_button(card, 3), policy, now)
     assert first.card is not None and first.card.title == "Pulse check: question 2 of 3"
     assert "your answer to the previous question is saved" in first.card.plain()
-    second = await tap(database, person, answer_button(card, 8), policy, now + timedelta(minutes=5))
+    back = await tap(database, person, choice_value(first.card, SHOW_ACTION), policy, now, action=SHOW_ACTION)
+    assert back.card is not None and "Your answer: 3" in back.card.plain()
+    second = await tap(database, person, answer_button(back.card, 8), policy, now + timedelta(minutes=5))
     assert second.card is not None and second.card.title == "Pulse check: question 2 of 3"
-    back = await tap(database, person, choice_value(second.card, SHOW_ACTION), policy, now, action=SHOW_ACTION)
-    assert back.card is not None and back.card.title == "Pulse check: question 1 of 3"
-    assert "Your answer: 8" in back.card.plain()
+    again = await tap(database, person, choice_value(second.card, SHOW_ACTION), policy, now, action=SHOW_ACTION)
+    assert again.card is not None and again.card.title == "Pulse check: question 1 of 3"
+    assert "Your answer: 8" in again.card.plain()
     async with database.sessions() as session:
-        values = (await session.exec(select(PulseAnswer.value))).all()
-    assert values == [8]
-    assert await _count(database, PulseBallot, PulseBallot.person_id == person.id) == 2
+        assert (await session.exec(select(PulseAnswer.value, PulseAnswer.version))).all() == [(8, 2)]
+    assert await _count(database, PulseRespondent) == 1
 
 
-async def test_the_first_answer_takes_the_token_out_of_the_database(
+async def test_a_replayed_or_stale_tap_changes_nothing_and_shows_the_card_as_it_is(
+    database: Database, org: dict[str, list], policy: Policy, now: datetime
+) -> None:
+    person = org["Engineering"][0]
+    card = await question_card_for(database, person, "enps", policy, now)
+    first = await tap(database, person, answer_button(card, 3), policy, now)
+    assert first.card is not None
+    again = await tap(database, person, answer_button(card, 3), policy, now)
+    assert again.card is not None and again.card.title == "Pulse check: question 2 of 3"
+    shown = await tap(database, person, answer_button(card, 5), policy, now)
+    assert shown.replace_original and shown.card is not None
+    assert shown.card.title == "Pulse check: question 1 of 3" and "Your answer: 3" in shown.card.plain()
+    async with database.sessions() as session:
+        assert (await session.exec(select(PulseAnswer.value, PulseAnswer.version))).all() == [(3, 1)]
+    assert await _count(database, PulseRespondent) == 1
+
+
+async def test_an_answer_is_stored_under_a_key_made_with_the_secret_and_no_token_is_stored(
     database: Database, org: dict[str, list], policy: Policy, now: datetime
 ) -> None:
     person = org["Engineering"][0]
     card = await question_card_for(database, person, "enps", policy, now)
     button = answer_button(card, 9)
-    parsed = parse_answer_value(button)
-    assert parsed is not None
-    chain, index, _ = parsed
+    parsed = parse_answer(button)
+    assert parsed is not None and parsed[0].token
     await tap(database, person, button, policy, now)
     async with database.sessions() as session:
         payloads = (await session.exec(select(OutboxMessage.payload))).all()
-        ballots = (await session.exec(select(PulseBallot.token))).all()
-    assert not any(token in payload for payload in payloads for token in chain)
-    assert chain[index] not in ballots and set(chain) - {chain[index]} <= set(ballots)
+        answer = (await session.exec(select(PulseAnswer))).one()
+        respondent = (await session.exec(select(PulseRespondent))).one()
+    assert not any(parsed[0].token in payload for payload in payloads)
+    round_id, question_id, person_id = parsed[0].round_id, answer.question_id, person.id or 0
+    assert answer.ballot_hash == stored_key(TEST_SECRET_KEY, "answer", round_id, person_id, question_id)
+    assert respondent.key == stored_key(TEST_SECRET_KEY, "respondent", round_id, person_id)
 
 
 async def test_a_tap_after_the_window_is_refused_and_changes_nothing(
@@ -131,7 +157,7 @@ async def test_a_tap_after_the_window_is_refused_and_changes_nothing(
         assert (await session.exec(select(PulseAnswer.value))).all() == [9]
 
 
-async def test_closing_drops_ballots_erases_hashes_and_strips_buttons(
+async def test_closing_erases_the_keys_and_strips_buttons(
     database: Database, org: dict[str, list], policy: Policy, now: datetime
 ) -> None:
     await answer_question(database, org["Engineering"][:2], "enps", [9, 4], policy, now)
@@ -141,13 +167,17 @@ async def test_closing_drops_ballots_erases_hashes_and_strips_buttons(
         await session.exec(delivered.values(status="sent"))
     async with database.transaction() as session:
         assert await close_expired(session, now=now + timedelta(hours=48, seconds=1)) == 2
-    assert await _count(database, PulseBallot) == 0
     async with database.sessions() as session:
+        keys = set((await session.exec(select(PulseRespondent.key))).all())
         answers = (await session.exec(select(PulseAnswer))).all()
         rounds = (await session.exec(select(PulseRound))).all()
         cards = await delivered_cards(session, org["Engineering"][3])
     assert sorted(answer.value for answer in answers) == [4, 9]
     assert all(answer.ballot_hash is None for answer in answers)
+    secret_keys = {
+        stored_key(TEST_SECRET_KEY, "respondent", r.id or 0, p.id or 0) for r in rounds for p in org["Engineering"]
+    }
+    assert len(keys) == 2 and not keys & secret_keys
     assert all(pulse.closed for pulse in rounds)
     assert len(cards) == 1 and all(not card.choices for card in cards)
     assert await _count(database, OutboxMessage, col(OutboxMessage.person_id).not_in(engineering_ids)) == 0

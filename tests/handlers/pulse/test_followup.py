@@ -148,15 +148,20 @@ async def test_the_author_can_end_the_conversation_for_good(database: Database, 
     assert again.card is not None and "can no longer be reached" in again.card.plain()
 
 
-async def test_without_a_secret_key_comments_are_shown_but_cannot_be_answered(
+async def test_with_the_secret_key_lost_comments_are_shown_but_cannot_be_answered(
     database: Database, policy: Policy, now: datetime
 ) -> None:
     _members, boss = await _comment_then_answer_all(database, policy, now)
     async with database.sessions() as session:
         comments = (await session.exec(select(PulseComment))).all()
-    assert [(c.text, c.sealed_reply_to) for c in comments] == [("Too many meetings", None)]
-    results = await _results(database, boss, policy, now)
-    assert "Too many meetings" in results.plain() and not results.choices
+    assert [c.text for c in comments] == ["Too many meetings"]
+    lost = replace(policy, secret_key="")
+    results = await _results(database, boss, lost, now)
+    assert "Too many meetings" in results.plain()
+    comment_id = next(choice for choice in results.choices if choice.action == "pulse.reply").value
+    refused = await _submit(database, boss, "pulse.reply", {"reply": ("Hello?",)}, comment_id, lost, now)
+    assert refused.card is not None and "can no longer be reached" in refused.card.plain()
+    assert await _notices(database, AUTHOR_NOTICE_KIND) == []
 
 
 async def test_only_the_manager_or_an_admin_may_reply(database: Database, policy: Policy, now: datetime) -> None:

@@ -13,12 +13,13 @@ from handlers.directory import DirectoryRow, import_directory
 from handlers.i18n import Translator
 from handlers.messages import Card, Reply
 from handlers.policy import Policy
-from handlers.pulse.cards import ANSWER_ACTION, BALLOT_KINDS, QUESTION_KIND, SHOW_ACTION
-from handlers.pulse.tokens import parse_answer_value, parse_ballot_ref
+from handlers.pulse.cards import ANSWER_ACTION, QUESTION_KIND, REMINDER_KIND, SHOW_ACTION, with_ballots
+from handlers.pulse.tokens import parse_answer, parse_ballot
 from handlers.routing import run_action, run_command
 from storage import people as people_store
 from storage.db import Database
 from storage.models import OutboxMessage, Person, PulseQuestion
+from tests.conftest import TEST_SECRET_KEY
 
 BOSS = "boss@acme.test"
 
@@ -61,22 +62,29 @@ def context(session: AsyncSession, person: Person, policy: Policy, now: datetime
 
 
 async def delivered_cards(
-    session: AsyncSession, person: Person, *, kinds: tuple[str, ...] = BALLOT_KINDS
+    session: AsyncSession,
+    person: Person,
+    *,
+    kinds: tuple[str, ...] = (QUESTION_KIND, REMINDER_KIND),
+    secret: str = TEST_SECRET_KEY,
 ) -> list[Card]:
-    """The pulse cards queued for a person, oldest first."""
+    """The pulse cards queued for a person, oldest first, as they are sent: with the person's ballot tokens."""
     statement = (
         select(OutboxMessage)
         .where(OutboxMessage.person_id == person.id, col(OutboxMessage.kind).in_(kinds))
         .order_by(col(OutboxMessage.id))
     )
-    return [Card.model_validate_json(row.payload) for row in (await session.exec(statement)).all()]
+    return [
+        with_ballots(Card.model_validate_json(row.payload), person_id=person.id or 0, secret=secret)
+        for row in (await session.exec(statement)).all()
+    ]
 
 
 def answer_button(card: Card, value: int) -> str:
     """The value of the card's button for answer `value`."""
     for choice in card.choices:
-        parsed = parse_answer_value(choice.value) if choice.action == ANSWER_ACTION else None
-        if parsed and parsed[2] == value:
+        parsed = parse_answer(choice.value) if choice.action == ANSWER_ACTION else None
+        if parsed and parsed[1] == value:
             return choice.value
     raise AssertionError(f"no button for {value} on {card.plain()}")
 
@@ -90,10 +98,10 @@ def choice_value(card: Card, action: str) -> str:
 
 def next_value(card: Card) -> str:
     """The "Next question" button's value (navigation buttons point backwards and forwards)."""
-    refs = [parse_ballot_ref(choice.value) for choice in card.choices if choice.action == SHOW_ACTION]
-    forward = max((ref for ref in refs if ref), key=lambda ref: ref[1], default=None)
+    refs = [parse_ballot(choice.value) for choice in card.choices if choice.action == SHOW_ACTION]
+    forward = max((ref for ref in refs if ref), key=lambda ref: ref.position, default=None)
     assert forward is not None, f"no next question on {card.plain()}"
-    return f"{'.'.join(forward[0])}@{forward[1]}"
+    return forward.ref()
 
 
 async def shows(session: AsyncSession, card: Card, key: str) -> bool:
@@ -106,7 +114,7 @@ async def question_card_for(database: Database, person: Person, key: str, policy
     """The person's pulse message (or, once it was used, what `/pulse` shows them), moved on with "Next question"
     until it shows question `key`."""
     async with database.sessions() as session:
-        cards = await delivered_cards(session, person, kinds=(QUESTION_KIND,))
+        cards = await delivered_cards(session, person, kinds=(QUESTION_KIND,), secret=policy.secret_key)
     card = cards[-1] if cards else None
     if card is None or not card.choices:
         async with database.transaction() as session:

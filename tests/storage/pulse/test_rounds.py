@@ -1,4 +1,5 @@
-"""Pulse queries on both engines: rounds are unique per period, closing rewrites answers, the outbox is searchable."""
+"""Pulse queries on both engines: rounds are unique per period, respondents count once, answers change only from
+their version, closing rewrites answers and respondents."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from storage.models import Person, PulseAnswer, PulseComment, PulseQuestion, Tea
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
 from tests.conftest import both_engines
-from tests.storage import outbox_rows
 
 NOW = datetime(2026, 11, 18, 9, 0, tzinfo=UTC)
 
@@ -47,14 +47,21 @@ async def test_participation_counts_and_reminder_and_close_claims_happen_once(da
     round_id, _question, person = await _round(database)
     async with database.transaction() as session:
         assert await pulse_store.participation_counts(session, round_ids=[round_id]) == {round_id: (1, 0)}
-        await pulse_store.mark_answered(session, round_id=round_id, person_id=person)
+        assert await pulse_store.invited(session, round_id=round_id) == [person]
+        assert [r.id for r in await pulse_store.invited_open_rounds(session, person_id=person)] == [round_id]
+        for _ in range(2):  # a second (or concurrent) first answer counts once
+            await pulse_store.add_respondent(session, round_id=round_id, key="k" * 64)
         assert await pulse_store.participation_counts(session, round_ids=[round_id]) == {round_id: (1, 1)}
+        assert await pulse_store.respondent_keys(session, round_id=round_id) == {"k" * 64}
         assert await pulse_store.rounds_to_remind(session, now=NOW + timedelta(hours=25))
         assert await pulse_store.claim_reminder(session, round_id=round_id)
         assert not await pulse_store.claim_reminder(session, round_id=round_id)
         assert await pulse_store.rounds_to_close(session, now=NOW + timedelta(hours=48))
         assert await pulse_store.claim_close(session, round_id=round_id)
         assert not await pulse_store.claim_close(session, round_id=round_id)
+        await pulse_store.forget_respondent_keys(session, round_id=round_id)
+        assert await pulse_store.participation_counts(session, round_ids=[round_id]) == {round_id: (1, 1)}
+        assert "k" * 64 not in await pulse_store.respondent_keys(session, round_id=round_id)
 
 
 @both_engines
@@ -84,16 +91,14 @@ async def test_closing_rewrites_answers_and_comments_without_hashes_and_keeps_co
 
 
 @both_engines
-async def test_a_token_with_like_wildcards_finds_only_its_own_messages(database: Database) -> None:
-    _round_id, _question, person = await _round(database)
+async def test_an_answer_changes_only_from_the_version_its_card_showed(database: Database) -> None:
+    round_id, question, _person = await _round(database)
     async with database.transaction() as session:
-        await outbox_rows.enqueue(
-            session, kind="pulse.question", platform="slack", person_id=person, payload='{"v":"a_b%c"}'
+        assert await pulse_answers.add_answer(
+            session, round_id=round_id, question_id=question, ballot_hash="h", value=1
         )
-        await outbox_rows.enqueue(
-            session, kind="pulse.question", platform="slack", person_id=person, payload='{"v":"aXbYc"}'
-        )
-        found = await pulse_answers.deliveries_holding(
-            session, person_id=person, text="a_b%c", kinds=["pulse.question"]
-        )
-    assert [message.payload for message in found] == ['{"v":"a_b%c"}']
+        assert not await pulse_answers.change_answer(session, ballot_hash="h", value=5, version=0)
+        assert await pulse_answers.change_answer(session, ballot_hash="h", value=2, version=1)
+        assert not await pulse_answers.change_answer(session, ballot_hash="h", value=5, version=1)
+    async with database.sessions() as session:
+        assert (await session.exec(select(PulseAnswer.value, PulseAnswer.version))).all() == [(2, 2)]

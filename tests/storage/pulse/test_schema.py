@@ -14,10 +14,11 @@ from tests.conftest import both_engines
 ANSWER_TABLES = ("pulse_answer", "pulse_comment")
 PERSON_HINTS = ("person", "user", "author", "email", "slack", "teams", "member", "manager", "name")
 TIME_HINTS = ("_at", "time", "date", "created", "updated", "day")
-# The only columns of the answer tables: what was answered, to which question, in which round, and the
-# (erasable) hash of a ballot token; a comment adds its text and the author's address sealed outside the database.
+# The only columns of the answer tables: what was answered, to which question, in which round, the (erasable) key
+# made with the secret, and how many times it was written; a comment adds its text and the author's address sealed
+# outside the database.
 ALLOWED = {
-    "pulse_answer": {"id", "round_id", "question_id", "ballot_hash", "value"},
+    "pulse_answer": {"id", "round_id", "question_id", "ballot_hash", "value", "version"},
     "pulse_comment": {"id", "round_id", "question_id", "ballot_hash", "text", "sealed_reply_to"},
 }
 
@@ -44,6 +45,15 @@ def test_models_keep_answers_apart_from_people() -> None:
         columns = [{"name": column.name, "type": column.type} for column in table.columns]
         foreign_keys = [{"referred_table": fk.column.table.name} for fk in table.foreign_keys]
         _check(name, columns, foreign_keys, [column.name for column in table.primary_key.columns])
+
+
+def test_who_answered_is_a_count_of_keys_naming_nobody() -> None:
+    table = metadata.tables["pulse_respondent"]
+    assert set(table.columns.keys()) == {"key", "round_id"}
+    assert {fk.column.table.name for fk in table.foreign_keys} == {"pulse_round"}
+    assert [column.name for column in table.primary_key.columns] == ["key"]
+    assert set(metadata.tables["pulse_participation"].columns.keys()) == {"round_id", "person_id"}
+    assert "pulse_ballot" not in metadata.tables
 
 
 def test_no_table_links_a_person_to_an_answer_or_a_comment() -> None:
