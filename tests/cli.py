@@ -12,11 +12,8 @@ from tests.conftest import TEST_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 120
-
-
-# Every child process gets a key, so that none creates `./data/bravo.key` in the checkout; the tests of the key
-# itself pass `BRAVO_SECRET_KEY=""` and their own `BRAVO_SECRET_KEY_FILE`.
-TEST_SECRET_KEY = "child-process-tests-secret-key-0123456789abcdef"
+# Every child process gets the tests' key, so that none creates `./data/bravo.key` in the checkout; the tests of
+# the key itself pass `BRAVO_SECRET_KEY=""` and their own `BRAVO_SECRET_KEY_FILE`.
 
 
 def clean_environment(**settings: str) -> dict[str, str]:

@@ -18,8 +18,18 @@ from dataclasses import dataclass, replace
 from handlers.context import Context
 from handlers.messages import Card, Form, FormInput, Reply, reply
 from handlers.pulse.cards import COMMENT_FORM, closed_card, question_card
+from handlers.pulse.expired import NO_LONGER_ANSWERABLE
 from handlers.pulse.questions import SCALES
-from handlers.pulse.tokens import Ballot, ballot_token, is_ballot_of, parse_answer, parse_ballot, seal, stored_key
+from handlers.pulse.tokens import (
+    Ballot,
+    ballot_token,
+    is_ballot_of,
+    key_check,
+    parse_answer,
+    parse_ballot,
+    seal,
+    stored_key,
+)
 from storage.models import PulseAnswer, PulseComment, PulseQuestion, PulseRound
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
@@ -49,7 +59,13 @@ def mine(ctx: Context, ballot: Ballot) -> bool:
     return is_ballot_of(ctx.policy.secret_key, ballot.token, ballot.round_id, ctx.actor.id or 0)
 
 
-def not_mine(ctx: Context) -> Reply:
+async def not_mine(ctx: Context, ballot: Ballot) -> Reply:
+    """Why a ballot does not verify: the secret key changed since the round was sent (its buttons can no longer
+    answer), or the buttons were made for someone else."""
+    pulse = await pulse_store.get_round(ctx.session, round_id=ballot.round_id)
+    secret = ctx.policy.secret_key
+    if pulse is not None and pulse.key_check and (not secret or key_check(secret) != pulse.key_check):
+        return reply(ctx.t(NO_LONGER_ANSWERABLE))
     return reply(ctx.t("This question was sent to someone else."))
 
 
@@ -100,7 +116,7 @@ async def answer(ctx: Context, value: str) -> Reply:
         return closed(ctx, None)
     ballot, chosen = parsed
     if not mine(ctx, ballot):
-        return not_mine(ctx)
+        return await not_mine(ctx, ballot)
     found = await locate(ctx, ballot)
     if found is None or not is_open(ctx, found.pulse):
         return closed(ctx, found)
@@ -141,7 +157,7 @@ async def show(ctx: Context, value: str) -> Reply:
     """`pulse.show`: go back or forth between the questions of a message."""
     ballot = parse_ballot(value)
     if ballot is not None and not mine(ctx, ballot):
-        return not_mine(ctx)
+        return await not_mine(ctx, ballot)
     card = await card_at(ctx, ballot) if ballot else None
     return Reply(card=card, replace_original=True) if card else closed(ctx, None)
 
@@ -167,7 +183,7 @@ async def _own_question(ctx: Context, value: str) -> Found | Reply:
     """The answered, open question a comment button or form points to, else the reply saying why not."""
     ballot = parse_ballot(value)
     if ballot is not None and not mine(ctx, ballot):
-        return not_mine(ctx)
+        return await not_mine(ctx, ballot)
     found = await locate(ctx, ballot) if ballot else None
     if found is None or not is_open(ctx, found.pulse):
         return reply(ctx.t("This pulse check is closed; comments are no longer accepted."))

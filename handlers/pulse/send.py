@@ -21,7 +21,7 @@ from handlers.pulse.cards import QUESTION_KIND, REMINDER_KIND, question_card, wi
 from handlers.pulse.followup import forget_delivered_notices
 from handlers.pulse.plan import Plan, due_day, resolve_plan, send_instant
 from handlers.pulse.rotation import PastRound, choose_questions
-from handlers.pulse.tokens import NO_KEY, Ballot, MissingSecretKey, stored_key
+from handlers.pulse.tokens import NO_KEY, Ballot, MissingSecretKey, key_check, stored_key
 from storage import people as people_store
 from storage.models import Person, PulseQuestion, PulseRound, Team
 from storage.models.delivery import UNDELIVERED
@@ -61,7 +61,9 @@ async def start_round(
         for member in members
     }
     period = day.isoformat() if day else now.isoformat(timespec="seconds")
-    pulse = await _open_round(session, team=team, plan=plan, period=period, instants=list(instants.values()))
+    pulse = await _open_round(
+        session, team=team, plan=plan, period=period, instants=list(instants.values()), secret=policy.secret_key
+    )
     if pulse is None:
         return None
     round_id = pulse.id or 0
@@ -81,7 +83,7 @@ async def start_round(
 
 
 async def _open_round(
-    session: AsyncSession, *, team: Team, plan: Plan, period: str, instants: list[datetime]
+    session: AsyncSession, *, team: Team, plan: Plan, period: str, instants: list[datetime], secret: str
 ) -> PulseRound | None:
     """The team's round for `period`, open from the first member's moment to a window after the last one's; None
     when another process already opened it."""
@@ -93,6 +95,7 @@ async def _open_round(
         opened_at=min(instants),
         closes_at=last + plan.window,
         remind_at=last + plan.window / 2,
+        key_check=key_check(secret),
     )
 
 

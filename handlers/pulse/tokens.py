@@ -13,7 +13,6 @@ import base64
 import hashlib
 import hmac
 import re
-import secrets
 from dataclasses import dataclass
 
 from handlers.errors import RuleError, _
@@ -48,6 +47,11 @@ def ballot_token(secret: str, round_id: int, person_id: int) -> str:
 def is_ballot_of(secret: str, token: str, round_id: int, person_id: int) -> bool:
     """Whether `token` was made for this person and round (compared in constant time); False without a secret."""
     return bool(secret) and hmac.compare_digest(ballot_token(secret, round_id, person_id), token)
+
+
+def key_check(secret: str) -> str:
+    """A value that tells which secret key made a round's ballots without revealing anything of the key."""
+    return _mac(secret, "bravo-pulse:key-check").hex()[:32]
 
 
 def stored_key(secret: str, purpose: str, round_id: int, person_id: int, question_id: int = 0) -> str:
@@ -96,4 +100,3 @@ def parse_answer(value: str) -> tuple[Ballot, int] | None:
     ballot = parse_ballot(ref) if sep else None
     chosen = _number(answer) if len(answer) <= 2 else None
     return (ballot, chosen) if ballot is not None and chosen is not None else None
-

@@ -67,6 +67,9 @@ class PulseRound(SQLModel, table=True):
     remind_at: datetime = timestamp_field()
     reminded: bool = False
     closed: bool = Field(default=False, index=True)
+    # Which secret key made the round's ballots (a keyed check value, not the key): a tap that no longer verifies
+    # because the key changed is told so, instead of "sent to someone else".
+    key_check: str | None = Field(default=None, max_length=32)
 
 
 class PulseRoundQuestion(SQLModel, table=True):

@@ -94,6 +94,7 @@ async def create_round(
     opened_at: datetime,
     closes_at: datetime,
     remind_at: datetime,
+    key_check: str | None = None,
 ) -> PulseRound | None:
     """A new round, or None when the team already has one for this period (another replica won)."""
     values = {
@@ -104,6 +105,7 @@ async def create_round(
         "remind_at": remind_at,
         "reminded": False,
         "closed": False,
+        "key_check": key_check,
     }
     if not await insert_ignore(session, PulseRound, values):
         return None

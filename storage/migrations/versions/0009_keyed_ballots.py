@@ -49,6 +49,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key"),
     )
     op.create_index(op.f("ix_pulse_respondent_round_id"), "pulse_respondent", ["round_id"], unique=False)
+    with op.batch_alter_table("pulse_round", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("key_check", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
     _count_respondents()
     _close_open_rounds()
     op.execute("UPDATE pulse_answer SET ballot_hash = NULL")
@@ -130,6 +132,8 @@ def _vacuum() -> None:
 
 def downgrade() -> None:
     """Back to ballots and the "answered" flag, empty: what was erased cannot come back."""
+    with op.batch_alter_table("pulse_round", schema=None) as batch_op:
+        batch_op.drop_column("key_check")
     with op.batch_alter_table("pulse_answer", schema=None) as batch_op:
         batch_op.drop_column("version")
     with op.batch_alter_table("pulse_participation", schema=None) as batch_op:
