@@ -12,6 +12,7 @@ from handlers.kudos.leaderboard import PERIODS, build_leaderboard, leaderboard_c
 from handlers.messages import Card, FieldItem, Line, Reply, Section, Text, compose, reply
 from handlers.policy import Policy
 from handlers.privacy import privacy_reply
+from handlers.spelling import closest
 from storage.kudos import history as kudos_history
 from storage.kudos.history import KudosEntry
 
@@ -33,6 +34,9 @@ async def handle(ctx: Context, text: str) -> Reply:
     """`/kudos` alone opens the form; a known word runs that subcommand; anything else is a kudos."""
     stripped = text.strip()
     if gives_kudos(stripped):
+        mistyped = _mistyped_subcommand(stripped)
+        if mistyped:
+            return reply(ctx.t("Did you mean /kudos {word}?", word=mistyped))
         return (await give_from_text(ctx, stripped, source="command")).reply
     word, _, rest = stripped.partition(" ")
     match word.lower():
@@ -45,6 +49,13 @@ async def handle(ctx: Context, text: str) -> Reply:
         case "privacy" | "confidentialite" | "confidentialité":
             return privacy_reply(ctx.t, ctx.policy)
     return Reply(form=await kudos_form(ctx))
+
+
+def _mistyped_subcommand(text: str) -> str | None:
+    """`leaderbord` alone, with nobody mentioned, is a subcommand misspelled rather than a kudos to nobody."""
+    if " " in text or "<" in text:
+        return None
+    return closest(text, SUBCOMMAND_WORDS)
 
 
 async def leaderboard(ctx: Context, text: str) -> Reply:

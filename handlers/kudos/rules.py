@@ -6,7 +6,6 @@ burst of kudos costs no query per kudos. The first rule a kudos breaks is the re
 
 from __future__ import annotations
 
-import difflib
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from handlers.i18n import Translator
 from handlers.kudos.allowance import AllowanceLedger, over_allowance
 from handlers.kudos.cards import KudosFacts
 from handlers.kudos.parse import KudosDraft, KudosParseError
+from handlers.spelling import closest
 from storage import people as people_store
 from storage.kudos import entries as kudos_store
 from storage.kudos.entries import NewRecipient
@@ -172,10 +172,10 @@ def _check_values(ctx: Context, tags: tuple[str, ...], known: list[str]) -> tupl
     for tag in tags:
         if tag in known:
             continue
-        close = difflib.get_close_matches(tag, known, n=1, cutoff=0.6)
-        if close:
+        suggestion = closest(tag, known)
+        if suggestion:
             raise KudosRejected(
-                ctx.t("#{tag} is not one of our values. Did you mean #{suggestion}?", tag=tag, suggestion=close[0])
+                ctx.t("#{tag} is not one of our values. Did you mean #{suggestion}?", tag=tag, suggestion=suggestion)
             )
         raise KudosRejected(
             ctx.t(
