@@ -163,7 +163,10 @@ class ConsoleChat:
             names = {token: display for _name, token, display in directory.names}
             shown = tuple(names.get(f"<@{value}>", value) for value in item.initial)
         initial = f" ({', '.join(shown)})" if shown else ""
-        return f"{item.label}{options}{initial}: "
+        prompt = f"{item.label}{options}{initial}"
+        if item.label.rstrip().endswith(("?", "!", ":")):
+            return prompt + " "  # a question is its own prompt: no colon after its question mark
+        return self.t("{prompt}:", prompt=prompt) + " "
 
     async def _directory(self) -> Directory:
         async with self.database.sessions() as session:

@@ -39,6 +39,7 @@ class LineReader:
         self._queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._prompts: queue.SimpleQueue[str] = queue.SimpleQueue()
         self._loop = asyncio.get_running_loop()
+        self._ended = False
         target = self._pump_prompted if prompted is not None else self._pump
         self._thread = threading.Thread(target=target, name="console-stdin", daemon=True)
         self._thread.start()
@@ -67,10 +68,15 @@ class LineReader:
             self._loop.call_soon_threadsafe(self._queue.put_nowait, line)
 
     async def readline(self, prompt: str = "") -> str | None:
-        """The next line; with `prompted`, read after showing `prompt`."""
+        """The next line; with `prompted`, read after showing `prompt`. Once input has ended, always None (a form
+        cancelled by Ctrl-D must not leave the chat waiting for a line that cannot come)."""
+        if self._ended:
+            return None
         if self.prompted is not None:
             self._prompts.put(prompt)
-        return await self._queue.get()
+        line = await self._queue.get()
+        self._ended = line is None
+        return line
 
 
 @contextlib.contextmanager

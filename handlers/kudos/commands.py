@@ -6,7 +6,7 @@ from handlers.context import Capabilities, Context, timezone_of
 from handlers.i18n import Translator
 from handlers.kudos.allowance import remaining_allowance
 from handlers.kudos.cards import reason_line, values_text
-from handlers.kudos.form import kudos_form
+from handlers.kudos.form import form_reply
 from handlers.kudos.give import give_from_text
 from handlers.kudos.leaderboard import PERIODS, build_leaderboard, leaderboard_card, parse_period
 from handlers.messages import Card, FieldItem, Line, Reply, Section, Text, compose, reply
@@ -48,7 +48,7 @@ async def handle(ctx: Context, text: str) -> Reply:
             return Reply(card=await my_kudos_card(ctx))
         case "privacy" | "confidentialite" | "confidentialité":
             return privacy_reply(ctx.t, ctx.policy)
-    return Reply(form=await kudos_form(ctx))
+    return await form_reply(ctx)
 
 
 def _mistyped_subcommand(text: str) -> str | None:

@@ -38,3 +38,17 @@ async def test_metrics_count_requests_and_show_the_outbox(settings: Settings) ->
     assert 'bravo_http_requests_total{route="unmatched",status="404"} 1.0' in body
     assert "bravo_outbox_pending 0.0" in body
     assert "bravo_http_ack_seconds_bucket" in body
+
+
+async def test_the_privacy_and_terms_pages_the_teams_manifest_links_to_are_served_in_both_languages(
+    settings: Settings,
+) -> None:
+    async with open_runtime(settings) as runtime:
+        async with TestClient(TestServer(build_app(runtime, background=False))) as client:
+            privacy = await client.get("/privacy")
+            terms = await client.get("/terms")
+            privacy_text, terms_text = await privacy.text(), await terms.text()
+    assert privacy.status == terms.status == 200 and privacy.content_type == "text/html"
+    assert "What Bravo stores about you, and why" in privacy_text
+    assert "Ce que Bravo conserve sur vous, et pourquoi" in privacy_text
+    assert "Bravo: terms of use" in terms_text and "Bravo : conditions d&#x27;utilisation" in terms_text

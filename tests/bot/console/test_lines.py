@@ -31,3 +31,10 @@ async def test_a_terminal_reads_each_line_after_showing_its_prompt() -> None:
     assert await reader.readline("Points: ") == "11\n"
     assert await reader.readline("> ") is None
     assert prompts == ["> ", "Points: ", "> "]
+
+
+async def test_after_the_end_of_input_every_read_is_the_end() -> None:
+    reader = LineReader(io.StringIO("one\n"))
+    assert await reader.readline() == "one\n"
+    assert await reader.readline() is None
+    assert await reader.readline() is None  # a form cancelled by Ctrl-D, then the chat's own prompt
