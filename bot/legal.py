@@ -37,7 +37,7 @@ def _line(line: Line) -> str:
 
 def card_html(card: Card, language: str) -> str:
     """One language's part of a page: the card's title, paragraphs, label/value pairs and small print."""
-    parts = [f'<section lang="{language}">', f"<h1>{html.escape(card.title)}</h1>"]
+    parts = [f'<section lang="{language}">', f"<h1>{html.escape(card.title or '')}</h1>"]
     for section in card.sections:
         if section.text is not None:
             parts.append(f"<p>{_line(section.text)}</p>")
@@ -54,7 +54,7 @@ def page(cards: list[tuple[str, Card]]) -> web.Response:
     body = "\n<hr>\n".join(card_html(card, language) for language, card in cards)
     document = (
         '<!doctype html>\n<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'
-        f"<title>{html.escape(cards[0][1].title)}</title></head><body>\n{body}\n</body></html>\n"
+        f"<title>{html.escape(cards[0][1].title or 'Bravo')}</title></head><body>\n{body}\n</body></html>\n"
     )
     return web.Response(text=document, content_type="text/html", charset="utf-8")
 

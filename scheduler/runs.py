@@ -145,8 +145,15 @@ async def send_digests(
     """
     with collector_paused():
         async with database.sessions() as session:
-            due = await plan_digests(  # a dry run previews a digest already sent too
-                session, config=config, policy=policy, now=now, force=force, team_name=team_name, include_claimed=dry_run
+            # A dry run previews a digest already sent too.
+            due = await plan_digests(
+                session,
+                config=config,
+                policy=policy,
+                now=now,
+                force=force,
+                team_name=team_name,
+                include_claimed=dry_run,
             )
         if not due:
             return []

@@ -209,7 +209,9 @@ async def _schedule_status(args: argparse.Namespace, runtime: Runtime) -> int:
         return 0
     rows = [(t("claimed (UTC)"), t("post"), t("for"), t("period"), t("status"), t("messages"), t("by"))]
     for row in claims:
-        target = names.get(row.kind, {}).get(row.target) or (t("everyone") if row.target == ORGANISATION else row.target)
+        target = names.get(row.kind, {}).get(row.target) or (
+            t("everyone") if row.target == ORGANISATION else row.target
+        )
         claimed = f"{row.claimed_at:%Y-%m-%d %H:%M}"
         status = _status(t, row.status)
         rows.append((claimed, _post_kind(t, row.kind), target, row.period, status, str(row.deliveries), row.owner))

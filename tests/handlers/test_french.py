@@ -19,7 +19,10 @@ def test_de_is_elided_before_a_name_that_starts_with_a_vowel() -> None:
     assert FR("Goal of {name}: {reward}, {points} points.", name="Émeraude", reward="x", points=3).startswith(
         "Objectif d'Émeraude"
     )
-    assert elide("fr", "Décrivez en moins de {limit} caractères", {"limit": 80}) == "Décrivez en moins de {limit} caractères"
+    assert (
+        elide("fr", "Décrivez en moins de {limit} caractères", {"limit": 80})
+        == "Décrivez en moins de {limit} caractères"
+    )
     assert elide("en", "Goal of {name}", {"name": "Engineering"}) == "Goal of {name}"
 
 

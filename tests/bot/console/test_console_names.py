@@ -33,7 +33,9 @@ async def test_an_unknown_name_or_command_gets_a_did_you_mean_in_the_readers_lan
     french = await chat(database, policy, "/kudos @Emmma merci\n/puls\n/xyzzy\n", as_person="Claire Petit")
     assert "Je ne connais personne qui s'appelle @Emmma. Vouliez-vous dire @Emma Wilson ?" in french
     assert "Je ne connais pas la commande /puls. Vouliez-vous dire /pulse ?" in french
-    assert Translator("fr")("I don't know the command /{name}. Type /help to see what I can do.", name="xyzzy") in french
+    assert (
+        Translator("fr")("I don't know the command /{name}. Type /help to see what I can do.", name="xyzzy") in french
+    )
 
 
 async def test_a_misspelled_kudos_word_gets_a_did_you_mean(database: Database, policy: Policy) -> None:
