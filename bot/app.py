@@ -1,4 +1,5 @@
-"""The one aiohttp application: Slack events, Teams activities, health and metrics on one port."""
+"""The one aiohttp application: Slack events, Teams activities, health, metrics and the privacy and terms pages on
+one port."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.legal import mount_legal
 from bot.metrics import METRICS_KEY, install_metrics
 from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
@@ -43,6 +45,7 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app[WORKER_KEY] = worker
     app.router.add_get("/healthz", healthz)
     install_metrics(app, runtime.database)
+    mount_legal(app, runtime.policy)
     if runtime.settings.slack_enabled:
         from bot.slack.http import mount_slack
 

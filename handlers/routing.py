@@ -10,6 +10,7 @@ from handlers.i18n import Translator
 from handlers.messages import Card, FieldItem, Line, Reply, Section, reply
 from handlers.policy import Policy
 from handlers.routes import ActionHandler, CommandHandler, FormHandler, Routes
+from handlers.spelling import closest
 
 FEATURES: tuple[Routes, ...] = (kudos.ROUTES, pulse.ROUTES, rewards.ROUTES)
 
@@ -78,11 +79,17 @@ def split_command(line: str) -> tuple[str, str]:
 
 
 async def run_command(ctx: Context, name: str, text: str) -> Reply:
-    """Answer a command; an unknown one gets a friendly pointer to `/help`."""
-    handler = command_table().get(name.lower().lstrip("/"))
-    if handler is None:
-        return reply(ctx.t("I don't know the command /{name}. Type /help to see what I can do.", name=name))
-    return await handler(ctx, text)
+    """Answer a command; an unknown one gets the nearest command's name, or a friendly pointer to `/help`."""
+    table = command_table()
+    handler = table.get(name.lower().lstrip("/"))
+    if handler is not None:
+        return await handler(ctx, text)
+    suggestion = closest(name, table)
+    if suggestion:
+        return reply(
+            ctx.t("I don't know the command /{name}. Did you mean /{suggestion}?", name=name, suggestion=suggestion)
+        )
+    return reply(ctx.t("I don't know the command /{name}. Type /help to see what I can do.", name=name))
 
 
 async def run_action(ctx: Context, action: str, value: str) -> Reply:

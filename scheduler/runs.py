@@ -145,7 +145,16 @@ async def send_digests(
     """
     with collector_paused():
         async with database.sessions() as session:
-            due = await plan_digests(session, config=config, policy=policy, now=now, force=force, team_name=team_name)
+            # A dry run previews a digest already sent too.
+            due = await plan_digests(
+                session,
+                config=config,
+                policy=policy,
+                now=now,
+                force=force,
+                team_name=team_name,
+                include_claimed=dry_run,
+            )
         if not due:
             return []
         report = await _pulse_results(database, policy, now)

@@ -23,6 +23,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     export.set_defaults(func=_export)
     forget = actions.add_parser("forget", help="pseudonymise a person; their kudos stay, without their name")
     forget.add_argument("--email", required=True)
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation (needed without a terminal)")
     forget.set_defaults(func=_forget)
     retention = actions.add_parser("retention", help="show the free-text retention limits; --now applies them")
     retention.add_argument("--now", action="store_true", help="remove the text older than the limits now")
@@ -41,6 +42,14 @@ async def _export(args: argparse.Namespace, runtime: Runtime) -> int:
 
 async def _forget(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
+    async with runtime.database.sessions() as session:
+        person = await people_store.person_by_email(session, email=args.email)
+    if person is None:
+        return _unknown(args.email, runtime)
+    if not args.yes:
+        refused = confirm_forget(t, name=person.display_name, email=args.email)
+        if refused is not None:
+            return refused
     async with runtime.database.transaction() as session:
         person = await people_store.person_by_email(session, email=args.email)
         if person is None:
@@ -82,6 +91,30 @@ async def _retention(args: argparse.Namespace, runtime: Runtime) -> int:
         report = await apply_retention(session, policy=policy, now=utcnow())
     sys.stdout.write(report.summary(t) + "\n")
     return 0
+
+
+def confirm_forget(t: Translator, *, name: str, email: str) -> int | None:
+    """Ask before forgetting someone for good: None to go ahead, else the exit code. Without a terminal to ask,
+    `--yes` is required, so a script never forgets someone by accident."""
+    if not sys.stdin.isatty():
+        sys.stderr.write(t("Forgetting someone cannot be undone: add --yes to confirm.") + "\n")
+        return 2
+    sys.stdout.write(
+        t(
+            "Forget {name} ({email})? Their kudos stay, without their name. This cannot be undone.",
+            name=name,
+            email=email,
+        )
+        + " "
+        + t("Type yes to confirm:")
+        + " "
+    )
+    sys.stdout.flush()
+    answer = sys.stdin.readline().strip().casefold()
+    if answer in {"yes", "y", t("yes").casefold()}:
+        return None
+    sys.stdout.write(t("Nothing was changed.") + "\n")
+    return 1
 
 
 def _unknown(email: str, runtime: Runtime) -> int:

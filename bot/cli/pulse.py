@@ -76,7 +76,7 @@ async def deliver(runtime: Runtime, t: Translator) -> None:
         return
     worker = OutboxWorker(runtime.database, senders, secret_key=runtime.policy.secret_key)
     delivered = await worker.drain_pending(within=DELIVERY_WAIT_SECONDS)
-    sys.stdout.write(t("{count} messages delivered.", count=delivered) + "\n")
+    sys.stdout.write(t.plural("{count} message delivered.", "{count} messages delivered.", delivered) + "\n")
 
 
 async def _send(args: argparse.Namespace, runtime: Runtime) -> int:
@@ -95,7 +95,7 @@ async def _send(args: argparse.Namespace, runtime: Runtime) -> int:
                 started = await send_due_pulses(session, policy=runtime.policy, now=now)
     except MissingSecretKey as error:
         return refuse(t, error)
-    sys.stdout.write(t("{count} pulses started.", count=started) + "\n")
+    sys.stdout.write(t.plural("{count} pulse started.", "{count} pulses started.", started) + "\n")
     await deliver(runtime, t)
     return 0
 
@@ -108,7 +108,7 @@ async def _close(args: argparse.Namespace, runtime: Runtime) -> int:
         return 1
     async with runtime.database.transaction() as session:
         closed = await close_now(session, now=utcnow(), team_ids=team_ids)
-    sys.stdout.write(t("{count} pulses closed.", count=closed) + "\n")
+    sys.stdout.write(t.plural("{count} pulse closed.", "{count} pulses closed.", closed) + "\n")
     return 0
 
 

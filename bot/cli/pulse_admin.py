@@ -22,6 +22,7 @@ from handlers.pulse import (
     PlanChange,
     PlanEditError,
     QuestionEditError,
+    TeamPlan,
     add_question,
     add_questions,
     edit_plan,
@@ -139,23 +140,25 @@ async def _show_plans(args: argparse.Namespace, runtime: Runtime) -> int:
     async with runtime.database.sessions() as session:
         overview = await plan_overview(session, runtime.policy, today=datetime.now(UTC).date())
     for item in overview:
-        plan = item.plan
-        sys.stdout.write(
-            t(
-                "{team}: {cadence} on {weekday} at {time} local time, {questions} questions, open {hours} h, "
-                "{state}; next pulse day {day}",
-                team=t("every team") if item.team is None else item.team,
-                cadence=plan.cadence,
-                weekday=WEEKDAYS[plan.weekday],
-                time=plan.local_time,
-                questions=plan.questions,
-                hours=plan.window_hours,
-                state=t("on") if plan.enabled else t("off"),
-                day=item.next_day.isoformat(),
-            )
-            + "\n"
-        )
+        sys.stdout.write(plan_line(t, item) + "\n")
     return 0
+
+
+def plan_line(t: Translator, item: TeamPlan) -> str:
+    """One team's plan; its next pulse day only while its pulses are on."""
+    plan = item.plan
+    line = t(
+        "{team}: {cadence} on {weekday} at {time} local time, {questions}, open {hours} h",
+        team=t("every team") if item.team is None else item.team,
+        cadence=plan.cadence,
+        weekday=WEEKDAYS[plan.weekday],
+        time=plan.local_time,
+        questions=t.plural("{count} question", "{count} questions", plan.questions),
+        hours=plan.window_hours,
+    )
+    if item.next_day is None:
+        return t("{plan}, off", plan=line)
+    return t("{plan}, on; next pulse day {day}", plan=line, day=item.next_day.isoformat())
 
 
 async def _set_plan(args: argparse.Namespace, runtime: Runtime) -> int:

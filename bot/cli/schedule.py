@@ -15,11 +15,13 @@ from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
 from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
-from handlers.digest import MANAGER_DIGEST
+from handlers.digest import MANAGER_DIGEST, TEAM_DIGEST
 from handlers.i18n import Translator
+from handlers.rewards import LEADERBOARD
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.runs import (
     DRY_RUN,
+    ORGANISATION,
     TAKEN,
     Outcome,
     leaderboard_channels,
@@ -32,7 +34,7 @@ from scheduler.sending import Sender
 from storage import people as people_store
 from storage import schedule as schedule_store
 from storage.models.base import utcnow
-from storage.models.schedule import QUEUED, SKIPPED
+from storage.models.schedule import CLAIMED, FAILED, QUEUED, SENT, SKIPPED
 
 DRAIN_WAIT_SECONDS = 30.0
 STATUS_DAYS = 14
@@ -199,14 +201,50 @@ async def _schedule_set(args: argparse.Namespace, runtime: Runtime) -> int:
 
 
 async def _schedule_status(args: argparse.Namespace, runtime: Runtime) -> int:
+    """Recent scheduled posts as a table with a header, each for a team or a person named, not numbered."""
     t = Translator(runtime.policy.language)
     async with runtime.database.sessions() as session:
         claims = await schedule_store.recent_claims(session, since=utcnow() - timedelta(days=STATUS_DAYS))
+        names = {
+            MANAGER_DIGEST: {str(person.id): person.display_name for person in await people_store.all_people(session)},
+            TEAM_DIGEST: {str(team.id): team.name for team in await people_store.all_teams(session)},
+        }
     if not claims:
         sys.stdout.write(t("No scheduled post in the last two weeks.") + "\n")
+        return 0
+    rows = [(t("claimed (UTC)"), t("post"), t("for"), t("period"), t("status"), t("messages"), t("by"))]
     for row in claims:
-        sys.stdout.write(
-            f"{row.claimed_at:%Y-%m-%d %H:%M}  {row.kind:<15} {row.target:<8} {row.period:<10} "
-            f"{row.status:<8} {row.deliveries}  {row.owner}\n"
+        target = names.get(row.kind, {}).get(row.target) or (
+            t("everyone") if row.target == ORGANISATION else row.target
         )
+        claimed = f"{row.claimed_at:%Y-%m-%d %H:%M}"
+        status = _status(t, row.status)
+        rows.append((claimed, _post_kind(t, row.kind), target, row.period, status, str(row.deliveries), row.owner))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    for cells in rows:
+        sys.stdout.write("  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip())
+        sys.stdout.write("\n")
     return 0
+
+
+def _post_kind(t: Translator, kind: str) -> str:
+    """What a scheduled post is, in the reader's language."""
+    if kind == MANAGER_DIGEST:
+        return t("manager digest")
+    if kind == TEAM_DIGEST:
+        return t("team digest")
+    if kind == LEADERBOARD:
+        return t("leaderboard")
+    return kind
+
+
+def _status(t: Translator, status: str) -> str:
+    """What became of a scheduled post, in the reader's language."""
+    words = {
+        CLAIMED: t("claimed"),
+        QUEUED: t("queued"),
+        SKIPPED: t("skipped"),
+        SENT: t("sent"),
+        FAILED: t("failed"),
+    }
+    return words.get(status, status)

@@ -23,6 +23,12 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--public-url", default="https://example.com/bravo", help="HTTPS address of Bravo (developer and valid domain)"
     )
     package.add_argument("--developer", default="Bravo", help="publisher name shown in Teams")
+    package.add_argument(
+        "--privacy-url", default="", help="privacy page (default: the one Bravo serves, <public-url>/privacy)"
+    )
+    package.add_argument(
+        "--terms-url", default="", help="terms of use (default: the page Bravo serves, <public-url>/terms)"
+    )
     package.set_defaults(func=_package, migrate=False)
 
     roster = subcommands.add_parser("teams-roster", help="sync the members of every Teams team Bravo is installed in")
@@ -30,18 +36,31 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 async def _package(args: argparse.Namespace, runtime: Runtime) -> int:
-    from bot.teams.package import PackageOptions, build_package
+    from bot.teams.package import PackageOptions, build_package, https_address
 
     t = Translator(runtime.policy.language)
     bot_id = (args.bot_id or runtime.settings.microsoft_app_id).strip()
     if not GUID.match(bot_id):
         sys.stderr.write(t("Set MICROSOFT_APP_ID (or --bot-id) to the Azure Bot's app id, a GUID.") + "\n")
         return 2
+    for option, value in (
+        ("--public-url", args.public_url),
+        ("--privacy-url", args.privacy_url),
+        ("--terms-url", args.terms_url),
+    ):
+        if value and not https_address(value):
+            sys.stderr.write(
+                t("{option} must be an https:// address, not {value}", option=option, value=" ".join(value.split()))
+                + "\n"
+            )
+            return 2
     options = PackageOptions(
         bot_id=bot_id,
         public_url=args.public_url,
         developer=args.developer,
         daily_allowance=runtime.policy.daily_allowance,
+        privacy_url=args.privacy_url,
+        terms_url=args.terms_url,
     )
     if not write_file(args.out, build_package(options), t):
         return 1

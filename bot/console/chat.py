@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import sys
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TextIO
 
-from bot.console.lines import LineReader
+from bot.console.choices import pressed
+from bot.console.lines import LineReader, line_editing, terminal_kept
 from bot.console.mentions import Directory, MentionError, load_directory, resolve_people, rewrite_mentions
 from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
@@ -36,8 +39,12 @@ class ConsoleChat:
 
     async def run(self) -> None:
         """Chat until end of input."""
+        with terminal_kept(self.stdin) if self.stdin.isatty() else contextlib.nullcontext():
+            await self._chat()
+
+    async def _chat(self) -> None:
         names = await self._names()
-        self.lines = LineReader(self.stdin)
+        self.lines = LineReader(self.stdin, prompted=line_editing() if self._at_terminal() else None)
         sender = ConsoleSender(self.out, names, self.t, me=self.person.id, on_own_card=self._offer_choices)
         self.worker = OutboxWorker(self.database, {"console": sender}, secret_key=self.policy.secret_key)
         self._write(
@@ -52,20 +59,24 @@ class ConsoleChat:
                 await self.handle(line)
         self._write("")
 
+    def _at_terminal(self) -> bool:
+        return self.stdin is sys.stdin and self.stdin.isatty() and sys.stdout.isatty() and self.out is sys.stdout
+
     def _offer_choices(self, card: Card) -> None:
-        """A message delivered to the console person makes its buttons the ones a number presses."""
+        """The last card shown with buttons keeps them for the numbers typed, whatever is shown after it."""
         if card.choices:
             self.choices = list(card.choices)
 
     async def handle(self, line: str) -> None:
         """Run one line: a numbered choice, a command, or a hint."""
         text = line.strip()
-        if text.isdigit() and self.choices:
-            index = int(text) - 1
-            if 0 <= index < len(self.choices):
-                choice = self.choices[index]
-                await self._answer(lambda ctx: run_action(ctx, choice.action, choice.value))
+        if text.isdigit():
+            choice = pressed(self.choices, text)
+            if choice is None:
+                self._write(self.t("No button has the number {number}.", number=text))
                 return
+            await self._answer(lambda ctx: run_action(ctx, choice.action, choice.value))
+            return
         name, rest = split_command(text)
         if not name:
             self._write(self.t("Commands start with a slash: type /help to see them."))
@@ -103,7 +114,7 @@ class ConsoleChat:
             await self._answer(lambda ctx: submit_form(ctx, form.action, values, form.metadata))
             return
         if answer.card is not None:
-            self.choices = list(answer.card.choices)
+            self._offer_choices(answer.card)
             self._write(render_card(answer.card))
 
     async def _fill(self, form: Form) -> Mapping[str, tuple[str, ...]] | None:
@@ -152,7 +163,10 @@ class ConsoleChat:
             names = {token: display for _name, token, display in directory.names}
             shown = tuple(names.get(f"<@{value}>", value) for value in item.initial)
         initial = f" ({', '.join(shown)})" if shown else ""
-        return f"{item.label}{options}{initial}: "
+        prompt = f"{item.label}{options}{initial}"
+        if item.label.rstrip().endswith(("?", "!", ":")):
+            return prompt + " "  # a question is its own prompt: no colon after its question mark
+        return self.t("{prompt}:", prompt=prompt) + " "
 
     async def _directory(self) -> Directory:
         async with self.database.sessions() as session:
@@ -163,9 +177,10 @@ class ConsoleChat:
             return {person.id or 0: person.display_name for person in await people_store.all_people(session)}
 
     async def _read(self, prompt: str) -> str | None:
-        self.out.write(prompt)
-        self.out.flush()
-        line = await self.lines.readline()
+        if self.lines.prompted is None:
+            self.out.write(prompt)
+            self.out.flush()
+        line = await self.lines.readline(prompt)
         if line is None:
             return None
         if not self.stdin.isatty():

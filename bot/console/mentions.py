@@ -1,7 +1,8 @@
 """Console mentions: `@Bob Smith`, `@Bob` or `@Engineering` become the core's `<@id>` / `<!team:id>` tokens.
 
-Names are matched longest first, so `@Bob Smith` wins over `@Bob`; a first name alone works when only one person
-has it. Anything else after an `@` gets a friendly explanation instead of a silent miss.
+Names are matched longest first, so `@Bob Smith` wins over `@Bob`, and without accents or case, so `@chloe` finds
+Chloé; a first name alone works when only one person has it. Anything else after an `@` gets a friendly explanation
+(with the nearest name, when one is close) instead of a silent miss.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.i18n import Translator
 from handlers.mentions import person_token, team_token
+from handlers.spelling import closest, fold, folded_prefix
 from storage import people as people_store
 
 AT = re.compile(r"(?<![\w@.])@")
@@ -25,18 +27,24 @@ class MentionError(ValueError):
 
 @dataclass(frozen=True)
 class Directory:
-    """Names the console recognises: (lower-cased name, token, display name), longest names first."""
+    """Names the console recognises: (folded name, token, display name), longest names first."""
 
     names: tuple[tuple[str, str, str], ...]
     ambiguous: dict[str, tuple[str, ...]]
 
     def match(self, text: str) -> tuple[str, str] | None:
         """The (token, matched text) for a name at the start of `text`, if any."""
-        lowered = text.lower()
         for name, token, _display in self.names:
-            if lowered.startswith(name) and (len(text) == len(name) or not _continues(text[len(name)])):
-                return token, text[: len(name)]
+            typed = folded_prefix(text, name)
+            if typed is not None and (len(text) == len(typed) or not _continues(text[len(typed)])):
+                return token, typed
         return None
+
+    def nearest(self, word: str) -> str | None:
+        """The display name spelled most like `word`, for a "did you mean"."""
+        displays = {name: display for name, _token, display in self.names}
+        found = closest(word, displays)
+        return displays[found] if found else None
 
 
 def _continues(char: str) -> bool:
@@ -50,12 +58,12 @@ async def load_directory(session: AsyncSession) -> Directory:
     first_names: dict[str, list[tuple[str, str]]] = {}
     for person in people:
         token = person_token(person.id or 0)
-        names[person.display_name.lower()] = (token, person.display_name)
-        first = person.display_name.split()[0].lower() if person.display_name.split() else ""
+        names[fold(person.display_name)] = (token, person.display_name)
+        first = fold(person.display_name.split()[0]) if person.display_name.split() else ""
         if first:
             first_names.setdefault(first, []).append((token, person.display_name))
     for team in teams:
-        names.setdefault(team.name.lower(), (team_token(team.id or 0), team.name))
+        names.setdefault(fold(team.name), (team_token(team.id or 0), team.name))
     ambiguous: dict[str, tuple[str, ...]] = {}
     for first, owners in first_names.items():
         if len(owners) == 1:
@@ -87,14 +95,22 @@ def rewrite_mentions(text: str, directory: Directory, t: Translator) -> str:
             out.append("@")
             position = at.end()
             continue
-        owners = directory.ambiguous.get(word.lower())
+        owners = directory.ambiguous.get(fold(word))
         if owners:
             raise MentionError(
                 t("@{name} could be several people: {names}. Use their full name.", name=word, names=", ".join(owners))
             )
-        raise MentionError(t("I don't know anyone called @{name}.", name=word))
+        raise MentionError(unknown_name(word, directory, t))
     out.append(text[position:])
     return "".join(out)
+
+
+def unknown_name(word: str, directory: Directory, t: Translator) -> str:
+    """Nobody is called `word`: say so, with the nearest name when one is close."""
+    suggestion = directory.nearest(word)
+    if suggestion:
+        return t("I don't know anyone called @{name}. Did you mean @{suggestion}?", name=word, suggestion=suggestion)
+    return t("I don't know anyone called @{name}.", name=word)
 
 
 def resolve_people(names: str, directory: Directory, t: Translator) -> tuple[str, ...]:
@@ -106,6 +122,6 @@ def resolve_people(names: str, directory: Directory, t: Translator) -> tuple[str
             continue
         token = rewrite_mentions("@" + name, directory, t)
         if not token.startswith("<@") or not token.endswith(">") or not token[2:-1].isdigit():
-            raise MentionError(t("I don't know anyone called @{name}.", name=name))
+            raise MentionError(unknown_name(name, directory, t))
         ids.append(token[2:-1])
     return tuple(dict.fromkeys(ids))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.console.choices import choice_lines
 from handlers.messages import Card, Line, Text
 
 
@@ -9,8 +10,8 @@ def render_line(line: Line) -> str:
     return "".join(part.text if isinstance(part, Text) else f"@{part.person.name}" for part in line.parts)
 
 
-def render_card(card: Card, *, first_choice: int = 1) -> str:
-    """The card as text; choices are numbered from `first_choice`."""
+def render_card(card: Card) -> str:
+    """The card as text; each choice shows the number that presses it (`bot.console.choices`)."""
     lines: list[str] = []
     if card.title:
         lines.append(f"== {card.title} ==")
@@ -20,7 +21,6 @@ def render_card(card: Card, *, first_choice: int = 1) -> str:
             lines.extend(f"> {row}" for row in text.splitlines()) if section.quote else lines.append(text)
         width = max((len(item.label) for item in section.fields), default=0)
         lines.extend(f"  {item.label.ljust(width)}  {render_line(item.value)}" for item in section.fields)
-    for number, choice in enumerate(card.choices, start=first_choice):
-        lines.append(f"  [{number}] {choice.label}")
+    lines.extend(choice_lines(card.choices))
     lines.extend(f"  ({render_line(line)})" for line in card.context)
     return "\n".join(lines)

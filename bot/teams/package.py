@@ -28,6 +28,14 @@ class PackageOptions:
     public_url: str = "https://example.com/bravo"
     developer: str = "Bravo"
     daily_allowance: int = 5
+    privacy_url: str = ""  # default: the page Bravo serves at <public_url>/privacy
+    terms_url: str = ""  # default: <public_url>/terms
+
+
+def https_address(value: str) -> bool:
+    """Teams refuses a manifest whose addresses are not HTTPS with a host."""
+    parts = urlsplit(value.strip())
+    return parts.scheme.lower() == "https" and bool(parts.hostname)
 
 
 def _version() -> str:
@@ -71,8 +79,8 @@ def manifest(options: PackageOptions) -> dict[str, Any]:
         "developer": {
             "name": options.developer,
             "websiteUrl": base,
-            "privacyUrl": f"{base}/privacy",
-            "termsOfUseUrl": f"{base}/terms",
+            "privacyUrl": options.privacy_url or f"{base}/privacy",
+            "termsOfUseUrl": options.terms_url or f"{base}/terms",
         },
         "name": texts["name"],
         "description": texts["description"],

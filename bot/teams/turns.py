@@ -7,7 +7,7 @@ are committed together before Teams gets its answer; a delivery (or card submiss
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from botbuilder.schema import Activity
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -67,6 +67,8 @@ async def run_turn(database: Database, policy: Policy, request: TurnRequest, use
             for account_id, person in people.items():
                 if account_id != request.actor_id and person.id is not None and not person.is_bot:
                     await remember_member(session, activity, person_id=person.id)
+        if conversation_scope(activity) == GROUP_CHAT:  # a group chat is private: its kudos are not re-posted
+            policy = replace(policy, teams_recognition_channel=None)
         ctx = Context(
             session=session,
             actor=actor,

@@ -54,8 +54,13 @@ def quiet_section(t: Translator, week: TeamWeek) -> Section | None:
     hidden = len(week.quiet) - len(shown)
     line = compose(t("Not recognised for {days} days: {people}."), days=QUIET_DAYS, people=shown)
     if hidden:
-        line = compose(t("{line} And {count} more."), line=line, count=hidden)
-    nudge = t("Is there something to thank them for? Only you see this.")
+        more = t.plural("And {count} more.", "And {count} more.", hidden)
+        line = Line(parts=(*line.parts, *Line.of(" " + more).parts))
+    nudge = t.plural(
+        "Is there something to thank them for? Only you see this.",
+        "Is there something to thank them for? Only you see this.",
+        len(week.quiet),
+    )
     return Section(text=Line(parts=(*line.parts, *Line.of(" " + nudge).parts)))
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 import gettext
 import io
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -82,6 +83,27 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+_FRENCH_DE = re.compile(r"\b([Dd])e \{(\w+)\}")
+_FRENCH_VOWELS = frozenset("aeiou")
+
+
+def elide(language: str, template: str, values: Mapping[str, object]) -> str:
+    """French elides "de" before a vowel: "de {team}" reads "d'Engineering" but "de Sales".
+
+    A translation cannot know the name it will hold, so the template is adjusted for the values it is given. Only
+    a written vowel elides (not "h", "y" or a digit, whose elision depends on how the word is said).
+    """
+    if language != "fr" or "e {" not in template:
+        return template
+
+    def adjust(match: re.Match[str]) -> str:
+        value = str(values.get(match.group(2), "")).lstrip()
+        first = unicodedata.normalize("NFKD", value[:1])[:1].lower()
+        return f"{match.group(1)}'{{{match.group(2)}}}" if first in _FRENCH_VOWELS else match.group(0)
+
+    return _FRENCH_DE.sub(adjust, template)
+
+
 class Translator:
     """Translates and formats messages for one reader: their language, and their time zone for dates."""
 
@@ -93,12 +115,12 @@ class Translator:
     def __call__(self, message: str, /, **values: object) -> str:
         """Translate `message` and fill its `{placeholders}`."""
         text = self._translations.gettext(message)
-        return text.format(**values) if values else text
+        return elide(self.language, text, values).format(**values) if values else text
 
     def plural(self, singular: str, plural: str, count: int, /, **values: object) -> str:
         """Translate with the language's plural rule; `{count}` is always available."""
         text = self._translations.ngettext(singular, plural, count)
-        return text.format(count=count, **values)
+        return elide(self.language, text, values).format(count=count, **values)
 
     def join(self, items: Iterable[str]) -> str:
         """Join a list the way the language does: `a, b and c` / `a, b et c`."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from handlers.kudos.cards import reason_line
 from handlers.kudos.commands import gives_kudos, handle, my_kudos_sections
-from handlers.kudos.form import FORM_ACTION, OPEN_FORM_ACTION, kudos_form, open_form, submit_form
+from handlers.kudos.form import FORM_ACTION, OPEN_FORM_ACTION, form_reply, open_form, submit_form
 from handlers.kudos.give import KudosText, give_from_text, give_from_texts, give_kudos
 from handlers.kudos.leaderboard import PERIODS, Leaderboard, build_leaderboard, leaderboard_sections, period_label
 from handlers.kudos.outcome import KudosOutcome
@@ -30,12 +30,12 @@ __all__ = [
     "PERIODS",
     "ROUTES",
     "build_leaderboard",
+    "form_reply",
     "give_from_text",
     "give_from_texts",
     "give_kudos",
     "gives_kudos",
     "handle",
-    "kudos_form",
     "leaderboard_sections",
     "my_kudos_sections",
     "open_form",

@@ -6,12 +6,13 @@ from handlers.context import Capabilities, Context, timezone_of
 from handlers.i18n import Translator
 from handlers.kudos.allowance import remaining_allowance
 from handlers.kudos.cards import reason_line, values_text
-from handlers.kudos.form import kudos_form
+from handlers.kudos.form import form_reply
 from handlers.kudos.give import give_from_text
 from handlers.kudos.leaderboard import PERIODS, build_leaderboard, leaderboard_card, parse_period
 from handlers.messages import Card, FieldItem, Line, Reply, Section, Text, compose, reply
 from handlers.policy import Policy
 from handlers.privacy import privacy_reply
+from handlers.spelling import closest
 from storage.kudos import history as kudos_history
 from storage.kudos.history import KudosEntry
 
@@ -33,6 +34,9 @@ async def handle(ctx: Context, text: str) -> Reply:
     """`/kudos` alone opens the form; a known word runs that subcommand; anything else is a kudos."""
     stripped = text.strip()
     if gives_kudos(stripped):
+        mistyped = _mistyped_subcommand(stripped)
+        if mistyped:
+            return reply(ctx.t("Did you mean /kudos {word}?", word=mistyped))
         return (await give_from_text(ctx, stripped, source="command")).reply
     word, _, rest = stripped.partition(" ")
     match word.lower():
@@ -44,7 +48,14 @@ async def handle(ctx: Context, text: str) -> Reply:
             return Reply(card=await my_kudos_card(ctx))
         case "privacy" | "confidentialite" | "confidentialité":
             return privacy_reply(ctx.t, ctx.policy)
-    return Reply(form=await kudos_form(ctx))
+    return await form_reply(ctx)
+
+
+def _mistyped_subcommand(text: str) -> str | None:
+    """`leaderbord` alone, with nobody mentioned, is a subcommand misspelled rather than a kudos to nobody."""
+    if " " in text or "<" in text:
+        return None
+    return closest(text, SUBCOMMAND_WORDS)
 
 
 async def leaderboard(ctx: Context, text: str) -> Reply:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from handlers.context import Context
+from handlers.kudos.allowance import over_allowance, remaining_allowance
 from handlers.kudos.give import give_kudos
 from handlers.kudos.parse import KudosDraft, tidy_reason, value_tags
 from handlers.kudos.rules import known_values
@@ -68,17 +69,25 @@ async def kudos_form(
     )
 
 
+async def form_reply(
+    ctx: Context, *, people: Sequence[int] = (), points: int = 1, values: Sequence[str] = (), message: str = ""
+) -> Reply:
+    """The form to fill, or, when the giver has no points left today, why not: before its four questions, not after."""
+    if await remaining_allowance(ctx) <= 0:
+        return reply(over_allowance(ctx, cost=1, left=0))
+    return Reply(form=await kudos_form(ctx, people=people, points=points, values=values, message=message))
+
+
 async def open_form(ctx: Context, value: str) -> Reply:
     """The "Give kudos" button: opens the form, restoring inputs carried in `value`."""
     prefill = _decode(value)
-    form = await kudos_form(
+    return await form_reply(
         ctx,
         people=[int(item) for item in prefill.get("p", []) if str(item).isdigit()],
         points=int(prefill.get("n", 1)) if str(prefill.get("n", 1)).isdigit() else 1,
         values=[str(item) for item in prefill.get("v", [])],
         message=str(prefill.get("m", "")),
     )
-    return Reply(form=form)
 
 
 def prefill_value(people: Sequence[int], points: int, values: Sequence[str], message: str) -> str:

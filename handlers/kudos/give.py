@@ -20,7 +20,7 @@ from handlers.kudos.cards import KudosFacts
 from handlers.kudos.notify import kudos_effects
 from handlers.kudos.outcome import KudosOutcome, confirmed, stored_facts
 from handlers.kudos.parse import KudosDraft, KudosParseError, parse_kudos
-from handlers.kudos.rules import KudosRejected, KudosRequest, KudosSource, Lookups, check, explain_parse_error
+from handlers.kudos.rules import KudosRejected, KudosRequest, KudosSource, Lookups, check, explain_unmentioned
 from handlers.messages import reply
 from storage.kudos import entries as kudos_store
 from storage.kudos.entries import NewKudos, NewRecipient
@@ -58,7 +58,7 @@ async def give_from_texts(items: Sequence[KudosText]) -> list[KudosOutcome]:
         try:
             draft = parse_kudos(item.text, read_points=item.points is None)
         except KudosParseError as error:
-            outcomes.append(KudosOutcome(reply=reply(explain_parse_error(item.ctx.t, error))))
+            outcomes.append(KudosOutcome(reply=reply(await explain_unmentioned(item.ctx, item.text, error))))
             continue
         if item.points is not None:
             draft = replace(draft, points=item.points, points_given=True)

@@ -6,7 +6,7 @@ burst of kudos costs no query per kudos. The first rule a kudos breaks is the re
 
 from __future__ import annotations
 
-import difflib
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +17,7 @@ from handlers.i18n import Translator
 from handlers.kudos.allowance import AllowanceLedger, over_allowance
 from handlers.kudos.cards import KudosFacts
 from handlers.kudos.parse import KudosDraft, KudosParseError
+from handlers.spelling import closest
 from storage import people as people_store
 from storage.kudos import entries as kudos_store
 from storage.kudos.entries import NewRecipient
@@ -54,6 +55,27 @@ async def known_values(ctx: Context) -> list[str]:
 
 def explain_parse_error(t: Translator, error: KudosParseError) -> str:
     return t("Who do you want to recognise? Mention them, for example: /kudos @name thanks for the release #teamwork")
+
+
+async def explain_unmentioned(ctx: Context, text: str, error: KudosParseError) -> str:
+    """Nobody is mentioned; an `@name` typed as plain text (not picked as a mention) gets the nearest person's name."""
+    typed = PLAIN_AT.search(text)
+    if typed is None:
+        return explain_parse_error(ctx.t, error)
+    names: dict[str, str] = {}
+    for person in await people_store.all_people(ctx.session):
+        if person.active and not person.is_bot:
+            names.setdefault(person.display_name, person.display_name)
+            names.setdefault(person.display_name.split()[0] if person.display_name.split() else "", person.display_name)
+    found = closest(typed.group(1), [name for name in names if name])
+    if found is None:
+        return explain_parse_error(ctx.t, error)
+    return ctx.t(
+        "I don't know anyone called @{name}. Did you mean @{suggestion}?", name=typed.group(1), suggestion=names[found]
+    )
+
+
+PLAIN_AT = re.compile(r"(?<![\w@.<])@([\w'’.-]+)")
 
 
 @dataclass
@@ -172,10 +194,10 @@ def _check_values(ctx: Context, tags: tuple[str, ...], known: list[str]) -> tupl
     for tag in tags:
         if tag in known:
             continue
-        close = difflib.get_close_matches(tag, known, n=1, cutoff=0.6)
-        if close:
+        suggestion = closest(tag, known)
+        if suggestion:
             raise KudosRejected(
-                ctx.t("#{tag} is not one of our values. Did you mean #{suggestion}?", tag=tag, suggestion=close[0])
+                ctx.t("#{tag} is not one of our values. Did you mean #{suggestion}?", tag=tag, suggestion=suggestion)
             )
         raise KudosRejected(
             ctx.t(

@@ -67,11 +67,12 @@ class PlanChange:
 
 @dataclass(frozen=True, slots=True)
 class TeamPlan:
-    """A team's effective plan and its next pulse day; `team` None is the plan of every team."""
+    """A team's effective plan and its next pulse day (None while its pulses are off); `team` None is the plan of
+    every team."""
 
     team: str | None
     plan: Plan
-    next_day: date
+    next_day: date | None
 
 
 def _checked(change: PlanChange) -> tuple[int | None, str | None]:
@@ -120,5 +121,6 @@ async def plan_overview(session: AsyncSession, policy: Policy, *, today: date) -
     overview = []
     for name, team_id in [(None, None), *((team.name, team.id) for team in teams)]:
         plan = resolve_plan(policy, (rows.get(None), rows.get(team_id) if team_id else None))
-        overview.append(TeamPlan(team=name, plan=plan, next_day=next_pulse_day(plan, today)))
+        next_day = next_pulse_day(plan, today) if plan.enabled else None
+        overview.append(TeamPlan(team=name, plan=plan, next_day=next_day))
     return overview

@@ -28,10 +28,11 @@ def _rounded(value: float | None, digits: int) -> float | None:
 def open_notice(t: Translator, group: GroupResult, name: str) -> str:
     """What a round still open shows: how many have answered so far and when it closes, no figure at all."""
     closes = t.deadline(group.closes_at) if group.closes_at else ""
-    return t(
-        "{team}: {answered} of {invited} have answered so far. Results appear when the pulse closes ({closes}).",
+    return t.plural(
+        "{team}: {count} of {invited} has answered so far. Results appear when the pulse closes ({closes}).",
+        "{team}: {count} of {invited} have answered so far. Results appear when the pulse closes ({closes}).",
+        group.answered or 0,
         team=name,
-        answered=group.answered or 0,
         invited=group.invited or 0,
         closes=closes,
     )
@@ -169,7 +170,10 @@ def results_card(t: Translator, report: PulseReport, groups: Iterable[GroupResul
                 number += 1
                 label = t("Comment {number}: {text}", number=number, text=comment.text)
                 if comment.replies:
-                    label += " " + t("({count} messages in the conversation)", count=comment.replies)
+                    replies = comment.replies
+                    label += " " + t.plural(
+                        "({count} message in the conversation)", "({count} messages in the conversation)", replies
+                    )
                 sections.append(Section(text=Line.of(label), quote=True))
                 if can_reply and comment.can_reply and len(choices) < MAX_REPLY_BUTTONS:
                     choices.append(

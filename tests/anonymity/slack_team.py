@@ -158,7 +158,7 @@ async def slack_team(
                 await team.cli("directory", "import", str(directory_csv(tmp_path)))
                 await drop_placeholder(runtime.database)
                 output = await team.cli("pulse", "send", "--now")
-                assert "1 pulses started." in output and "7 messages delivered." in output, output
+                assert "1 pulse started." in output and "7 messages delivered." in output, output
                 team.identities = await identities(bravo)
                 assert all(len(dms(bravo, uid)) == 1 for uid in team.users)
                 yield team

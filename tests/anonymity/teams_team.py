@@ -141,7 +141,7 @@ async def teams_team(
                 assert await app.post(install) == 201
                 await app.worker.drain()
                 output = await team.cli("pulse", "send", "--now")
-                assert "1 pulses started." in output, output
+                assert "1 pulse started." in output, output
                 team._pulses()
                 assert sorted(team.cards) == sorted(team.users), output
                 team.identities = await _identities(team)

@@ -63,3 +63,17 @@ async def test_metrics_report_the_database_up_when_it_answers(settings: Settings
         async with TestClient(TestServer(build_app(runtime, background=False))) as client:
             body = await (await client.get("/metrics")).text()
     assert "bravo_database_up 1.0" in body
+
+
+async def test_the_privacy_and_terms_pages_the_teams_manifest_links_to_are_served_in_both_languages(
+    settings: Settings,
+) -> None:
+    async with open_runtime(settings) as runtime:
+        async with TestClient(TestServer(build_app(runtime, background=False))) as client:
+            privacy = await client.get("/privacy")
+            terms = await client.get("/terms")
+            privacy_text, terms_text = await privacy.text(), await terms.text()
+    assert privacy.status == terms.status == 200 and privacy.content_type == "text/html"
+    assert "What Bravo stores about you, and why" in privacy_text
+    assert "Ce que Bravo conserve sur vous, et pourquoi" in privacy_text
+    assert "Bravo: terms of use" in terms_text and "Bravo : conditions d&#x27;utilisation" in terms_text

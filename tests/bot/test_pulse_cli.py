@@ -46,7 +46,7 @@ def test_the_bravo_command_sends_now_and_the_console_answers(database_url: str, 
     sent = bravo("pulse", "send", "--now", database_url=database_url, BRAVO_LANGUAGE="fr")
     assert sent.returncode == 0, sent.stderr
     assert "2 pulses lancés." in sent.stdout and "Aucune messagerie n'est configurée" in sent.stdout
-    chat = bravo("run", "--as", "Eng 1", database_url=database_url, stdin="/pulse\n11\n1\n")
+    chat = bravo("run", "--as", "Eng 1", database_url=database_url, stdin="/pulse\n10\n1\n")
     assert chat.returncode == 0, chat.stderr
     assert "Pulse check: question 1 of 3" in chat.stdout and "How likely are you to recommend" in chat.stdout
     assert "Pulse check: question 2 of 3" in chat.stdout and "previous question is saved" in chat.stdout
@@ -65,8 +65,8 @@ async def test_results_json_hide_teams_until_enough_people_answered(
         ("Engineering", False, 0),
         ("Sales", False, 0),
     ]
-    assert "1 pulses closed." in (await run(runtime, capsys, "pulse", "close", "--team", "Sales"))[1]
-    assert "1 pulses closed." in (await run(runtime, capsys, "pulse", "close"))[1]
+    assert "1 pulse closed." in (await run(runtime, capsys, "pulse", "close", "--team", "Sales"))[1]
+    assert "1 pulse closed." in (await run(runtime, capsys, "pulse", "close"))[1]
     code, out, _ = await run(runtime, capsys, "pulse", "results", "--json")
     document = json.loads(out)
     assert [(team["team"], team["hidden"]) for team in document["teams"]] == [("Engineering", True), ("Sales", True)]
@@ -122,6 +122,10 @@ async def test_plans_are_set_per_team_and_shown(
     assert "biweekly on tuesday" in lines["Engineering"]
     assert "monthly on friday at 09:00 local time, 4 questions, open 72 h, on" in lines["Sales"]
     assert "open 72 h, off" in (await run(runtime, capsys, "pulse", "plan", "set", "--team", "Sales", "--off"))[1]
+    assert (await run(runtime, capsys, "pulse", "plan", "set", "--team", "Engineering", "--questions", "1"))[0] == 0
+    lines = {line.split(":")[0]: line for line in (await run(runtime, capsys, "pulse", "plan", "show"))[1].splitlines()}
+    assert lines["Sales"].endswith("open 72 h, off") and "next pulse day" not in lines["Sales"]
+    assert ", 1 question, open 48 h, on; next pulse day 20" in lines["Engineering"]
     code, _, err = await run(runtime, capsys, "pulse", "plan", "set", "--time", "25:00", "--weekday", "someday")
     assert code == 1 and "09:30" in err and "someday" in err and len(err.splitlines()) == 1
     code, _, err = await run(runtime, capsys, "pulse", "plan", "set", "--team", "Nobody", "--questions", "2")

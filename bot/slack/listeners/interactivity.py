@@ -22,8 +22,7 @@ from bot.slack.listeners.common import Answer, answer_for, modal_for, open_modal
 from bot.slack.mentions import defuse
 from bot.slack.render import action_name, button_value, message_payload
 from bot.slack.turn import SlackBot, SlackTurn
-from handlers.kudos import kudos_form, reason_line
-from handlers.messages import Reply
+from handlers.kudos import form_reply, reason_line
 from handlers.routing import run_action, submit_form
 
 log = logging.getLogger(__name__)
@@ -141,8 +140,8 @@ def _register_shortcuts(app: AsyncApp, bot: SlackBot) -> None:
             people = [person.id or 0] if person is not None and recognisable else []
             excerpt = reason_line(turn.canonical(text), turn.known.people_by_id, {}).plain()
             excerpt = excerpt if len(excerpt) <= PREFILL_EXCERPT else excerpt[: PREFILL_EXCERPT - 1] + "…"
-            form = await kudos_form(turn.ctx, people=people, message=f"“{excerpt}” " if excerpt else "")
-            return await answer_for(turn, Reply(form=form))
+            prefill = f"“{excerpt}” " if excerpt else ""
+            return await answer_for(turn, await form_reply(turn.ctx, people=people, message=prefill))
 
         answer = await bot.run(
             user_id=str(shortcut["user"]["id"]),
@@ -160,7 +159,7 @@ def _register_shortcuts(app: AsyncApp, bot: SlackBot) -> None:
     @app.shortcut(GLOBAL_SHORTCUT)
     async def on_global_shortcut(ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient) -> None:
         async def use_case(turn: SlackTurn) -> Answer:
-            return await answer_for(turn, Reply(form=await kudos_form(turn.ctx)))
+            return await answer_for(turn, await form_reply(turn.ctx))
 
         answer = await bot.run(user_id=str(shortcut["user"]["id"]), use_case=use_case, refuse=refusal)
         await ack()

@@ -86,3 +86,12 @@ async def test_names_match_longest_first_and_shared_first_names_are_ambiguous(da
     else:
         raise AssertionError("an ambiguous first name must be refused")
     assert rewrite_mentions("mail bob@example.com or @", _directory("Bob"), T) == "mail bob@example.com or @"
+
+
+async def test_the_form_says_there_are_no_points_left_before_asking_anything(
+    database: Database, policy: Policy
+) -> None:
+    shown = await chat(database, policy, "/kudos @David 5 thanks for the release\n/kudos\nEmma\n")
+    after = shown.split("> /kudos\n", 1)[1]
+    assert "You have used all 5 of your points for today." in after
+    assert "Who do you want to recognise?" not in after and "Give kudos" not in after

@@ -13,7 +13,14 @@ from sqlmodel import select
 from storage.models import Kudos, KudosValue
 from tests.bot.slack.conftest import RECOGNITION_CHANNEL, SlackBravo
 from tests.conftest import both_engines
-from tests.fakes.slack_requests import block_actions, interaction, message_action, message_event, view_submission
+from tests.fakes.slack_requests import (
+    block_actions,
+    interaction,
+    message_action,
+    message_event,
+    slash_command,
+    view_submission,
+)
 
 FORM_STATE: dict[str, Any] = json.loads(
     (Path(__file__).parents[2] / "fixtures" / "slack" / "kudos_form_state.json").read_text(encoding="utf-8")
@@ -118,3 +125,14 @@ async def test_an_unknown_button_is_explained_to_the_person_alone(bravo: SlackBr
     assert status == 200
     (call,) = await bravo.api.wait_for("chat.postEphemeral")
     assert call.args["user"] == "U1" and "no longer available" in call.args["text"]
+
+
+async def test_with_no_points_left_the_shortcut_says_so_instead_of_opening_the_form(bravo: SlackBravo) -> None:
+    status, body, _ = await bravo.post(slash_command("/kudos", "<@U2|bob> 5 thanks for the release", user_id="U1"))
+    assert status == 200 and "5 points" in body
+    message = message_event("Shipped the release", user="U2")
+    status, _, _ = await bravo.post(message_action("kudos_message", message, user_id="U1"))
+    assert status == 200
+    (call,) = await bravo.api.wait_for("views.open")
+    shown = json.dumps(call.args["view"], ensure_ascii=False)
+    assert "You have used all 5 of your points for today" in shown and "kudos.give" not in shown

@@ -170,3 +170,27 @@ async def test_pulse_typed_in_a_channel_is_answered_privately(acme: TeamsApp) ->
     (created,) = connector.created_conversations
     assert created.body["members"][0]["id"] == ALICE["id"]
     assert len(connector.activities_in(created.conversation_id or "")) == 1
+
+
+async def test_a_kudos_in_a_group_chat_is_not_reposted_in_the_channel_but_reaches_its_recipient(acme: TeamsApp) -> None:
+    connector = acme.connector
+    activity = ta.personal_message(
+        "kudos <at>Bob Jones</at> thanks for the private review",
+        service_url=connector.service_url,
+        from_user=ALICE,
+        mentions=[BOB],
+    )
+    activity["conversation"] = {
+        "conversationType": "groupChat",
+        "tenantId": ta.TENANT_ID,
+        "id": ta.GROUP_CHAT_ID,
+        "isGroup": True,
+    }
+    assert await acme.post(activity) == 201
+    (answer,) = await connector.wait_for_activities(1)
+    assert answer["conversation"]["id"] == ta.GROUP_CHAT_ID and "Bob Jones" in card_text(answer)
+    assert await points_by_email(acme) == {"bob@acme.example": 1}
+    await acme.worker.drain()
+    assert connector.activities_in(ta.CHANNEL_ID) == []
+    (created,) = connector.created_conversations
+    assert "thanks for the private review" in card_text(connector.activities_in(created.conversation_id or "")[0])

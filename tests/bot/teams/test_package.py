@@ -59,3 +59,26 @@ def test_the_cli_writes_the_zip_and_needs_a_bot_id(database_url: str, tmp_path: 
     assert json.loads(zipfile.ZipFile(out).read("manifest.json"))["bots"][0]["botId"] == BOT_ID
     missing = bravo("teams-package", "--out", str(tmp_path / "x.zip"), database_url=database_url)
     assert missing.returncode == 2 and "MICROSOFT_APP_ID" in missing.stderr
+
+
+def test_the_manifest_links_to_the_pages_bravo_serves_or_to_configured_ones() -> None:
+    served = json.loads(
+        zipfile.ZipFile(
+            io.BytesIO(build_package(PackageOptions(bot_id=BOT_ID, public_url="https://bravo.acme.example/")))
+        ).read("manifest.json")
+    )["developer"]
+    assert served["privacyUrl"] == "https://bravo.acme.example/privacy"
+    assert served["termsOfUseUrl"] == "https://bravo.acme.example/terms"
+    options = PackageOptions(bot_id=BOT_ID, privacy_url="https://acme.example/p", terms_url="https://acme.example/t")
+    chosen = json.loads(zipfile.ZipFile(io.BytesIO(build_package(options))).read("manifest.json"))["developer"]
+    assert (chosen["privacyUrl"], chosen["termsOfUseUrl"]) == ("https://acme.example/p", "https://acme.example/t")
+
+
+def test_the_cli_refuses_an_address_that_is_not_https(database_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "bravo-teams.zip"
+    for option, value in (("--public-url", "http://bravo.acme.example"), ("--terms-url", "ftp://acme.example/t")):
+        result = bravo(
+            "teams-package", "--out", str(out), option, value, database_url=database_url, MICROSOFT_APP_ID=BOT_ID
+        )
+        assert result.returncode == 2 and not out.exists()
+        assert result.stderr == f"{option} must be an https:// address, not {value}\n"

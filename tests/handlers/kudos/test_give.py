@@ -224,3 +224,14 @@ async def test_a_batch_repeats_a_kudos_committed_by_an_earlier_request(database:
     )
     assert said(again) == said(first) and "Vous avez donné 1 point" in said(other)
     assert await points_received(database) == {cara.id: 2, ben.id: 1}
+
+
+async def test_a_name_typed_without_picking_the_mention_gets_a_did_you_mean(database: Database, now: datetime) -> None:
+    people = await org(database)
+    assert "I don't know anyone called @cara. Did you mean @Cara?" in said(
+        await give(database, people["ann"], "@cara thanks for the demo", now=now)
+    )
+    french = said(await give(database, people["cara"], "@Benn merci", now=now))
+    assert "Je ne connais personne qui s'appelle @Benn. Vouliez-vous dire @Ben ?" in french
+    nobody = said(await give(database, people["ann"], "thanks for the demo @zzzz", now=now))
+    assert nobody.startswith("Who do you want to recognise?")

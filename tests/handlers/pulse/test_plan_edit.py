@@ -57,7 +57,7 @@ async def test_a_team_plan_overrides_the_plan_every_team_shares(
     assert plans["Sales"] == "monthly 4 09:00 4 72 True 2026-12-04"
     async with database.transaction() as session:
         await edit_plan(session, PlanChange(team="Sales", enabled=False, weekday="", time=""))
-    assert (await _overview(database, policy))["Sales"] == "monthly 4 09:00 4 72 False 2026-12-04"
+    assert (await _overview(database, policy))["Sales"] == "monthly 4 09:00 4 72 False None"
 
 
 async def test_every_bad_value_is_named_at_once_and_nothing_is_stored(database: Database, teams: None) -> None:

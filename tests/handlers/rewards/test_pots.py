@@ -164,7 +164,7 @@ async def test_members_propose_for_their_team_and_only_admins_for_everyone(datab
     assert bad.card is not None and "Say how many points" in bad.card.plain()
     assert sales_view.card is not None
     assert "Cinema" in sales_view.card.plain() and "Karaoke" not in sales_view.card.plain()
-    assert french.card is not None and "Récompense collective de Engineering" in french.card.plain()
+    assert french.card is not None and "Récompense collective d'Engineering" in french.card.plain()
 
 
 @both_engines
