@@ -232,6 +232,7 @@ class Settings(BaseSettings):
             grace=timedelta(hours=self.schedule_grace_hours),
             tick_seconds=self.scheduler_tick_seconds,
             platforms=platforms,
+            handled_events_window=timedelta(days=self.handled_events_days),
         )
 
     def outbox_pacer(self) -> Pacer:

@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.config import SchedulerConfig
+from scheduler.housekeeping import HOUSEKEEPING_JOB
 from scheduler.jobs import ScheduledJobs
 from scheduler.schedules import zone_named
 
@@ -31,7 +32,8 @@ SUMMARY_SECONDS = 600
 def build_scheduler(
     jobs: ScheduledJobs, config: SchedulerConfig, *, first_tick: datetime | None = None
 ) -> AsyncIOScheduler:
-    """A scheduler (not started) with the tick, the leaderboard cron job, the pulse, retention and summary jobs.
+    """A scheduler (not started) with the tick, the leaderboard cron job, the pulse, retention, housekeeping and
+    summary jobs.
 
     The tick runs once at start (`first_tick`, default now) so a downtime is caught up at once.
     """
@@ -69,6 +71,14 @@ def build_scheduler(
         IntervalTrigger(seconds=RETENTION_SECONDS, timezone=zone),
         id=RETENTION_JOB,
         name="retention of kudos reasons and pulse comments",
+        replace_existing=True,
+        next_run_time=first_tick or datetime.now(zone),
+    )
+    scheduler.add_job(
+        jobs.housekeeping,
+        IntervalTrigger(seconds=RETENTION_SECONDS, timezone=zone),
+        id=HOUSEKEEPING_JOB,
+        name="forget handled event ids and processed inbox rows",
         replace_existing=True,
         next_run_time=first_tick or datetime.now(zone),
     )

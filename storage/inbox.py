@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,7 +51,7 @@ async def store_many(session: AsyncSession, deliveries: Sequence[Delivery]) -> N
     await insert_ignore_many(session, InboxEvent, rows)
 
 
-def _claimable(now: datetime) -> tuple[object, ...]:
+def _claimable(now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
         col(InboxEvent.status) == INBOX_PENDING,
         col(InboxEvent.next_attempt_at) <= now,

@@ -57,7 +57,9 @@ async def store_event(intake: InboxIntake, body: dict[str, Any]) -> bool:
     try:
         await intake.accept(delivery)
     except Exception:  # noqa: BLE001 - the database is down or refused: Slack must resend, not lose it
-        log.exception("Slack event %s not stored; answering an error so that Slack sends it again", body.get("event_id"))
+        log.exception(
+            "Slack event %s not stored; answering an error so that Slack sends it again", body.get("event_id")
+        )
         return False
     return True
 

@@ -11,7 +11,7 @@ import logging
 
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.socket_mode.async_client import AsyncBaseSocketModeClient
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
@@ -28,12 +28,12 @@ class InboxSocketModeHandler(AsyncSocketModeHandler):
         super().__init__(app, app_token)
         self.intake = intake
 
-    async def handle(self, client: AsyncBaseSocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         if req.type == "events_api" and isinstance(req.payload, dict) and is_event(req.payload):
             if await store_event(self.intake, req.payload):
                 await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
-        await super().handle(client, req)  # type: ignore[arg-type]
+        await super().handle(client, req)
 
 
 async def start_socket_mode(bolt_app: AsyncApp, app_token: str, intake: InboxIntake) -> AsyncSocketModeHandler:

@@ -8,7 +8,7 @@ import pytest
 from aiohttp import web
 
 from bot import serve
-from bot.app import build_app
+from bot.app import INBOX_KEY, build_app
 from bot.runtime import open_runtime
 from bot.slack.http import BOLT_APP_KEY, SLACK_PATH
 from tests.bot.slack.conftest import slack_settings
@@ -34,7 +34,8 @@ async def test_socket_mode_connects_the_same_bolt_app_instead(
     settings = slack_settings(database_url, fake_slack, monkeypatch, SLACK_APP_TOKEN="xapp-1-test")
     started: list[tuple[Any, str]] = []
 
-    async def fake_start(bolt_app: Any, app_token: str) -> str:
+    async def fake_start(bolt_app: Any, app_token: str, intake: Any) -> str:
+        assert intake is app[INBOX_KEY].intake
         started.append((bolt_app, app_token))
         return "handler"
 
