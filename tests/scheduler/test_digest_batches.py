@@ -53,7 +53,8 @@ async def test_a_crash_between_batches_then_a_second_run_sends_each_digest_once(
     async with database.sessions() as session:
         claims = (await session.exec(select(ScheduledPost))).all()
         rows = (await session.exec(select(OutboxMessage))).all()
-    assert len({(claim.kind, claim.target, claim.period) for claim in claims}) == len(claims) == len(first) + len(second)
+    keys = {(claim.kind, claim.target, claim.period) for claim in claims}
+    assert len(keys) == len(claims) == len(first) + len(second)
     for claim in claims:
         prefix = f"{claim.kind}:{claim.target}:{claim.period}"
         queued_rows = [row for row in rows if (row.dedupe_key or "").startswith(prefix)]
