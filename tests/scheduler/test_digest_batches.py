@@ -31,6 +31,7 @@ async def test_a_crash_between_batches_then_a_second_run_sends_each_digest_once(
 ) -> None:
     await seed_database(database, slack=True, channels=True)
     settings = config(leaderboard=None, platforms=("slack",))
+    assert runs.DIGEST_BATCH == 200  # as docs/reliability.md says
     monkeypatch.setattr(runs, "DIGEST_BATCH", 2)
     original, calls = schedule_store.claim, {"count": 0}
 

@@ -8,8 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import select
 
+from handlers.policy import Policy
+from scheduler.config import SchedulerConfig
 from scheduler.housekeeping import forget_handled
-from scheduler.inbox_worker import InboxWorker
+from scheduler.inbox_worker import InboxWorker, backoff
+from scheduler.jobs import ScheduledJobs
 from scheduler.leases import LeaseOwner
 from storage import inbox
 from storage.db import Database
@@ -133,3 +136,20 @@ async def test_housekeeping_forgets_old_handled_deliveries_and_keeps_the_rest(da
     async with database.sessions() as session:
         assert sorted(row.body for row in (await session.exec(select(InboxEvent))).all()) == ["new-done", "old-parked"]
         assert [row.key for row in (await session.exec(select(ProcessedEvent))).all()] == ["slack:event:new"]
+
+
+def test_retries_back_off_from_two_seconds_to_five_minutes() -> None:
+    assert [backoff(attempt).total_seconds() for attempt in (1, 2, 3, 4)] == [2, 4, 8, 16]
+    assert backoff(30) == timedelta(minutes=5)
+
+
+async def test_the_hourly_housekeeping_job_runs_whatever_the_retention_settings(database: Database) -> None:
+    policy = Policy()  # no retention configured
+    async with database.transaction() as session:
+        assert await claim_event(session, key="slack:event:ancient")
+        old = await session.get(ProcessedEvent, "slack:event:ancient")
+        assert old is not None
+        old.created_at = utcnow() - timedelta(days=30)
+        session.add(old)
+    jobs = ScheduledJobs(database, SchedulerConfig(), policy, owner="test")
+    assert await jobs.housekeeping() == 1

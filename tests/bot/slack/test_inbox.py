@@ -16,12 +16,15 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
 from bot.app import INBOX_KEY, build_app
+from bot.inbox_intake import InboxIntake
 from bot.runtime import open_runtime
 from bot.slack.http import SLACK_PATH
 from storage import inbox
 from storage.db import Database
+from storage.inbox import Delivery
 from storage.models import Kudos
 from tests.bot.slack.conftest import SECRET, SlackBravo, slack_settings
+from tests.bot.test_inbox_cli import park
 from tests.conftest import both_engines
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_requests import event_callback, post_signed, reaction_added_event
@@ -105,3 +108,27 @@ async def test_a_burst_of_reactions_and_their_resends_are_each_counted_once(brav
     await asyncio.gather(*(bravo.post(body, retry_num=1) for body in bodies))
     await bravo.app[INBOX_KEY].worker.drain()
     assert await kudos_count(bravo.runtime.database) == len(people)
+
+
+async def test_metrics_count_pending_and_parked_events(bravo: SlackBravo) -> None:
+    await park(bravo.runtime.database, "slack:EvPARK2")
+    body = await (await bravo.client.get("/metrics")).text()
+    assert "bravo_inbox_parked 1.0" in body and "bravo_inbox_pending 0.0" in body
+
+
+async def test_deliveries_arriving_together_share_one_commit(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[int] = []
+    store_many = inbox.store_many
+
+    async def counted(session: Any, deliveries: Any) -> None:
+        batches.append(len(deliveries))
+        await store_many(session, deliveries)
+
+    monkeypatch.setattr(inbox, "store_many", counted)
+    intake = InboxIntake(database)
+    await asyncio.gather(
+        *(intake.accept(Delivery(delivery_id=f"slack:Ev{n}", platform="slack", body="{}")) for n in range(20))
+    )
+    assert sum(batches) == 20 and len(batches) < 20
