@@ -68,7 +68,9 @@ async def _start_slack_socket_mode(app: web.Application, runtime: Runtime) -> As
     from bot.slack.http import BOLT_APP_KEY
     from bot.slack.socket_mode import start_socket_mode
 
-    return await start_socket_mode(app[BOLT_APP_KEY], settings.slack_app_token, app[INBOX_KEY].intake)
+    return await start_socket_mode(
+        app[BOLT_APP_KEY], settings.slack_app_token, app[INBOX_KEY].intake, runtime.policy.kudos_emoji
+    )
 
 
 async def chat(runtime: Runtime, as_person: str | None) -> int:

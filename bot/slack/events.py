@@ -17,7 +17,7 @@ from typing import Any
 
 from bot.inbox_intake import InboxIntake
 from bot.slack.listeners.home import on_home_opened
-from bot.slack.listeners.messages import on_message, on_reaction
+from bot.slack.listeners.messages import emoji_pattern, on_message, on_reaction
 from bot.slack.turn import SlackBot
 from storage.inbox import Delivery
 
@@ -38,10 +38,10 @@ def is_event(body: dict[str, Any]) -> bool:
     return body.get("type") == "event_callback"
 
 
-def delivery_for(body: dict[str, Any]) -> Delivery | None:
-    """The inbox row for a delivery Bravo acts on (None for the others), keyed by Slack's event id."""
+def delivery_for(body: dict[str, Any], emoji: str) -> Delivery | None:
+    """The inbox row for a delivery Bravo may act on (None for the others), keyed by Slack's event id."""
     event = body.get("event")
-    if not isinstance(event, dict) or event.get("type") not in HANDLERS:
+    if not isinstance(event, dict) or event.get("type") not in HANDLERS or not _may_matter(event, emoji):
         return None
     text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
     event_id = body.get("event_id")
@@ -49,9 +49,19 @@ def delivery_for(body: dict[str, Any]) -> Delivery | None:
     return Delivery(delivery_id=f"slack:{key}", platform=SLACK, body=text)
 
 
-async def store_event(intake: InboxIntake, body: dict[str, Any]) -> bool:
-    """Commit the delivery (when Bravo acts on it); False when it could not be, so it must not be acknowledged."""
-    delivery = delivery_for(body)
+def _may_matter(event: dict[str, Any], emoji: str) -> bool:
+    """False for what the handlers certainly ignore: a reaction with another emoji, a channel message without the
+    kudos emoji (Bravo hears every message of its channels: storing them all would cost a write each)."""
+    if event.get("type") == "reaction_added":
+        return str(event.get("reaction", "")).split("::", 1)[0] == emoji
+    if event.get("type") == "message" and event.get("channel_type") != "im":
+        return emoji_pattern(emoji).search(str(event.get("text") or "")) is not None
+    return True
+
+
+async def store_event(intake: InboxIntake, body: dict[str, Any], emoji: str) -> bool:
+    """Commit the delivery (when Bravo may act on it); False when it could not be, so it must not be acknowledged."""
+    delivery = delivery_for(body, emoji)
     if delivery is None:
         return True
     try:

@@ -65,7 +65,7 @@ def mount_slack(app: web.Application, runtime: Runtime, worker: OutboxWorker, in
             log.warning("Slack request refused: payload unreadable or not shaped like Slack's")
             return web.json_response({"error": "malformed payload"}, status=400)
         if is_event(body):
-            if await store_event(inbox.intake, body):
+            if await store_event(inbox.intake, body, runtime.policy.kudos_emoji):
                 return web.Response(status=200)
             return web.json_response({"error": "not stored, send again"}, status=503)
         bolt_response = await bolt_app.async_dispatch(bolt_request(body, request))

@@ -24,21 +24,24 @@ log = logging.getLogger(__name__)
 class InboxSocketModeHandler(AsyncSocketModeHandler):
     """Bolt's handler, except that events are stored before their envelope is acknowledged."""
 
-    def __init__(self, app: AsyncApp, app_token: str, intake: InboxIntake) -> None:
+    def __init__(self, app: AsyncApp, app_token: str, intake: InboxIntake, emoji: str) -> None:
         super().__init__(app, app_token)
         self.intake = intake
+        self.emoji = emoji
 
     async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         if req.type == "events_api" and isinstance(req.payload, dict) and is_event(req.payload):
-            if await store_event(self.intake, req.payload):
+            if await store_event(self.intake, req.payload, self.emoji):
                 await client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
         await super().handle(client, req)
 
 
-async def start_socket_mode(bolt_app: AsyncApp, app_token: str, intake: InboxIntake) -> AsyncSocketModeHandler:
+async def start_socket_mode(
+    bolt_app: AsyncApp, app_token: str, intake: InboxIntake, emoji: str
+) -> AsyncSocketModeHandler:
     """Connect to Slack with the app-level token; the caller closes the handler at shutdown."""
-    handler = InboxSocketModeHandler(bolt_app, app_token, intake)
+    handler = InboxSocketModeHandler(bolt_app, app_token, intake, emoji)
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("Slack Socket Mode connected")
     return handler

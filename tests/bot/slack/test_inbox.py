@@ -27,7 +27,7 @@ from tests.bot.slack.conftest import SECRET, SlackBravo, slack_settings
 from tests.bot.test_inbox_cli import park
 from tests.conftest import both_engines
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_requests import event_callback, post_signed, reaction_added_event
+from tests.fakes.slack_requests import event_callback, message_event, post_signed, reaction_added_event
 from tests.fakes.slack_workspace import make_user
 
 SETTLE_POLLS = 400
@@ -132,3 +132,16 @@ async def test_deliveries_arriving_together_share_one_commit(
         *(intake.accept(Delivery(delivery_id=f"slack:Ev{n}", platform="slack", body="{}")) for n in range(20))
     )
     assert sum(batches) == 20 and len(batches) < 20
+
+
+async def test_events_bravo_certainly_ignores_are_answered_without_being_stored(bravo: SlackBravo) -> None:
+    ignored = [
+        message_event("<@U2> thanks for the help", user="U1"),
+        reaction_added_event("tada", user="U1", item_user="U2"),
+        {"type": "reaction_removed", "user": "U1", "reaction": "clap", "item": {"type": "message"}},
+    ]
+    for event in ignored:
+        status, _, _ = await bravo.post(event_callback(event))
+        assert status == 200
+    async with bravo.runtime.database.sessions() as session:
+        assert (await inbox.stats(session)) == inbox.InboxStats(pending=0, parked=0, done=0)

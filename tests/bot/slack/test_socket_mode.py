@@ -39,7 +39,8 @@ async def test_socket_mode_connects_the_same_bolt_app_instead(
     settings = slack_settings(database_url, fake_slack, monkeypatch, SLACK_APP_TOKEN="xapp-1-test")
     started: list[tuple[Any, str]] = []
 
-    async def fake_start(bolt_app: Any, app_token: str, intake: Any) -> str:
+    async def fake_start(bolt_app: Any, app_token: str, intake: Any, emoji: str) -> str:
+        assert emoji == "clap"
         assert intake is app[INBOX_KEY].intake
         started.append((bolt_app, app_token))
         return "handler"
@@ -81,7 +82,7 @@ def _envelope(envelope_id: str) -> SocketModeRequest:
 @pytest.mark.parametrize("fails", [False, True])
 async def test_an_event_envelope_is_acknowledged_only_once_stored(fails: bool) -> None:
     intake = _Intake(fails=fails)
-    handler = InboxSocketModeHandler(AsyncApp(token="xoxb-test", signing_secret="s"), "xapp-1-test", intake)  # type: ignore[arg-type]
+    handler = InboxSocketModeHandler(AsyncApp(token="xoxb-test", signing_secret="s"), "xapp-1-test", intake, "clap")  # type: ignore[arg-type]
     client = _Client()
     await handler.handle(client, _envelope("env-1"))  # type: ignore[arg-type]
     assert client.acknowledged == ([] if fails else ["env-1"])
