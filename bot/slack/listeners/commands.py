@@ -4,18 +4,14 @@ The answer to a slash command is the body of Slack's 2xx, shown only to the pers
 committed first and the confirmation rides on the acknowledgement itself. An answer longer than one message (an
 admin's `/pulse results` over many teams) continues in numbered messages sent to the command's `response_url`
 (Slack takes five there), then, past that, ephemerally in the channel. `/kudos @someone …` commands arriving
-together are given in one transaction (`bot.batching`), which is what lets a burst be acknowledged quickly. A
-result not ready within 2.5 s (Slack waits 3 s) is announced as "working on it" and sent to `response_url` once
-committed.
+together are given in one transaction (`bot.batching`), which is what lets a burst be acknowledged quickly.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -35,8 +31,6 @@ from handlers.routing import run_command
 log = logging.getLogger(__name__)
 ANY_COMMAND = re.compile(r"^/\S+$")
 RESPONSE_URL_USES = 5
-# Slack shows an error when a command is not answered within 3 s: past this, say "working on it" and follow up.
-ANSWER_WITHIN_SECONDS = 2.5
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
@@ -66,63 +60,35 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             bot_user_id=context.bot_user_id,
             channel_hint=command.get("channel_name"),
         )
-
-        async def compute() -> Answer | None:
-            if name == "kudos" and gives_kudos(text):
-                return await kudos_batches.submit(request)
-            (answer,) = await bot.run_many([request], use_case, refuse=refusal)
-            return answer
-
-        where = Answering(client, ack, respond, name, trigger_id, user, command.get("channel_id"))
-        await where.answer(asyncio.ensure_future(compute()), Translator(bot.runtime.policy.language))
-
-
-@dataclass(frozen=True)
-class Answering:
-    """Where a command's answer goes: in the acknowledgement when it is ready within `ANSWER_WITHIN_SECONDS`; else
-    the acknowledgement says "working on it" and the answer follows at `response_url` (the work, a kudos included,
-    is committed either way before anything says it was done)."""
-
-    client: AsyncWebClient
-    ack: AsyncAck
-    respond: AsyncRespond
-    name: str
-    trigger_id: str
-    user: str
-    channel: str | None
-
-    async def answer(self, work: asyncio.Future[Answer | None], t: Translator) -> None:
-        done, _ = await asyncio.wait({work}, timeout=ANSWER_WITHIN_SECONDS)
-        late = not done
-        if late:
-            await self.ack(text=t("Working on it…"))
         try:
-            answer = await work
+            if name == "kudos" and gives_kudos(text):
+                answer = await kudos_batches.submit(request)
+            else:
+                (answer,) = await bot.run_many([request], use_case, refuse=refusal)
         except Exception:
-            log.exception("/%s failed", self.name)
-            sorry = t("Sorry, something went wrong and nothing was saved. Please try again.")
-            await (self.respond(text=sorry, response_type="ephemeral") if late else self.ack(text=sorry))
+            log.exception("/%s failed", name)
+            t = Translator(bot.runtime.policy.language)
+            await ack(text=t("Sorry, something went wrong and nothing was saved. Please try again."))
             return
-        await self.show(answer, late=late)
-
-    async def show(self, answer: Answer | None, *, late: bool) -> None:
-        if answer is None or answer.reply.card is None or answer.reply.form is not None:
-            if not late:
-                await self.ack()
-            if answer is not None and answer.reply.form is not None:
-                await open_modal(self.client, self.trigger_id, answer)
+        if answer is None:
+            await ack()
+            return
+        if answer.reply.form is not None:
+            await ack()
+            await open_modal(client, trigger_id, answer)
+            return
+        if answer.reply.card is None:
+            await ack()
             return
         response_type = "in_channel" if answer.reply.public else "ephemeral"
-        pages = message_pages(answer.reply.card)
-        if not late:
-            await self.ack(response_type=response_type, **pages[0])
-            pages = pages[1:]
-        for payload in pages[:RESPONSE_URL_USES]:
+        first, *rest = message_pages(answer.reply.card)
+        await ack(response_type=response_type, **first)
+        for payload in rest[:RESPONSE_URL_USES]:
             try:
-                await self.respond(response_type=response_type, replace_original=False, **payload)
+                await respond(response_type=response_type, replace_original=False, **payload)
             except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-                log.warning("/%s: a continued answer was lost: %s", self.name, error)
-        await tell_pages(self.client, user=self.user, channel=self.channel, payloads=pages[RESPONSE_URL_USES:])
+                log.warning("/%s: a continued answer was lost: %s", name, error)
+        await tell_pages(client, user=user, channel=command.get("channel_id"), payloads=rest[RESPONSE_URL_USES:])
 
 
 async def give_kudos_commands(bot: SlackBot, requests: list[TurnRequest]) -> list[Answer | None]:
