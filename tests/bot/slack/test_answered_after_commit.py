@@ -14,7 +14,7 @@ from storage.models import Kudos, OutboxMessage
 from tests.bot.slack.conftest import SlackBravo
 from tests.bot.slack.test_interactivity import state
 from tests.conftest import both_engines
-from tests.fakes.slack_requests import slash_command, view_submission
+from tests.fakes.slack_requests import block_actions, slash_command, view_submission
 
 
 def database_down(*_args: Any, **_kwargs: Any) -> None:
@@ -63,3 +63,13 @@ async def test_a_form_whose_commit_fails_is_not_answered_200(
     )
     assert status != 200
     assert await counts(bravo) == (0, 0)
+
+
+async def test_a_button_whose_commit_fails_is_not_answered_200(
+    bravo: SlackBravo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.slack.listeners.interactivity.run_action", database_down)
+    home = {"id": "VHOME", "type": "home", "blocks": []}
+    status, _, _ = await bravo.post(block_actions("kudos.form|0", "", view=home, user_id="U1"))
+    assert status != 200
+    assert bravo.api.calls_to("views.open") == []
