@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 # Processes one stored delivery (its body as received); raising means "try again later".
 EventProcessor = Callable[[str], Awaitable[None]]
 DEFAULT_MAX_ATTEMPTS = 5
+# Events processed at once per process: enough to keep up with bursts, few enough that the requests being answered
+# meanwhile (slash commands must be answered within 3 s) keep their share of the event loop and of the connections.
+DEFAULT_CONCURRENCY = 4
 # One event's processing (a transaction and a few Web API calls) ends well within this; a worker that dies holding
 # a row gives it back when the lease ends (at once to a restart on the same machine).
 LEASE = timedelta(minutes=2)
@@ -48,7 +51,8 @@ class InboxWorker:
         processors: Mapping[str, EventProcessor],
         *,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        batch_size: int = 32,
+        batch_size: int = 16,
+        concurrency: int = DEFAULT_CONCURRENCY,
         clock: Callable[[], datetime] = utcnow,
         owner: LeaseOwner | None = None,
     ) -> None:
@@ -59,6 +63,7 @@ class InboxWorker:
         self.clock = clock
         self.owner = owner or this_process()
         self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
 
     def wake(self) -> None:
         """Process soon: called once a delivery is stored."""
@@ -122,6 +127,10 @@ class InboxWorker:
                 await inbox.release(session, owners=[str(self.owner)], now=self.clock())
 
     async def _process(self, row: InboxEvent) -> None:
+        async with self._slots:
+            await self._process_one(row)
+
+    async def _process_one(self, row: InboxEvent) -> None:
         processor = self.processors.get(row.platform)
         try:
             if processor is None:
