@@ -75,11 +75,7 @@ async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) ->
     started = time.monotonic()
     kill_after = random.Random(seed).randint(max(1, requests // 10), max(1, requests * 9 // 10))
     run = f"soak{seed}"
-    reactions = sum(1 for index in range(requests) if is_reaction(index))
-    log(
-        f"{engine}: {requests} requests ({reactions} reactions), SIGKILL after {kill_after} answers "
-        f"(BRAVO_SOAK_SEED={seed})"
-    )
+    log(f"{engine}: {described(requests)}, SIGKILL after {kill_after} answers (BRAVO_SOAK_SEED={seed})")
 
     def build(index: int) -> tuple[bytes, dict[str, str]]:
         return reaction_request(index, run) if is_reaction(index) else kudos_request(index, PEOPLE, run)
@@ -136,6 +132,10 @@ async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) ->
         f"checked ({server.recovered()} already posted): all exactly once in {seconds:.1f}s ({', '.join(phases)})"
     )
     return KudosCrash(engine, requests, seed, kill_after, retried, seconds)
+
+
+def described(requests: int) -> str:
+    return f"{requests} requests ({sum(1 for index in range(requests) if is_reaction(index))} reactions)"
 
 
 def is_reaction(index: int) -> bool:
