@@ -98,8 +98,7 @@ async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) ->
             phase("start")
 
             def maybe_kill(done: int) -> None:
-                if done == kill_after:
-                    server.send_kill()
+                server.send_kill() if done == kill_after else None
 
             first = await fire(server.url, list(range(requests)), build, concurrency=CONCURRENCY, after_each=maybe_kill)
             server.kill()
@@ -117,7 +116,6 @@ async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) ->
                 unanswered = sorted(index for index, outcome in again.items() if not outcome.acknowledged)
             assert not unanswered, f"never acknowledged after retries: {unanswered[:10]}"
             phase("retries")
-            await wait_processed(url)
             await check_kudos(url, run, first, answers)
             await check_notifications(url, api)
             phase("drain and checks")
@@ -184,7 +182,9 @@ async def wait_processed(url: str) -> None:
 
 
 async def check_kudos(url: str, run: str, first: dict[int, Outcome], answers: dict[int, Outcome]) -> None:
-    """Each acknowledged request is one complete kudos: its recipient, its value, its post and its message."""
+    """Each acknowledged request is one complete kudos (once the inbox is processed): its recipient, its value (for
+    commands), its post and its message."""
+    await wait_processed(url)
     failed = [index for index, outcome in answers.items() if FAILED_ANSWER in outcome.body]
     assert not failed, f"acknowledged with an error: {[answers[i].body for i in failed[:3]]}"
     database = Database(url)
