@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.inbox_intake import Inbox
 from bot.legal import mount_legal
 from bot.metrics import METRICS_KEY, install_metrics
 from bot.platforms import link_directory, platform_senders
@@ -17,6 +18,7 @@ from scheduler.outbox_worker import OutboxWorker
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 WORKER_KEY = web.AppKey("outbox_worker", OutboxWorker)
+INBOX_KEY = web.AppKey("inbox", Inbox)
 # Slack's and Teams' real payloads stay well under 100 KiB; anything larger is refused (413) before it is parsed.
 MAX_BODY_BYTES = 256 * 1024
 
@@ -32,7 +34,8 @@ async def healthz(request: web.Request) -> web.Response:
 def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     """Routes for the platforms that are configured; each adapter mounts its own.
 
-    `background=False` leaves the outbox worker stopped, for tests that drain it themselves.
+    `background=False` leaves the outbox worker and the scheduler stopped, for tests that drain them themselves;
+    the inbox worker always runs, since acknowledged events are processed only by it.
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME_KEY] = runtime
@@ -43,17 +46,20 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
         secret_key=runtime.policy.secret_key,
     )
     app[WORKER_KEY] = worker
+    inbox = Inbox.open(runtime.database, max_attempts=runtime.settings.inbox_max_attempts)
+    app[INBOX_KEY] = inbox
     app.router.add_get("/healthz", healthz)
     install_metrics(app, runtime.database)
     mount_legal(app, runtime.policy)
     if runtime.settings.slack_enabled:
         from bot.slack.http import mount_slack
 
-        mount_slack(app, runtime, worker)
+        mount_slack(app, runtime, worker, inbox)
     if runtime.settings.teams_enabled:
         from bot.teams.http import mount_teams
 
         mount_teams(app, runtime, worker)
+    app.cleanup_ctx.append(_run_inbox_worker)
     if background:
         app.cleanup_ctx.append(_run_outbox_worker)
         app.cleanup_ctx.append(_run_scheduler)
@@ -63,6 +69,19 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
 
 async def _run_outbox_worker(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(app[WORKER_KEY].run_forever(), name="outbox-worker")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _run_inbox_worker(app: web.Application) -> AsyncIterator[None]:
+    """Process stored events (`scheduler.inbox_worker`) for as long as the server runs."""
+    inbox = app[INBOX_KEY]
+    if not inbox.worker.processors:
+        yield
+        return
+    task = asyncio.create_task(inbox.worker.run_forever(), name="inbox-worker")
     yield
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):

@@ -82,6 +82,11 @@ class Settings(BaseSettings):
     scheduler_tick_seconds: int = Field(60, ge=5, le=3600, validation_alias="BRAVO_SCHEDULER_TICK_SECONDS")
     outbox_rate: float = Field(10.0, ge=0, le=1000, validation_alias="BRAVO_OUTBOX_RATE")
     outbox_channel_interval: float = Field(1.0, ge=0, le=60, validation_alias="BRAVO_OUTBOX_CHANNEL_INTERVAL")
+    # A stored event that fails this many times is parked (`bravo status`, `bravo inbox replay`).
+    inbox_max_attempts: int = Field(5, ge=1, le=100, validation_alias="BRAVO_INBOX_MAX_ATTEMPTS")
+    # Handled event ids and processed inbox rows are deleted after this many days, whatever the retention settings
+    # (longer than the platforms' retry windows: Slack retries for about an hour, Teams for less).
+    handled_events_days: int = Field(7, ge=1, le=3650, validation_alias="BRAVO_HANDLED_EVENTS_DAYS")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field("INFO", validation_alias="BRAVO_LOG_LEVEL")
 
     @field_validator("admins", "company_values", mode="before")
@@ -230,6 +235,7 @@ class Settings(BaseSettings):
             grace=timedelta(hours=self.schedule_grace_hours),
             tick_seconds=self.scheduler_tick_seconds,
             platforms=platforms,
+            handled_events_window=timedelta(days=self.handled_events_days),
         )
 
     def outbox_pacer(self) -> Pacer:

@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests by route and status, time to answer, outbox depth and failures, scheduler runs.
+"""Prometheus metrics: requests by route and status, time to answer, outbox depth and failures, events inbox depth
+and parked events, scheduler runs.
 
 Each application owns its registry, so tests and several apps in one process never share counters. Job runs are
 counted through the scheduler's `on_run` hook (the scheduler knows nothing of Prometheus); scheduled posts are read
@@ -17,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
-from storage import outbox
+from storage import inbox, outbox
 from storage import schedule as schedule_store
 from storage.db import Database
 
@@ -51,6 +52,12 @@ class Metrics:
         )
         self.database_up = Gauge(
             "bravo_database_up", "1 when this scrape could read the database, else 0", registry=self.registry
+        )
+        self.inbox_pending = Gauge(
+            "bravo_inbox_pending", "Stored events waiting to be processed", registry=self.registry
+        )
+        self.inbox_parked = Gauge(
+            "bravo_inbox_parked", "Stored events parked after failing too often", registry=self.registry
         )
         self.job_runs = Counter(
             "bravo_job_runs", "Scheduler job runs in this process", ["job", "outcome"], registry=self.registry
@@ -102,6 +109,7 @@ class Metrics:
         async with database.sessions() as session:
             counts = await outbox.stats(session)
             claims = await schedule_store.claim_counts(session)
+            events = await inbox.stats(session)
         self.scheduled_posts.clear()  # a claim that moved on (queued -> sent) must not leave its old label behind
         for (kind, status), total in claims.items():
             self.scheduled_posts.labels(kind=kind, status=status).set(total)
@@ -109,6 +117,8 @@ class Metrics:
         self.outbox_failed.set(counts.failed)
         self.outbox_sent.set(counts.sent)
         self.outbox_held.set(counts.held)
+        self.inbox_pending.set(events.pending)
+        self.inbox_parked.set(events.parked)
 
 
 METRICS_KEY = web.AppKey("metrics", Metrics)

@@ -64,10 +64,13 @@ async def _start_slack_socket_mode(app: web.Application, runtime: Runtime) -> As
     settings = runtime.settings
     if not (settings.slack_enabled and settings.slack_app_token):
         return None
+    from bot.app import INBOX_KEY
     from bot.slack.http import BOLT_APP_KEY
     from bot.slack.socket_mode import start_socket_mode
 
-    return await start_socket_mode(app[BOLT_APP_KEY], settings.slack_app_token)
+    return await start_socket_mode(
+        app[BOLT_APP_KEY], settings.slack_app_token, app[INBOX_KEY].intake, runtime.policy.kudos_emoji
+    )
 
 
 async def chat(runtime: Runtime, as_person: str | None) -> int:

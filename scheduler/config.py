@@ -22,4 +22,6 @@ class SchedulerConfig:
     leaderboard_channels: tuple[tuple[str, str], ...] = ()
     grace: timedelta = timedelta(hours=24)
     tick_seconds: int = 60
+    # Handled event ids and processed inbox rows are deleted once this old (`scheduler.housekeeping`).
+    handled_events_window: timedelta = timedelta(days=7)
     platforms: tuple[str, ...] = ()

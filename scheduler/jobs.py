@@ -22,6 +22,7 @@ from handlers.i18n import Translator
 from handlers.policy import Policy
 from handlers.retention import DONE, RETENTION_JOB, apply_retention, retention_enabled
 from scheduler.config import SchedulerConfig
+from scheduler.housekeeping import HOUSEKEEPING_JOB, forget_handled
 from scheduler.kudos_summary import SUMMARY_JOB, roll_up_summary
 from scheduler.runs import post_leaderboard, process_owner, send_digests, settle_claims
 from scheduler.schedules import zone_named
@@ -202,6 +203,19 @@ class ScheduledJobs:
             return 0
         log.info("%s", summary)
         return report.kudos_reasons + report.comments + report.replies + report.deliveries
+
+    async def housekeeping(self, now: datetime | None = None) -> int:
+        """Hourly: forget handled event ids and processed inbox rows past their window; how many rows went."""
+        async with self._tracked(HOUSEKEEPING_JOB):
+            try:
+                done = await forget_handled(
+                    self.database, now=now or self.clock(), window=self.config.handled_events_window
+                )
+            except Exception:  # noqa: BLE001 - nothing was deleted; the next run tries again
+                log.exception("housekeeping failed")
+                _failed(HOUSEKEEPING_JOB)
+                return 0
+            return done.event_ids + done.inbox_rows
 
     async def kudos_summary(self, now: datetime | None = None) -> int:
         """Add the days that closed to the leaderboards' kudos summary; returns days added plus changes folded in."""

@@ -1,7 +1,8 @@
 """Building and queueing scheduled posts, each inside its claim: digests, the leaderboard, and claim settling.
 
-Content is read in bulk first (one batch per time window), then each post is claimed and queued in its own short
-transaction. Two processes may both read; only the one whose claim succeeds queues, so nothing is sent twice.
+Content is read in bulk first (one batch per time window), then the posts are claimed and queued in batches, each
+batch's claims and outbox rows committed together. Two processes may both read; only the one whose claim succeeds
+queues, so nothing is sent twice, and a run that died between batches is completed by the next one.
 """
 
 from __future__ import annotations
@@ -49,6 +50,9 @@ TAKEN = "taken"
 DRY_RUN = "dry-run"
 ORGANISATION = "org"
 SETTLE_LOOKBACK = timedelta(days=8)
+# Digests claimed and queued per transaction: a run for thousands of teams commits a few times, not once per digest,
+# and a crash between two batches leaves whole batches claimed (with their outbox rows) or not at all.
+DIGEST_BATCH = 200
 DEFAULT_LEADERBOARD = "fri 16:00"
 
 
@@ -141,7 +145,8 @@ async def send_digests(
 ) -> list[Outcome]:
     """Claim and queue every digest due at `now` (all of the current period's with `force`).
 
-    The cards of a whole batch stay alive until it is queued: the cyclic collector is paused meanwhile.
+    The cards of a whole run stay alive until they are queued: the cyclic collector is paused meanwhile. Claims
+    and their outbox rows are committed `DIGEST_BATCH` at a time.
     """
     with collector_paused():
         async with database.sessions() as session:
@@ -160,25 +165,38 @@ async def send_digests(
         report = await _pulse_results(database, policy, now)
         async with database.sessions() as session:
             cards = await _render(session, due, policy, report)
-        outcomes = []
-        for item, card in cards:
-            recipient = item.manager.display_name if item.manager else item.teams[0].name
-            if dry_run:
-                outcomes.append(Outcome(item.kind, item.target, item.period, DRY_RUN, card, recipient=recipient))
-                continue
+        if dry_run:
+            return [
+                Outcome(item.kind, item.target, item.period, DRY_RUN, card, recipient=_recipient(item))
+                for item, card in cards
+            ]
+        outcomes: list[Outcome] = []
+        for start in range(0, len(cards), DIGEST_BATCH):
             async with database.transaction() as session:
-                key = {"kind": item.kind, "target": item.target, "period": item.period}
-                if not await schedule_store.claim(session, **key, owner=owner or process_owner(), now=now):
-                    outcomes.append(Outcome(item.kind, item.target, item.period, TAKEN, recipient=recipient))
-                    continue
-                deliveries = await _queue_digest(session, item, card, config) if card is not None else 0
-                status = QUEUED if deliveries else SKIPPED
-                detail = None if deliveries else ("nothing to report" if card is None else "no reachable destination")
-                await schedule_store.finish(
-                    session, **key, status=status, deliveries=deliveries, now=now, detail=detail
-                )
-            outcomes.append(Outcome(item.kind, item.target, item.period, status, card, deliveries, recipient))
+                batch = [
+                    await _claim_and_queue(session, item, card, config, owner=owner or process_owner(), now=now)
+                    for item, card in cards[start : start + DIGEST_BATCH]
+                ]
+            outcomes.extend(batch)  # only once committed: a batch that failed left no claim behind
         return outcomes
+
+
+def _recipient(item: DueDigest) -> str:
+    return item.manager.display_name if item.manager else item.teams[0].name
+
+
+async def _claim_and_queue(
+    session: AsyncSession, item: DueDigest, card: Card | None, config: SchedulerConfig, *, owner: str, now: datetime
+) -> Outcome:
+    """Claim one digest and queue its deliveries in the batch's transaction; TAKEN when another run claimed it."""
+    key = {"kind": item.kind, "target": item.target, "period": item.period}
+    if not await schedule_store.claim(session, **key, owner=owner, now=now):
+        return Outcome(item.kind, item.target, item.period, TAKEN, recipient=_recipient(item))
+    deliveries = await _queue_digest(session, item, card, config) if card is not None else 0
+    status = QUEUED if deliveries else SKIPPED
+    detail = None if deliveries else ("nothing to report" if card is None else "no reachable destination")
+    await schedule_store.finish(session, **key, status=status, deliveries=deliveries, now=now, detail=detail)
+    return Outcome(item.kind, item.target, item.period, status, card, deliveries, _recipient(item))
 
 
 def leaderboard_channels(config: SchedulerConfig) -> tuple[tuple[str, str], ...]:

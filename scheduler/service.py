@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from scheduler.config import SchedulerConfig
+from scheduler.housekeeping import HOUSEKEEPING_JOB
 from scheduler.jobs import ScheduledJobs
 from scheduler.schedules import zone_named
 
@@ -31,7 +32,8 @@ SUMMARY_SECONDS = 600
 def build_scheduler(
     jobs: ScheduledJobs, config: SchedulerConfig, *, first_tick: datetime | None = None
 ) -> AsyncIOScheduler:
-    """A scheduler (not started) with the tick, the leaderboard cron job, the pulse, retention and summary jobs.
+    """A scheduler (not started) with the tick, the leaderboard cron job, the pulse, retention, housekeeping and
+    summary jobs.
 
     The tick runs once at start (`first_tick`, default now) so a downtime is caught up at once.
     """
@@ -64,20 +66,19 @@ def build_scheduler(
         name="pulse checks",
         replace_existing=True,
     )
-    scheduler.add_job(
-        jobs.retention,
-        IntervalTrigger(seconds=RETENTION_SECONDS, timezone=zone),
-        id=RETENTION_JOB,
-        name="retention of kudos reasons and pulse comments",
-        replace_existing=True,
-        next_run_time=first_tick or datetime.now(zone),
+    start = first_tick or datetime.now(zone)
+    periodic = (
+        (jobs.retention, RETENTION_SECONDS, RETENTION_JOB, "retention of kudos reasons and pulse comments"),
+        (jobs.housekeeping, RETENTION_SECONDS, HOUSEKEEPING_JOB, "forget handled event ids and processed inbox rows"),
+        (jobs.kudos_summary, SUMMARY_SECONDS, SUMMARY_JOB, "kudos summary for the leaderboards"),
     )
-    scheduler.add_job(
-        jobs.kudos_summary,
-        IntervalTrigger(seconds=SUMMARY_SECONDS, timezone=zone),
-        id=SUMMARY_JOB,
-        name="kudos summary for the leaderboards",
-        replace_existing=True,
-        next_run_time=first_tick or datetime.now(zone),
-    )
+    for function, seconds, job_id, name in periodic:
+        scheduler.add_job(
+            function,
+            IntervalTrigger(seconds=seconds, timezone=zone),
+            id=job_id,
+            name=name,
+            replace_existing=True,
+            next_run_time=start,
+        )
     return scheduler

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlmodel import col, delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedEvent
@@ -11,3 +14,9 @@ from storage.upsert import insert_ignore
 async def claim_event(session: AsyncSession, *, key: str) -> bool:
     """True the first time `key` is seen; committed together with the work it guards."""
     return await insert_ignore(session, ProcessedEvent, {"key": key[:255]})
+
+
+async def forget_events_before(session: AsyncSession, *, cutoff: datetime) -> int:
+    """Delete the keys of deliveries handled before `cutoff`: the platforms stopped resending them long ago."""
+    result = await session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < cutoff))
+    return int(result.rowcount or 0)

@@ -21,14 +21,10 @@ _ = _Used()
 
 # Bolt listeners, registered by their decorators and called by Bolt with the arguments their names ask for.
 _.on_command
-_.on_home_opened
 _.on_action
 _.on_submit
 _.on_message_shortcut
 _.on_global_shortcut
-_.on_message
-_.on_reaction
-_.on_reaction_removed
 
 # botbuilder: the ActivityHandler methods it dispatches to, the settings it reads from the adapter's configuration,
 # and the conversation reference field it sends.

@@ -12,7 +12,7 @@ from bot.platforms import link_directory
 from bot.runtime import Runtime
 from handlers.directory import import_directory, parse_directory_csv
 from handlers.i18n import Translator
-from storage import outbox
+from storage import inbox, outbox
 from storage import schedule as schedule_store
 from storage.migrate import current_revision, make_revision
 from storage.models.delivery import HELD
@@ -34,7 +34,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     importer.add_argument("path", type=Path, help="CSV with header email,name,team,manager_email,timezone,language")
     importer.set_defaults(func=_import_directory)
 
-    status = subcommands.add_parser("status", help="database, outbox and scheduler health")
+    status = subcommands.add_parser("status", help="database, outbox, events inbox and scheduler health")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(func=_status)
 
@@ -79,8 +79,11 @@ async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
         counts = await outbox.stats(session)
         failures = await outbox.recent_failures(session)
         held = await outbox.recent_failures(session, status=HELD)
+        events = await inbox.stats(session)
+        parked = await inbox.parked(session)
         claims = await schedule_store.latest_claims(session)
     revision = await current_revision(runtime.database)
+    parked_rows = [{"id": row.id, "delivery": row.delivery_id, "error": row.last_error} for row in parked]
     recent = [{"id": row.id, "kind": row.kind, "platform": row.platform, "error": row.last_error} for row in failures]
     holding = [{"id": row.id, "kind": row.kind, "platform": row.platform, "error": row.last_error} for row in held]
     jobs = [
@@ -102,6 +105,8 @@ async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
             "outbox": {"pending": counts.pending, "failed": counts.failed, "held": counts.held, "sent": counts.sent},
             "recent_failures": recent,
             "held": holding,
+            "inbox": {"pending": events.pending, "parked": events.parked, "done": events.done},
+            "parked_events": parked_rows,
             "last_job_runs": jobs,
         }
         sys.stdout.write(json.dumps(status, indent=2) + "\n")
@@ -115,6 +120,9 @@ async def _status(args: argparse.Namespace, runtime: Runtime) -> int:
             sys.stdout.write(f"  {word} #{item['id']} {item['kind']} on {item['platform']}: {item['error']}\n")
     if counts.held:
         sys.stdout.write("  held messages go out again with the `outbox retry` command once the token is fixed\n")
+    sys.stdout.write(f"inbox: {events.pending} pending, {events.parked} parked, {events.done} processed\n")
+    for parked_row in parked_rows:
+        sys.stdout.write(f"  parked #{parked_row['id']} {parked_row['delivery']}: {parked_row['error']}\n")
     sys.stdout.write("last job runs:\n" if jobs else "last job runs: none yet\n")
     for row in claims:
         detail = f" ({row.detail})" if row.detail else ""

@@ -1,7 +1,9 @@
 """`POST /slack/events` on the shared aiohttp server: events, slash commands and interactivity at one URL.
 
 The aiohttp request becomes Bolt's neutral request, Bolt dispatches it and its response goes back as is; when
-`SLACK_APP_TOKEN` is set, Socket Mode carries the same requests instead.
+`SLACK_APP_TOKEN` is set, Socket Mode carries the same requests instead. Events API deliveries are not dispatched
+here: they are committed to the inbox and answered 200 only once stored (503 when the database cannot store them,
+so Slack sends them again), and processed by the inbox worker (`bot.slack.events`).
 
 The signature is checked here on the raw bytes, before anything is decoded or parsed: an unsigned body is refused
 with 401 whatever it holds (every body, were the signing secret missing, which the settings refuse at start). The
@@ -26,9 +28,11 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.inbox_intake import Inbox
 from bot.runtime import Runtime
 from bot.slack.app import build_bolt_app
 from bot.slack.body import read_body
+from bot.slack.events import SLACK, SlackEvents, is_event, store_event
 from bot.slack.payloads import slack_shaped
 from bot.slack.turn import SlackBot
 from scheduler.outbox_worker import OutboxWorker
@@ -41,11 +45,12 @@ BOLT_APP_KEY = web.AppKey("slack_bolt_app", AsyncApp)
 SLACK_BOT_KEY = web.AppKey("slack_bot", SlackBot)
 
 
-def mount_slack(app: web.Application, runtime: Runtime, worker: OutboxWorker) -> None:
-    """Build the Bolt app; serve it over HTTP unless Socket Mode is configured."""
+def mount_slack(app: web.Application, runtime: Runtime, worker: OutboxWorker, inbox: Inbox) -> None:
+    """Build the Bolt app and the inbox's Slack processor; serve them over HTTP unless Socket Mode is configured."""
     bolt_app, bot = build_bolt_app(runtime, worker)
     app[BOLT_APP_KEY] = bolt_app
     app[SLACK_BOT_KEY] = bot
+    inbox.worker.processors[SLACK] = SlackEvents(bot).process
     if runtime.settings.slack_app_token:
         return
 
@@ -59,6 +64,10 @@ def mount_slack(app: web.Application, runtime: Runtime, worker: OutboxWorker) ->
         if body is None or not slack_shaped(body):
             log.warning("Slack request refused: payload unreadable or not shaped like Slack's")
             return web.json_response({"error": "malformed payload"}, status=400)
+        if is_event(body):
+            if await store_event(inbox.intake, body, runtime.policy.kudos_emoji):
+                return web.Response(status=200)
+            return web.json_response({"error": "not stored, send again"}, status=503)
         bolt_response = await bolt_app.async_dispatch(bolt_request(body, request))
         return await to_aiohttp_response(bolt_response)
 

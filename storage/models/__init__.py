@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from storage.models.conversation_references import TeamsConversation
 from storage.models.delivery import OutboxMessage, ProcessedEvent
+from storage.models.inbox import InboxEvent
 from storage.models.kudos import Kudos, KudosRecipient, KudosValue
 from storage.models.kudos_summary import KudosSummary, KudosSummaryChange, KudosSummaryState
 from storage.models.people import CompanyValue, Person, Team
@@ -25,6 +26,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "CompanyValue",
+    "InboxEvent",
     "Kudos",
     "KudosRecipient",
     "KudosSummary",

@@ -1,5 +1,6 @@
-"""Load and crash: signed `/kudos` requests at concurrency 50, Bravo SIGKILLed at a random moment and restarted,
-the unanswered requests sent again as Slack retries; then nothing may be lost, doubled or half-written.
+"""Load and crash: signed `/kudos` requests and `:clap:` reactions (Events API deliveries, one in four) at
+concurrency 50, Bravo SIGKILLed at a random moment and restarted, the unanswered requests sent again as Slack
+retries; then nothing acknowledged may be lost, and nothing doubled or half-written.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from sqlalchemy import text
 
 from bench.ingest import kudos_request
 from bench.org import Scale, load_organisation
+from bench.processes import SIGNING_SECRET
 from storage.db import Database
 from storage.pulse import rounds as pulse_store
 from tests.fakes.slack_api import FakeSlackApi
+from tests.fakes.slack_requests import event_callback, reaction_added_event, sign
 from tests.soak.harness import (
     Outcome,
     Server,
@@ -37,6 +40,10 @@ MAX_RETRY_ROUNDS = 3
 DRAIN_TIMEOUT = 90.0
 FAILED_ANSWER = "something went wrong"
 PENDING = "SELECT count(*) FROM outbox WHERE status = 'pending'"
+UNPROCESSED = "SELECT count(*) FROM inbox WHERE status <> 'done'"
+# One request in this many is a reaction (an Events API delivery, processed from the inbox after its 200).
+REACTION_EVERY = 4
+CHANNEL = "C_GENERAL"
 NOT_SENT = "SELECT id, kind, last_error FROM outbox WHERE status <> 'sent'"
 
 
@@ -68,10 +75,10 @@ async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) ->
     started = time.monotonic()
     kill_after = random.Random(seed).randint(max(1, requests // 10), max(1, requests * 9 // 10))
     run = f"soak{seed}"
-    log(f"{engine}: {requests} kudos, SIGKILL after {kill_after} answers (BRAVO_SOAK_SEED={seed})")
+    log(f"{engine}: {described(requests)}, SIGKILL after {kill_after} answers (BRAVO_SOAK_SEED={seed})")
 
     def build(index: int) -> tuple[bytes, dict[str, str]]:
-        return kudos_request(index, PEOPLE, run)
+        return reaction_request(index, run) if is_reaction(index) else kudos_request(index, PEOPLE, run)
 
     async with fresh_database(engine, folder) as url, FakeSlackApi(threaded=True) as api:
         slow_acknowledgements(api, SLOW_ACK_SECONDS)
@@ -91,8 +98,7 @@ async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) ->
             phase("start")
 
             def maybe_kill(done: int) -> None:
-                if done == kill_after:
-                    server.send_kill()
+                server.send_kill() if done == kill_after else None
 
             first = await fire(server.url, list(range(requests)), build, concurrency=CONCURRENCY, after_each=maybe_kill)
             server.kill()
@@ -126,8 +132,59 @@ async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) ->
     return KudosCrash(engine, requests, seed, kill_after, retried, seconds)
 
 
+def described(requests: int) -> str:
+    return f"{requests} requests ({sum(1 for index in range(requests) if is_reaction(index))} reactions)"
+
+
+def is_reaction(index: int) -> bool:
+    return index % REACTION_EVERY == 1
+
+
+def _people(index: int) -> tuple[str, str]:
+    """(giver, recipient) Slack ids, as `bench.ingest.kudos_request` picks them."""
+    giver = index % PEOPLE + 1
+    recipient = (index * 7 + 3) % PEOPLE + 1
+    if recipient == giver:
+        recipient = recipient % PEOPLE + 1
+    return f"U{giver:07d}", f"U{recipient:07d}"
+
+
+def _message_ts(index: int, run: str) -> str:
+    return f"{1700000000 + int(run.removeprefix('soak')) % 100000}.{index:06d}"
+
+
+def reaction_request(index: int, run: str) -> tuple[bytes, dict[str, str]]:
+    """A signed `reaction_added` delivery: the giver claps the recipient's message (one message per request)."""
+    giver, recipient = _people(index)
+    event = reaction_added_event(
+        "clap", user=giver, channel=CHANNEL, item_ts=_message_ts(index, run), item_user=recipient
+    )
+    body, _content_type = event_callback(event, event_id=f"Ev{run}x{index}")
+    return body.encode(), {"Content-Type": "application/json", **sign(body, SIGNING_SECRET)}
+
+
+def idempotency_key(index: int, run: str) -> str:
+    if is_reaction(index):
+        return f"slack:reaction:{CHANNEL}:{_message_ts(index, run)}:{_people(index)[0]}:clap"
+    return f"slack:command:{run}.{index}.bench"
+
+
+async def wait_processed(url: str) -> None:
+    """The acknowledged reactions are processed from the inbox after the restart; wait until none is left."""
+    database = Database(url)
+    try:
+        deadline = time.monotonic() + DRAIN_TIMEOUT
+        while (left := await scalar(database, UNPROCESSED)) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        assert left == 0, f"{left} acknowledged events not processed {DRAIN_TIMEOUT:.0f}s after the restart"
+    finally:
+        await database.dispose()
+
+
 async def check_kudos(url: str, run: str, first: dict[int, Outcome], answers: dict[int, Outcome]) -> None:
-    """Each acknowledged request is one complete kudos: its recipient, its value, its post and its message."""
+    """Each acknowledged request is one complete kudos (once the inbox is processed): its recipient, its value (for
+    commands), its post and its message."""
+    await wait_processed(url)
     failed = [index for index, outcome in answers.items() if FAILED_ANSWER in outcome.body]
     assert not failed, f"acknowledged with an error: {[answers[i].body for i in failed[:3]]}"
     database = Database(url)
@@ -148,7 +205,8 @@ async def check_kudos(url: str, run: str, first: dict[int, Outcome], answers: di
     by_key: dict[str, list[int]] = {}
     for kudos_id, key, _recipients, _values in kudos:
         by_key.setdefault(str(key), []).append(int(kudos_id))
-    expected = {f"slack:command:{run}.{index}.bench": index for index in answers}
+    expected = {idempotency_key(index, run): index for index in answers}
+    reactions = {by_key[key][0] for key, index in expected.items() if is_reaction(index) and key in by_key}
     doubled = {key: ids for key, ids in by_key.items() if len(ids) > 1}
     assert not doubled, f"kudos doubled: {doubled}"
     lost = sorted(index for key, index in expected.items() if key not in by_key)
@@ -161,7 +219,7 @@ async def check_kudos(url: str, run: str, first: dict[int, Outcome], answers: di
         kudos_id
         for kudos_id, _key, recipients, values in kudos
         if recipients != 1
-        or values != 1
+        or values != (0 if kudos_id in reactions else 1)
         or f"kudos:{kudos_id}:post:slack" not in keys
         or not any(key.startswith(f"kudos:{kudos_id}:dm:") for key in keys)
     ]

@@ -1,5 +1,6 @@
-"""Kill Bravo (SIGKILL) while kudos pour in over HTTP, restart it: no kudos lost, doubled or half-written, and every
-notification delivered exactly once. A short run per engine in CI; `make soak` repeats 1,000 requests 10 times."""
+"""Kill Bravo (SIGKILL) while kudos (slash commands and reactions) pour in over HTTP, restart it: no kudos lost,
+doubled or half-written, and every notification delivered exactly once. A short run per engine in CI; `make soak`
+repeats 1,000 requests 10 times."""
 
 from __future__ import annotations
 

@@ -8,7 +8,8 @@ from bot.slack.turn import SlackBot
 
 
 def register_all(app: AsyncApp, bot: SlackBot) -> None:
-    from bot.slack.listeners import commands, home, interactivity, messages
+    from bot.slack.listeners import commands, interactivity
 
-    for module in (commands, messages, interactivity, home):
+    # Events (messages, reactions, App Home) do not go through Bolt: they are stored first (`bot.slack.events`).
+    for module in (commands, interactivity):
         module.register(app, bot)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.render import home_view
 from bot.slack.turn import SlackBot, SlackTurn
@@ -17,21 +15,19 @@ from handlers.messages import Card
 log = logging.getLogger(__name__)
 
 
-def register(app: AsyncApp, bot: SlackBot) -> None:
-    @app.event("app_home_opened")
-    async def on_home_opened(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        if event.get("tab", "home") != "home":
-            return
-        user = str(event["user"])
+async def on_home_opened(bot: SlackBot, event: dict[str, Any], _body: dict[str, Any], _bot_user_id: str | None) -> None:
+    """Publish the person's App Home (an event from the inbox, `bot.slack.events`)."""
+    if event.get("tab", "home") != "home":
+        return
+    user = str(event["user"])
 
-        async def use_case(turn: SlackTurn) -> Card:
-            return await home_card(turn.ctx)
+    async def use_case(turn: SlackTurn) -> Card:
+        return await home_card(turn.ctx)
 
-        card = await bot.run(user_id=user, use_case=use_case)
-        if card is None:
-            return
-        try:
-            await client.views_publish(user_id=user, view=home_view(card))
-        except SlackApiError as error:
-            log.warning("views.publish for %s failed: %s", user, error.response.get("error"))
+    card = await bot.run(user_id=user, use_case=use_case)
+    if card is None:
+        return
+    try:
+        await bot.client.views_publish(user_id=user, view=home_view(card))
+    except SlackApiError as error:
+        log.warning("views.publish for %s failed: %s", user, error.response.get("error"))

@@ -2,7 +2,7 @@
 by person id; "a manager replied" notices queued the old way, which named the comment's author, are deleted
 
 Revision ID: 0010_sealed_followup
-Revises: 0008_one_head
+Revises: 0009_keyed_ballots
 Create Date: 2026-12-03 13:30:00.000000
 """
 
