@@ -25,6 +25,6 @@ async def link_directory(runtime: Runtime) -> int:
     if not runtime.settings.slack_enabled:
         return 0
     from bot.slack.client import web_client
-    from bot.slack.people import link_directory_people
+    from bot.slack.directory_sync import sync_slack_directory
 
-    return await link_directory_people(web_client(runtime.settings), runtime.database)
+    return await sync_slack_directory(web_client(runtime.settings), runtime.database)

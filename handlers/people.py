@@ -25,6 +25,8 @@ class PlatformProfile:
     is_bot: bool = False
     deleted: bool = False
     aad_object_id: str | None = None
+    # The handle a first, id-only record was named after (Slack's `user_name`): a real name replaces it later.
+    handle: str | None = None
 
 
 async def find_known(session: AsyncSession, profile: PlatformProfile) -> Person | None:
@@ -63,7 +65,7 @@ async def sync_platform_person(session: AsyncSession, profile: PlatformProfile) 
     if not person.language and profile.locale:
         language = normalise_language(profile.locale, "")
         person.language = language or None
-    if not person.display_name or person.display_name == profile.platform_id:
+    if not person.display_name or person.display_name in (profile.platform_id, profile.handle):
         person.display_name = profile.display_name or person.display_name
     person.is_bot = profile.is_bot
     person.active = not profile.deleted

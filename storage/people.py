@@ -61,6 +61,16 @@ async def known_slack_ids(session: AsyncSession, *, slack_ids: Sequence[str]) ->
     return {slack_id for slack_id in result.all() if slack_id}
 
 
+async def someone_unlinked_on_slack(session: AsyncSession) -> bool:
+    """Whether an active person has an email but no Slack id (a directory person not linked to Slack yet)."""
+    statement = (
+        select(Person.id)
+        .where(col(Person.email).is_not(None), col(Person.slack_id).is_(None), col(Person.active))
+        .limit(1)
+    )
+    return (await session.exec(statement)).first() is not None
+
+
 async def person_by_teams_id(session: AsyncSession, *, teams_id: str) -> Person | None:
     return (await session.exec(select(Person).where(Person.teams_id == teams_id))).first()
 

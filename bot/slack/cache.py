@@ -57,4 +57,8 @@ class SlackMemory:
 
     groups: Brief[str, tuple[str, ...]] = field(default_factory=Brief)
     conversations: Brief[str, str] = field(default_factory=Brief)
+    # Whether a conversation may hold people from another organisation (`bot.slack.conversations`).
+    shared: Brief[str, bool] = field(default_factory=Brief)
+    # Whether a directory person still waits to be linked to Slack (`bot.slack.people.SlackDirectory.fetch`).
+    unlinked: Brief[str, bool] = field(default_factory=Brief)
     home: Home | None = None

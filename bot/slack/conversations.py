@@ -41,27 +41,37 @@ async def announced(
         return True
     kind = memory.conversations.get(channel, now)
     if kind is None:
-        kind = await _kind(client, channel)
+        kind, shared = await _kind(client, channel)
         memory.conversations.put(channel, kind, now)
+        memory.shared.put(channel, shared, now)
     return not hinted_private(hint) if kind == UNKNOWN else kind == PUBLIC
 
 
-async def _kind(client: AsyncWebClient, channel: str) -> str:
-    """`PUBLIC`, `PRIVATE`, or `UNKNOWN` when Slack cannot say (kept too, so Slack is not asked at every kudos)."""
+def maybe_external(memory: SlackMemory, channel: str | None, now: datetime) -> bool:
+    """Whether people from another organisation may be in `channel` (Slack Connect), as far as `announced` learnt:
+    True unless Slack said the conversation is shared with no other organisation (no channel: a modal, App Home)."""
+    return channel is not None and memory.shared.get(channel, now) is not False
+
+
+async def _kind(client: AsyncWebClient, channel: str) -> tuple[str, bool]:
+    """`PUBLIC`, `PRIVATE`, or `UNKNOWN` when Slack cannot say (kept too, so Slack is not asked at every kudos); and
+    whether the conversation may be shared with another organisation (`is_ext_shared`, `is_pending_ext_shared`; True
+    when Slack cannot say)."""
     try:
         response = await client.conversations_info(channel=channel)
     except SlackApiError as error:
         code = str(error.response.get("error"))
         if code in UNSEEN:
-            return PRIVATE
+            return PRIVATE, True
         log.info("conversations.info %s failed (%s): going by each request", channel, code)
-        return UNKNOWN
+        return UNKNOWN, True
     except (aiohttp.ClientError, TimeoutError) as error:
         log.info("conversations.info %s failed (%s): going by each request", channel, type(error).__name__)
-        return UNKNOWN
+        return UNKNOWN, True
     info = response.get("channel")
     if not isinstance(info, dict):
-        return UNKNOWN
+        return UNKNOWN, True
+    shared = bool(info.get("is_ext_shared") or info.get("is_pending_ext_shared") or info.get("is_shared"))
     if info.get("is_im") or not (info.get("is_private") or info.get("is_mpim") or info.get("is_group")):
-        return PUBLIC
-    return PRIVATE
+        return PUBLIC, shared
+    return PRIVATE, shared

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.slack.cache import Home, SlackMemory
+from bot.slack.lookups import UserLookups
 from handlers.people import PlatformProfile, sync_platform_person
 from storage import people as people_store
 from storage.db import Database
@@ -53,6 +53,7 @@ def profile_from_user(user: dict[str, Any]) -> PlatformProfile:
         locale=user.get("locale") or None,
         is_bot=bool(user.get("is_bot")) or bool(profile.get("bot_id")) or user["id"] == SLACKBOT,
         deleted=bool(user.get("deleted")),
+        handle=str(user["name"]) if user.get("name") else None,
     )
 
 
@@ -69,6 +70,42 @@ def is_outsider(user: dict[str, Any], home: Home | None) -> bool:
 
 
 @dataclass(frozen=True)
+class Introduction:
+    """What a request says of its own user (a slash command's `user_id`, `user_name`, `team_id`; an interaction's
+    `user`): enough to record someone new at once, and to tell whether they are from another organisation."""
+
+    user_id: str
+    name: str = ""
+    team_id: str | None = None
+    enterprise_id: str | None = None
+
+    @classmethod
+    def of_command(cls, command: Mapping[str, Any]) -> Introduction:
+        """From a slash command's form fields."""
+        return cls(
+            str(command["user_id"]),
+            str(command.get("user_name") or ""),
+            command.get("team_id") or None,
+            command.get("enterprise_id") or None,
+        )
+
+    @classmethod
+    def of_interaction(cls, body: Mapping[str, Any]) -> Introduction:
+        """From an interaction's `user` (a button tap, a form submission, a shortcut)."""
+        user = body.get("user") or {}
+        enterprise = (body.get("enterprise") or {}).get("id") if isinstance(body.get("enterprise"), dict) else None
+        name = str(user.get("name") or user.get("username") or "")
+        return cls(str(user["id"]), name, user.get("team_id") or (body.get("team") or {}).get("id"), enterprise)
+
+    def profile(self) -> PlatformProfile:
+        name = (self.name or self.user_id)[:200]
+        return PlatformProfile(platform="slack", platform_id=self.user_id, display_name=name, handle=name)
+
+    def as_user(self) -> dict[str, Any]:
+        return {"id": self.user_id, "team_id": self.team_id, "enterprise_id": self.enterprise_id}
+
+
+@dataclass(frozen=True)
 class UserGroup:
     id: str
     name: str
@@ -82,6 +119,8 @@ class Learnt:
     profiles: dict[str, PlatformProfile] = field(default_factory=dict)
     outsiders: dict[str, PlatformProfile] = field(default_factory=dict)
     groups: dict[str, UserGroup] = field(default_factory=dict)
+    # Recorded from their request alone: described in the background once the request is answered.
+    introduced: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -122,16 +161,29 @@ class _PersonIds(Mapping[str, int]):
 
 
 class SlackDirectory:
-    """Looks up unknown Slack users (`users.info`) and user groups' members (`usergroups.users.list`)."""
+    """Looks up unknown Slack users (`users.info`, through `UserLookups`) and user groups' members."""
 
-    def __init__(self, client: AsyncWebClient, database: Database, memory: SlackMemory, now: datetime) -> None:
+    def __init__(
+        self, client: AsyncWebClient, database: Database, memory: SlackMemory, now: datetime, lookups: UserLookups
+    ) -> None:
         self.client = client
         self.database = database
         self.memory = memory
         self.now = now
+        self.lookups = lookups
 
-    async def fetch(self, user_ids: Iterable[str], usergroups: dict[str, str] | None = None) -> Learnt:
-        """Ask Slack about the groups mentioned and the users the database does not know yet."""
+    async def fetch(
+        self,
+        user_ids: Iterable[str],
+        usergroups: dict[str, str] | None = None,
+        introduced: Mapping[str, Introduction] | None = None,
+    ) -> Learnt:
+        """Ask Slack about the groups mentioned and the users the database does not know yet.
+
+        A request's own user who is new is recorded from what the request says (`Introduction`) without asking
+        Slack, unless a directory person still waits to be linked to Slack (they might be that person: only Slack's
+        answer, with the email, can tell).
+        """
         wanted = list(dict.fromkeys(user_id for user_id in user_ids if user_id))
         learnt = Learnt()
         for group_id, label in (usergroups or {}).items():
@@ -141,22 +193,30 @@ class SlackDirectory:
                 wanted.extend(member for member in members if member not in wanted)
         async with self.database.sessions() as session:
             found = await people_store.known_slack_ids(session, slack_ids=wanted)
-        users = await asyncio.gather(*(self._user(user_id) for user_id in wanted if user_id not in found))
-        home = await self._home() if any(users) else None
-        for user in users:
-            if user is not None:
-                profile = profile_from_user(user)
-                (learnt.outsiders if is_outsider(user, home) else learnt.profiles)[profile.platform_id] = profile
+            unknown = [user_id for user_id in wanted if user_id not in found]
+            new = [user_id for user_id in unknown if user_id in (introduced or {})]
+            if new and await self._someone_to_link(session):
+                new = []
+        asked = [user_id for user_id in unknown if user_id not in new]
+        users = await asyncio.gather(*(self.lookups.user(user_id, self.now) for user_id in asked))
+        home = await self._home() if any(users) or new else None
+        described = [(profile_from_user(user), user) for user in users if user is not None]
+        for user_id in new:
+            introduction = (introduced or {})[user_id]
+            described.append((introduction.profile(), introduction.as_user()))
+            learnt.introduced.add(user_id)
+        for profile, user in described:
+            (learnt.outsiders if is_outsider(user, home) else learnt.profiles)[profile.platform_id] = profile
+        learnt.introduced.intersection_update(learnt.profiles)
         return learnt
 
-    async def _user(self, user_id: str) -> dict[str, Any] | None:
-        try:
-            response = await self.client.users_info(user=user_id, include_locale=True)
-        except SlackApiError as error:
-            log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
-            return None
-        user = response.get("user")
-        return user if isinstance(user, dict) else None
+    async def _someone_to_link(self, session: AsyncSession) -> bool:
+        """Whether a directory person has an email and no Slack id yet (asked at most once a minute)."""
+        waiting = self.memory.unlinked.get("any", self.now)
+        if waiting is None:
+            waiting = await people_store.someone_unlinked_on_slack(session)
+            self.memory.unlinked.put("any", waiting, self.now)
+        return waiting
 
     async def _home(self) -> Home | None:
         """Bravo's workspace, asked once (`auth.test`); None while Slack cannot say."""
@@ -221,32 +281,3 @@ class SlackDirectory:
                 person.team_id = team.id
                 await people_store.save(session, person)
         return team
-
-
-async def link_directory_people(client: AsyncWebClient, database: Database) -> int:
-    """Find the Slack accounts of directory people never seen on Slack (by email), so DMs can reach them.
-
-    Runs at start-up and after a directory import; one `users.lookupByEmail` per unlinked person, paced by the
-    client's rate-limit handling.
-    """
-    async with database.sessions() as session:
-        unlinked = [
-            person.email for person in await people_store.all_people(session) if person.email and not person.slack_id
-        ]
-    found: list[PlatformProfile] = []
-    for email in unlinked:
-        try:
-            response = await client.users_lookupByEmail(email=email)
-        except SlackApiError:
-            continue
-        except (aiohttp.ClientError, TimeoutError) as error:
-            log.warning("users.lookupByEmail failed: %s", error)
-            continue
-        user = response.get("user")
-        if isinstance(user, dict) and user.get("id"):
-            found.append(profile_from_user(user))
-    if found:
-        async with database.transaction() as session:
-            for profile in found:
-                await sync_platform_person(session, profile)
-    return len(found)

@@ -23,9 +23,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.runtime import Runtime
 from bot.slack.cache import SlackMemory
-from bot.slack.conversations import announced
+from bot.slack.conversations import announced, maybe_external
+from bot.slack.enrichment import Enricher
+from bot.slack.lookups import UserLookups
 from bot.slack.mentions import find_slack_mentions, to_canonical
-from bot.slack.people import Known, SlackDirectory
+from bot.slack.people import Introduction, Known, SlackDirectory
 from handlers.context import Context
 from handlers.i18n import Translator, normalise_language
 from handlers.messages import Line, Reply
@@ -105,10 +107,16 @@ class SlackBot:
     client: AsyncWebClient
     clock: Callable[[], datetime] = field(default=utcnow)
     memory: SlackMemory = field(default_factory=SlackMemory)
+    lookups: UserLookups = field(init=False)
+    enricher: Enricher = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lookups = UserLookups(self.client)
+        self.enricher = Enricher(self.lookups, self.runtime.database, self.clock)
 
     @property
     def directory(self) -> SlackDirectory:
-        return SlackDirectory(self.client, self.runtime.database, self.memory, self.clock())
+        return SlackDirectory(self.client, self.runtime.database, self.memory, self.clock(), self.lookups)
 
     async def run(
         self,
@@ -123,9 +131,12 @@ class SlackBot:
         bot_user_id: str | None = None,
         channel_hint: str | None = None,
         refuse: Callable[[Translator], T] | None = None,
+        introduced: Introduction | None = None,
     ) -> T | None:
         """Run `use_case` as `user_id`; None when `claim` was already handled (a Slack retry)."""
-        request = TurnRequest(user_id, tuple(texts), tuple(users), channel, event_key, claim, bot_user_id, channel_hint)
+        request = TurnRequest(
+            user_id, tuple(texts), tuple(users), channel, event_key, claim, bot_user_id, channel_hint, introduced
+        )
 
         async def one(turns: Sequence[SlackTurn]) -> list[T]:
             return [await use_case(turn) for turn in turns]
@@ -153,8 +164,8 @@ class SlackBot:
         ]
         groups = {gid: label for found in mentioned for gid, label in found.usergroups.items()}
         directory = self.directory
-        learnt = await directory.fetch(wanted_users, groups)
         public = await self._public_channels(requests)
+        learnt = await directory.fetch(wanted_users, groups, self._introduced(requests))
         results: list[T | None] = [None] * len(requests)
         refused: list[tuple[int, TurnRequest, Translator]] = []
         async with self.runtime.database.transaction() as session:
@@ -185,12 +196,23 @@ class SlackBot:
                 for index, result in zip(turns, await use_case(list(turns.values())), strict=True):
                     results[index] = result
         self.worker.wake()
+        self.enricher.enrich(learnt.introduced)
         for index, request, t in refused:
             if refuse is not None:
                 results[index] = refuse(t)
             else:
                 await self._tell_outsider(request, t)
         return results
+
+    def _introduced(self, requests: Sequence[TurnRequest]) -> dict[str, Introduction]:
+        """The requests' own users who may be recorded from what their request says: not where people from another
+        organisation may be (a slash command's `team_id` is not documented to be the user's own workspace there)."""
+        now = self.clock()
+        return {
+            request.user_id: request.introduced
+            for request in requests
+            if request.introduced is not None and not maybe_external(self.memory, request.channel, now)
+        }
 
     async def _public_channels(self, requests: Sequence[TurnRequest]) -> dict[str, bool]:
         """Whether each request's conversation may see its kudos re-posted publicly (`bot.slack.conversations`)."""
@@ -233,3 +255,5 @@ class TurnRequest:
     bot_user_id: str | None = None
     # What the request itself says of its conversation (an event's `channel_type`, a command's `channel_name`).
     channel_hint: str | None = None
+    # What the request says of its user (a slash command's or an interaction's payload): records someone new at once.
+    introduced: Introduction | None = None

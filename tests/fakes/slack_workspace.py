@@ -107,6 +107,7 @@ class SlackWorkspace:
             "auth.test": self._auth_test,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
+            "users.list": self._users_list,
             "conversations.open": self._conversations_open,
             "conversations.members": self._conversations_members,
             "conversations.history": self._conversations_history,
@@ -151,6 +152,10 @@ class SlackWorkspace:
     def _users_info(self, args: JsonDict) -> JsonDict:
         user = self.users.get(str(args.get("user", "")))
         return {"ok": True, "user": user} if user is not None else {"ok": False, "error": "user_not_found"}
+
+    def _users_list(self, args: JsonDict) -> JsonDict:
+        members, next_cursor = _page(list(self.users.values()), args)
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": next_cursor}}
 
     def _users_lookup_by_email(self, args: JsonDict) -> JsonDict:
         wanted = str(args.get("email", "")).lower()

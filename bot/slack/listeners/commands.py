@@ -22,6 +22,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.batching import Batcher
 from bot.slack.listeners.common import Answer, answer_for, open_modal, refusal, tell_pages
+from bot.slack.people import Introduction
 from bot.slack.render import message_pages
 from bot.slack.turn import SlackBot, SlackTurn, TurnRequest
 from handlers.i18n import Translator
@@ -59,6 +60,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             event_key=f"slack:command:{trigger_id}" if trigger_id else None,
             bot_user_id=context.bot_user_id,
             channel_hint=command.get("channel_name"),
+            introduced=Introduction.of_command(command),
         )
         try:
             if name == "kudos" and gives_kudos(text):

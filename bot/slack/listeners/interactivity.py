@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.forms import picked_users, submitted_values
 from bot.slack.listeners.common import Answer, answer_for, modal_for, open_modal, refusal, tell
 from bot.slack.mentions import defuse
+from bot.slack.people import Introduction
 from bot.slack.render import action_name, button_value, message_payload
 from bot.slack.turn import SlackBot, SlackTurn
 from handlers.kudos import form_reply, reason_line
@@ -88,6 +89,7 @@ def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
             event_key=f"slack:action:{trigger_id or action.get('action_ts')}",
             bot_user_id=context.bot_user_id,
             refuse=refusal,
+            introduced=Introduction.of_interaction(body),
         )
         await ack()
         if answer is not None:
@@ -114,6 +116,7 @@ def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
             event_key=f"slack:view:{view.get('id')}",
             bot_user_id=context.bot_user_id,
             refuse=refusal,
+            introduced=Introduction.of_interaction(body),
         )
         modal = modal_for(answer, metadata=str(view.get("private_metadata") or "")) if answer is not None else None
         if modal is None:
@@ -151,6 +154,7 @@ def _register_shortcuts(app: AsyncApp, bot: SlackBot) -> None:
             channel=channel,
             bot_user_id=context.bot_user_id,
             refuse=refusal,
+            introduced=Introduction.of_interaction(shortcut),
         )
         await ack()
         if answer is not None:
@@ -161,7 +165,12 @@ def _register_shortcuts(app: AsyncApp, bot: SlackBot) -> None:
         async def use_case(turn: SlackTurn) -> Answer:
             return await answer_for(turn, await form_reply(turn.ctx))
 
-        answer = await bot.run(user_id=str(shortcut["user"]["id"]), use_case=use_case, refuse=refusal)
+        answer = await bot.run(
+            user_id=str(shortcut["user"]["id"]),
+            use_case=use_case,
+            refuse=refusal,
+            introduced=Introduction.of_interaction(shortcut),
+        )
         await ack()
         if answer is not None:
             await open_modal(client, str(shortcut["trigger_id"]), answer)

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.slack.http import SLACK_BOT_KEY
 from storage import people as people_store
 from storage.models import Kudos, KudosRecipient, Person, Team
 from tests.bot.slack.conftest import RECOGNITION_CHANNEL, SlackBravo
@@ -124,6 +125,9 @@ async def test_each_rule_explains_itself_and_changes_nothing(bravo: SlackBravo, 
 
 
 async def test_french_speakers_read_bravo_in_french(bravo: SlackBravo) -> None:
+    first = await kudos(bravo, "help", user="U3")
+    assert "/kudos leaderboard" in shown(first), "someone new is answered at once, in Bravo's language"
+    await bravo.app[SLACK_BOT_KEY].enricher.drain()
     answer = await kudos(bravo, "<@U1|alice> merci pour la revue #teamwork", user="U3")
     assert "Vous avez donné 1 point à" in shown(answer) and "Il vous reste 4 points" in shown(answer)
     await kudos(bravo, "<@U3|claire> thanks for the help")

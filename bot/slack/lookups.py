@@ -1,0 +1,114 @@
+"""Slack `users.info` look-ups, kept for a while, shared between concurrent requests and paced to Slack's rate tier.
+
+Without this, every reaction asked Slack about its reactor and its author (44 calls for one author in 300
+reactions): the database only learns a person once the first request's transaction commits, so every request in
+between asked again. Here an answer is kept for `USER_FRESH_FOR` (a person's name, bot flag or organisation rarely
+changes; a change shows within that time), a look-up already on its way is joined rather than repeated
+(single-flight), and calls are paced by a token bucket per Web API rate tier (`users.info` is Tier 4, about 100 a
+minute with bursts; `users.list` Tier 2, about 20 a minute). slack_sdk's own retry still honours a 429's
+`Retry-After` on top of that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.cache import Brief
+
+log = logging.getLogger(__name__)
+
+USER_FRESH_FOR = timedelta(minutes=15)
+USER_CACHE_ENTRIES = 50_000
+
+
+class RateTier:
+    """A token bucket: `per_minute` calls a minute on average, `burst` at once; `take()` waits for a token."""
+
+    def __init__(self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_second = per_minute / 60
+        self.burst = burst
+        self.clock = clock
+        self._tokens = float(burst)
+        self._at = clock()
+        self._lock = asyncio.Lock()
+
+    async def take(self) -> None:
+        async with self._lock:
+            while True:
+                now = self.clock()
+                self._tokens = min(self.burst, self._tokens + (now - self._at) * self.per_second)
+                self._at = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                await asyncio.sleep((1 - self._tokens) / self.per_second)
+
+
+def tier_4() -> RateTier:
+    """`users.info` and the like: 100+ calls a minute, generous bursts."""
+    return RateTier(per_minute=100, burst=50)
+
+
+def tier_2() -> RateTier:
+    """`users.list` and the like: 20+ calls a minute."""
+    return RateTier(per_minute=20, burst=3)
+
+
+class UserLookups:
+    """`users.info` through a TTL cache, one call per person at a time, paced to Tier 4."""
+
+    def __init__(self, client: AsyncWebClient, tier: RateTier | None = None) -> None:
+        self.client = client
+        self.tier = tier or tier_4()
+        self.users: Brief[str, dict[str, Any]] = Brief(USER_FRESH_FOR, USER_CACHE_ENTRIES)
+        self._flying: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+
+    def remember(self, user: dict[str, Any], now: datetime) -> None:
+        """Keep a user Slack described elsewhere (`users.list`)."""
+        if user.get("id"):
+            self.users.put(str(user["id"]), user, now)
+
+    async def user(self, user_id: str, now: datetime) -> dict[str, Any] | None:
+        """The Slack user, or None when Slack cannot say (unknown id, error): a failure is not kept."""
+        cached = self.users.get(user_id, now)
+        if cached is not None:
+            return cached
+        flying = self._flying.get(user_id)
+        if flying is not None:
+            return await asyncio.shield(flying)
+        future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
+        self._flying[user_id] = future
+        try:
+            user = await self._ask(user_id)
+            if user is not None:
+                self.users.put(user_id, user, now)
+            future.set_result(user)
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # retrieved here, so a look-up nobody joined does not warn
+            raise
+        finally:
+            del self._flying[user_id]
+        return user
+
+    async def _ask(self, user_id: str) -> dict[str, Any] | None:
+        await self.tier.take()
+        try:
+            response = await self.client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as error:
+            log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
+            return None
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("users.info %s failed: %s", user_id, error)
+            return None
+        user = response.get("user")
+        return user if isinstance(user, dict) else None
