@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bench import digests, fanout, ingest
+from bench import digests, events, fanout, ingest
 from bench.databases import fresh_database
 from tests.databases import postgres_problem
 
@@ -49,6 +49,44 @@ async def run_ingest(engines: tuple[str, ...], requests: int, workers: tuple[int
     out()
 
 
+async def run_newcomers(engines: tuple[str, ...], requests: int, workers: tuple[int, ...]) -> None:
+    out(
+        f"## Newcomers: signed /kudos from {requests:,} people Bravo has never seen (one each), against the same run "
+        f"from known people; concurrency {ingest.CONCURRENCY}"
+    )
+    out("| engine | server processes | givers | durable kudos/s | p50 ack ms | p99 ack ms | bare req/s | ratio |")
+    out("|---|---|---|---|---|---|---|---|")
+    for engine, count in ((engine, count) for engine in engines for count in workers):
+        for label, newcomers in (("known", 0), ("never seen", requests)):
+            async with fresh_database(engine) as url:
+                figures = await ingest.measure(engine, url, requests=requests, workers=count, newcomers=newcomers)
+            bravo = figures.bravo
+            out(
+                f"| {engine} | {count} | {label} | {figures.durable_rate:.0f} | {bravo.percentile(0.5) * 1000:.1f} "
+                f"| {bravo.percentile(0.99) * 1000:.1f} | {figures.bare.rate:.0f} "
+                f"| {figures.durable_rate / figures.bare.rate:.2f} |"
+            )
+            if figures.durable != bravo.ok or bravo.errors:
+                out(f"  ({engine}: {bravo.ok} answered 200, {figures.durable} durable, {bravo.errors} errors)")
+    out()
+
+
+async def run_events(engines: tuple[str, ...], requests: int) -> None:
+    out(
+        f"## Events: {requests:,} signed deliveries (:clap: reactions and emoji messages from {events.PEOPLE:,} known "
+        f"people), concurrency {ingest.CONCURRENCY}, one process; baseline = the bare signature-checking handler"
+    )
+    out(
+        "| engine | server processes | acks/s | p50 ack ms | p99 ack ms | kudos counted | counted s after last ack "
+        "| bare req/s | bare p99 ms | ratio (acks/s ÷ bare req/s) | target ≥ 1,000/s, p99 < 100 ms, all within 2 s |"
+    )
+    out("|---|---|---|---|---|---|---|---|---|---|---|")
+    for engine in engines:
+        async with fresh_database(engine) as url:
+            events.report(await events.measure(engine, url, requests=requests), out)
+    out()
+
+
 async def run_fanout(engines: tuple[str, ...], quick: bool) -> None:
     people = fanout.QUICK_PEOPLE if quick else fanout.PEOPLE
     out(
@@ -67,8 +105,8 @@ async def run_fanout(engines: tuple[str, ...], quick: bool) -> None:
     out()
 
 
-async def run_digests(engines: tuple[str, ...], quick: bool) -> None:
-    factors = digests.QUICK_FACTORS if quick else digests.FACTORS
+async def run_digests(engines: tuple[str, ...], quick: bool, only: tuple[float, ...] = ()) -> None:
+    factors = only or (digests.QUICK_FACTORS if quick else digests.FACTORS)
     out(
         "## Digests and leaderboards: every manager and team digest of the week and the collective leaderboard "
         f"(dry run), at {', '.join(f'{factor:g}×' for factor in factors)} of 20,000 people / 1,000,000 kudos; "
@@ -102,14 +140,17 @@ def available(engines: tuple[str, ...], asked: bool) -> tuple[str, ...]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    benchmarks = ["ingest", "fanout", "digests"]
+    benchmarks = ["ingest", "newcomers", "events", "fanout", "digests"]
     # No `choices=` here: argparse checks an empty list against them and refuses a bare `python -m bench`.
-    parser.add_argument("only", nargs="*", metavar="{ingest,fanout,digests}", help="benchmarks to run; default all")
+    parser.add_argument(
+        "only", nargs="*", metavar="{" + ",".join(benchmarks) + "}", help="benchmarks to run; default all"
+    )
     parser.add_argument("--engine", choices=ENGINES, action="append", help="database engine(s); default both")
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a first look")
     parser.add_argument(
         "--workers", type=int, action="append", help="ingest: server processes (BRAVO_WORKERS); default 1 and 2"
     )
+    parser.add_argument("--factor", type=float, action="append", help="digests: sizes to run (1 = 1×); default all")
     args = parser.parse_args()
     engines = available(tuple(args.engine or ENGINES), asked=bool(args.engine))
     unknown = sorted(set(args.only) - set(benchmarks))
@@ -118,10 +159,14 @@ def main() -> None:
     chosen = set(args.only or benchmarks)
     if "ingest" in chosen:
         asyncio.run(run_ingest(engines, 1_000 if args.quick else 5_000, tuple(args.workers or (1, 2))))
+    if "newcomers" in chosen:
+        asyncio.run(run_newcomers(engines, 1_000 if args.quick else 3_000, tuple(args.workers or (1, 2))))
+    if "events" in chosen:
+        asyncio.run(run_events(engines, 2_000 if args.quick else 10_000))
     if "fanout" in chosen:
         asyncio.run(run_fanout(engines, args.quick))
     if "digests" in chosen:
-        asyncio.run(run_digests(engines, args.quick))
+        asyncio.run(run_digests(engines, args.quick, tuple(args.factor or ())))
 
 
 if __name__ == "__main__":

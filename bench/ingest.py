@@ -70,8 +70,13 @@ class IngestFigures:
         return self.durable / self.bravo.seconds
 
 
-def kudos_request(index: int, people: int, run: str) -> tuple[bytes, dict[str, str]]:
-    giver = index % people + 1
+NEWCOMER_BASE = 5_000_000  # Slack ids of people Bravo has never seen: U5000001…
+
+
+def kudos_request(index: int, people: int, run: str, newcomers: int = 0) -> tuple[bytes, dict[str, str]]:
+    """A signed `/kudos` from a known person to another, or, with `newcomers`, from one of that many people Bravo has
+    never seen (each giving once while they last) to a known person."""
+    giver = NEWCOMER_BASE + index % newcomers + 1 if newcomers else index % people + 1
     recipient = (index * 7 + 3) % people + 1
     if recipient == giver:
         recipient = recipient % people + 1
@@ -104,9 +109,11 @@ async def count_kudos(database_url: str) -> int:
 
 
 async def measure(
-    engine: str, database_url: str, *, requests: int, workers: int = 1, warmup: int = 300
+    engine: str, database_url: str, *, requests: int, workers: int = 1, warmup: int = 300, newcomers: int = 0
 ) -> IngestFigures:
-    """Run the ingest benchmark on a migrated, empty database, with `workers` server processes on the port."""
+    """Run the ingest benchmark on a migrated, empty database, with `workers` server processes on the port; with
+    `newcomers`, the measured commands come from that many people Bravo has never seen (the warm-up's from known
+    people)."""
     scale = Scale(people=2_000, teams=200, kudos=0, pulse_answers=0)
     database = Database(database_url)
     try:
@@ -127,7 +134,9 @@ async def measure(
             before = await count_kudos(database_url)
             sampler = asyncio.create_task(_peak_memory(bravo.pid))
             cpu_before, client_before, database_before = family_cpu_seconds(bravo.pid), own_cpu(), database_cpu()
-            result = await run_load(url, lambda i: kudos_request(i, scale.people, run), requests, CONCURRENCY)
+            result = await run_load(
+                url, lambda i: kudos_request(i, scale.people, run, newcomers), requests, CONCURRENCY
+            )
             cpu = family_cpu_seconds(bravo.pid) - cpu_before
             client_cpu, database_used = own_cpu() - client_before, database_cpu() - database_before
             sampler.cancel()

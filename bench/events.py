@@ -1,0 +1,119 @@
+"""Events: signed Events API deliveries (`:clap:` reactions and emoji messages from 1,000 known people) at
+concurrency 50 against one Bravo process, against the bare signature-checking handler in the same run.
+
+An event is acknowledged once its delivery is committed to the inbox (durable); the kudos follows, processed by the
+inbox worker. So two figures: acknowledgements per second with their latency, and how long after the last
+acknowledgement every kudos was counted (polled every 50 ms).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bench.ingest import CONCURRENCY, count_kudos
+from bench.load import LoadResult, run_load
+from bench.org import Scale, load_organisation
+from bench.processes import SIGNING_SECRET, bravo_environment, fake_slack, free_port, process, wait_healthy
+from storage.db import Database
+from tests.fakes.slack_requests import event_envelope, message_event, reaction_added_event, sign
+
+PEOPLE = 1_000
+SETTLE_LIMIT_SECONDS = 60.0
+ACK_TARGET_RATE = 1_000.0
+ACK_TARGET_P99 = 0.100
+SETTLE_TARGET_SECONDS = 2.0
+
+
+@dataclass(frozen=True)
+class EventFigures:
+    engine: str
+    bravo: LoadResult
+    bare: LoadResult
+    counted: int
+    expected: int
+    settle_seconds: float
+
+    @property
+    def met(self) -> bool:
+        return (
+            self.bravo.rate >= ACK_TARGET_RATE
+            and self.bravo.percentile(0.99) < ACK_TARGET_P99
+            and self.counted == self.expected
+            and self.settle_seconds <= SETTLE_TARGET_SECONDS
+        )
+
+
+def event_request(index: int, run: str) -> tuple[bytes, dict[str, str]]:
+    """Every other delivery a `:clap:` reaction, the others a channel message `<@…> :clap: …`; all distinct."""
+    giver = index % PEOPLE + 1
+    recipient = (index * 7 + 3) % PEOPLE + 1
+    if recipient == giver:
+        recipient = recipient % PEOPLE + 1
+    ts = f"{1_700_000_000 + index}.{index % 1_000_000:06d}"
+    if index % 2:
+        event = reaction_added_event(
+            "clap", user=f"U{giver:07d}", channel="C_GENERAL", item_ts=ts, item_user=f"U{recipient:07d}"
+        )
+    else:
+        text = f"<@U{recipient:07d}> :clap: thanks for the help on delivery {index}"
+        event = message_event(text, user=f"U{giver:07d}", channel="C_GENERAL", ts=ts)
+    body = json.dumps(event_envelope(event, event_id=f"Ev{run}x{index}"))
+    return body.encode(), {"Content-Type": "application/json", **sign(body, SIGNING_SECRET)}
+
+
+async def settled(database_url: str, expected: int) -> tuple[int, float]:
+    """The kudos count once it reaches `expected`, and the seconds that took (bounded)."""
+    started = time.monotonic()
+    count = await count_kudos(database_url)
+    while count < expected and time.monotonic() - started < SETTLE_LIMIT_SECONDS:
+        await asyncio.sleep(0.05)
+        count = await count_kudos(database_url)
+    return count, time.monotonic() - started
+
+
+async def measure(engine: str, database_url: str, *, requests: int, warmup: int = 300) -> EventFigures:
+    database = Database(database_url)
+    try:
+        await load_organisation(database, Scale(people=PEOPLE, teams=100, kudos=0, pulse_answers=0))
+    finally:
+        await database.dispose()
+    run = str(int(time.time()))
+    with fake_slack() as slack_url:
+        port = free_port()
+        with process([sys.executable, "-m", "bot", "run"], bravo_environment(database_url, slack_url, port)):
+            await wait_healthy(port)
+            url = f"http://127.0.0.1:{port}/slack/events"
+            await run_load(url, lambda i: event_request(i, run + "w"), warmup, CONCURRENCY)
+            before, _ = await settled(database_url, warmup)
+            result = await run_load(url, lambda i: event_request(i, run), requests, CONCURRENCY)
+            counted, seconds = await settled(database_url, before + requests)
+    bare = await measure_bare(requests, run)
+    return EventFigures(engine, result, bare, counted - before, requests, seconds)
+
+
+async def measure_bare(requests: int, run: str) -> LoadResult:
+    """The baseline: the same deliveries to a handler that only checks their signature."""
+    port = free_port()
+    arguments = [sys.executable, "-m", "bench.bare_server", "--port", str(port), "--secret", SIGNING_SECRET]
+    with process(arguments, bravo_environment("", "", port)):
+        await wait_healthy(port)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        await run_load(url, lambda i: event_request(i, run + "bw"), 300, CONCURRENCY)
+        return await run_load(url, lambda i: event_request(i, run + "b"), requests, CONCURRENCY)
+
+
+def report(figures: EventFigures, out: Callable[[str], None]) -> None:
+    bravo, bare = figures.bravo, figures.bare
+    out(
+        f"| {figures.engine} | 1 | {bravo.rate:.0f} | {bravo.percentile(0.5) * 1000:.1f} "
+        f"| {bravo.percentile(0.99) * 1000:.1f} | {figures.counted:,} of {figures.expected:,} "
+        f"| {figures.settle_seconds:.2f} | {bare.rate:.0f} | {bare.percentile(0.99) * 1000:.1f} "
+        f"| {bravo.rate / bare.rate:.2f} | {'met' if figures.met else 'MISSED'} |"
+    )
+    if bravo.errors:
+        out(f"  ({figures.engine}: {bravo.ok} acknowledged, {bravo.errors} not)")
