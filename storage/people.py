@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import inspect
 from sqlalchemy.orm.util import identity_key
@@ -11,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import CompanyValue, Person, Team
 from storage.models.base import utcnow
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, insert_ignore_many
 
 
 async def get_person(session: AsyncSession, *, person_id: int) -> Person | None:
@@ -59,6 +60,23 @@ async def known_slack_ids(session: AsyncSession, *, slack_ids: Sequence[str]) ->
         return set()
     result = await session.exec(select(Person.slack_id).where(col(Person.slack_id).in_(list(slack_ids))))
     return {slack_id for slack_id in result.all() if slack_id}
+
+
+async def record_slack_people(session: AsyncSession, people: Sequence[tuple[str, str]], now: datetime) -> None:
+    """Record people known only by their Slack id and a name, in one statement; anyone already there is kept."""
+    rows = [
+        {
+            "slack_id": slack_id,
+            "display_name": name[:200],
+            "is_admin": False,
+            "is_bot": False,
+            "active": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for slack_id, name in people
+    ]
+    await insert_ignore_many(session, Person, rows)
 
 
 async def someone_unlinked_on_slack(session: AsyncSession) -> bool:

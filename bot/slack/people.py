@@ -248,8 +248,11 @@ class SlackDirectory:
     ) -> Known:
         """Create or update the people and teams learnt, and resolve every id the request needs."""
         known = Known(outsiders=dict(learnt.outsiders))
+        new = [(user_id, learnt.profiles[user_id].display_name) for user_id in sorted(learnt.introduced)]
+        await people_store.record_slack_people(session, new, self.now)
         for profile in learnt.profiles.values():
-            known.people[profile.platform_id] = await sync_platform_person(session, profile)
+            if profile.platform_id not in learnt.introduced:
+                known.people[profile.platform_id] = await sync_platform_person(session, profile)
         members = [member for group in learnt.groups.values() for member in group.members]
         missing = [user_id for user_id in dict.fromkeys((*user_ids, *members)) if user_id not in known.people]
         known.people.update(await people_store.people_by_slack_ids(session, slack_ids=missing))
