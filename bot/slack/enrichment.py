@@ -43,7 +43,8 @@ class Enricher:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _describe(self, user_ids: tuple[str, ...]) -> None:
-        users = await asyncio.gather(*(self.lookups.user(user_id, self.clock()) for user_id in user_ids))
+        now = self.clock()
+        users = await asyncio.gather(*(self.lookups.user(user_id, now, background=True) for user_id in user_ids))
         profiles = [profile_from_user(user) for user in users if user is not None]
         if not profiles:
             return

@@ -54,8 +54,14 @@ class RateTier:
 
 
 def tier_4() -> RateTier:
-    """`users.info` and the like: 100+ calls a minute, generous bursts."""
-    return RateTier(per_minute=100, burst=50)
+    """`users.info` and the like: 100+ calls a minute, generous bursts; the share of the look-ups a request waits
+    for (the background's share is `tier_4_background`, so a queue of background look-ups never delays a request)."""
+    return RateTier(per_minute=60, burst=30)
+
+
+def tier_4_background() -> RateTier:
+    """The rest of Tier 4's 100 a minute, for describing people after their request was answered."""
+    return RateTier(per_minute=40, burst=20)
 
 
 def tier_2() -> RateTier:
@@ -66,9 +72,12 @@ def tier_2() -> RateTier:
 class UserLookups:
     """`users.info` through a TTL cache, one call per person at a time, paced to Tier 4."""
 
-    def __init__(self, client: AsyncWebClient, tier: RateTier | None = None) -> None:
+    def __init__(
+        self, client: AsyncWebClient, tier: RateTier | None = None, background: RateTier | None = None
+    ) -> None:
         self.client = client
         self.tier = tier or tier_4()
+        self.background = background or tier_4_background()
         self.users: Brief[str, dict[str, Any]] = Brief(USER_FRESH_FOR, USER_CACHE_ENTRIES)
         self._flying: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
 
@@ -77,8 +86,10 @@ class UserLookups:
         if user.get("id"):
             self.users.put(str(user["id"]), user, now)
 
-    async def user(self, user_id: str, now: datetime) -> dict[str, Any] | None:
-        """The Slack user, or None when Slack cannot say (unknown id, error): a failure is not kept."""
+    async def user(self, user_id: str, now: datetime, *, background: bool = False) -> dict[str, Any] | None:
+        """The Slack user, or None when Slack cannot say (unknown id, error): a failure is not kept.
+
+        `background` look-ups (nobody waits for them) are paced on their own share of the tier."""
         cached = self.users.get(user_id, now)
         if cached is not None:
             return cached
@@ -88,7 +99,7 @@ class UserLookups:
         future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
         self._flying[user_id] = future
         try:
-            user = await self._ask(user_id)
+            user = await self._ask(user_id, self.background if background else self.tier)
             if user is not None:
                 self.users.put(user_id, user, now)
             future.set_result(user)
@@ -100,8 +111,8 @@ class UserLookups:
             del self._flying[user_id]
         return user
 
-    async def _ask(self, user_id: str) -> dict[str, Any] | None:
-        await self.tier.take()
+    async def _ask(self, user_id: str, tier: RateTier) -> dict[str, Any] | None:
+        await tier.take()
         try:
             response = await self.client.users_info(user=user_id, include_locale=True)
         except SlackApiError as error:

@@ -122,6 +122,7 @@ async def test_a_new_giver_may_be_a_directory_person_so_slack_is_asked_first(bra
 
 async def test_three_hundred_reactions_to_one_author_ask_slack_about_the_author_once(bravo: SlackBravo) -> None:
     bravo.app[SLACK_BOT_KEY].lookups.tier = RateTier(per_minute=60_000, burst=300)
+    bravo.app[SLACK_BOT_KEY].lookups.background = RateTier(per_minute=60_000, burst=300)
     reactors = [f"UR{index}" for index in range(300)]
     for reactor in reactors:
         bravo.api.users[reactor] = make_user(reactor, reactor.lower())
@@ -155,6 +156,17 @@ async def test_concurrent_look_ups_of_one_person_share_one_call(fake_slack: Fake
     assert await lookups.user("U2", now) is not None and len(fake_slack.calls_to("users.info")) == 1
     assert await lookups.user("UNKNOWN", now) is None and await lookups.user("UNKNOWN", now) is None
     assert users_info_for(fake_slack, "UNKNOWN") == 2, "a failure is not kept"
+
+
+async def test_background_look_ups_never_hold_up_a_request(fake_slack: FakeSlackApi, settings: Settings) -> None:
+    update = {"slack_bot_token": "xoxb-test", "slack_api_url": fake_slack.base_url}
+    lookups = UserLookups(web_client(settings.model_copy(update=update)), background=RateTier(per_minute=1, burst=1))
+    now = utcnow()
+    assert await lookups.user("U1", now, background=True) is not None
+    waiting = asyncio.create_task(lookups.user("U3", now, background=True))  # a minute away
+    assert await lookups.user("U2", now) is not None, "a request's look-up does not queue behind it"
+    assert not waiting.done()
+    waiting.cancel()
 
 
 async def test_the_rate_tier_hands_out_its_burst_then_paces() -> None:
