@@ -102,7 +102,9 @@ async def _render(
             t = translator_for_person(item.manager, policy)
             threshold = policy.anonymity_threshold
             pulse = {
-                week.team.id or 0: manager_pulse_sections(t, _group(report, week.team.id), threshold=threshold)
+                week.team.id or 0: manager_pulse_sections(
+                    t, _group(report, week.team.id, rolled_up=True), threshold=threshold
+                )
                 for week in weeks
             }
             cards.append((item, manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone)))
@@ -113,8 +115,11 @@ async def _render(
     return cards
 
 
-def _group(report: PulseReport | None, team_id: int | None) -> GroupResult | None:
-    return report.team(team_id) if report is not None and team_id is not None else None
+def _group(report: PulseReport | None, team_id: int | None, *, rolled_up: bool = False) -> GroupResult | None:
+    """A team's results; for its manager, its roll-up's when the team is too small to show alone."""
+    if report is None or team_id is None:
+        return None
+    return report.shown_for(team_id) if rolled_up else report.team(team_id)
 
 
 async def _queue_digest(session: AsyncSession, item: DueDigest, card: Card, config: SchedulerConfig) -> int:

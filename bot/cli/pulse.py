@@ -124,7 +124,7 @@ async def _results(args: argparse.Namespace, runtime: Runtime) -> int:
         document = report_json(report, runtime.policy.language, team_ids=team_ids)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return 0
-    groups = [group for group in report.teams if team_ids is None or group.team_id in team_ids]
+    groups = report.with_rollups([group for group in report.teams if team_ids is None or group.team_id in team_ids])
     if team_ids is None:
         groups.append(report.organisation)
     sys.stdout.write(render_card(results_card(t, report, groups)) + "\n")

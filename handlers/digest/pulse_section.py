@@ -1,7 +1,8 @@
 """Pulse results in the digests, read only from `handlers.pulse`'s report, so the anonymity rule stays in one place.
 
 The manager digest shows participation, driver scores with trend arrows, eNPS, significant drops, anonymous
-comments and one suggested action for the weakest driver; the team digest only participation and scores. A group
+comments and one suggested action for the weakest driver; the team digest only participation and scores. A team
+too small to show alone shows, to its manager, the results of its roll-up (labelled with the teams it pools). A group
 the pulse results hide shows no number at all, and neither does a round still open: it shows only how many have
 answered so far and when it closes.
 """
@@ -88,13 +89,28 @@ def hidden_section(t: Translator, threshold: int) -> Section:
     )
 
 
+def rollup_notice(t: Translator, group: GroupResult, threshold: int) -> Section:
+    """Says whose results a roll-up shows, and why."""
+    return Section(
+        text=Line.of(
+            t(
+                "Pulse of {teams} together: each team alone has fewer than {threshold} answers, so their results are "
+                "shown together.",
+                teams=group.name,
+                threshold=threshold,
+            )
+        )
+    )
+
+
 def manager_pulse_sections(t: Translator, group: GroupResult | None, *, threshold: int) -> list[Section]:
     """Everything the manager may see of the team's latest readable pulse."""
     if group is None:
         return []
     if group.hidden:
         return [hidden_section(t, threshold)]
-    sections = _summary(t, group)
+    sections = [rollup_notice(t, group, threshold)] if group.rolled_up else []
+    sections.extend(_summary(t, group))
     if not group.closed:
         return sections
     enps = _enps(t, group)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.pulse.results import rounds_compared
+from handlers.pulse.reading import rounds_compared
 from storage.models import PulseRound
 
 
