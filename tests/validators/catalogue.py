@@ -155,8 +155,10 @@ def question_result(scale: str, index: int, comments: int) -> QuestionResult:
     return QuestionResult(question=question(scale, index), hidden=False, stats=stats, change=-0.4, comments=notes)
 
 
-def group(team_id: int | None, *, questions: int, comments: int = 0, hidden: bool = False) -> GroupResult:
-    name = team(team_id or 1).name
+def group(
+    team_id: int | None, *, questions: int, comments: int = 0, hidden: bool = False, members: tuple[int, ...] = ()
+) -> GroupResult:
+    name = " + ".join(team(member).name for member in members) if members else team(team_id or 1).name
     if hidden:
         return GroupResult(team_id=team_id, name=name, hidden=True)
     scales = list(SCALES)
@@ -175,7 +177,11 @@ def group(team_id: int | None, *, questions: int, comments: int = 0, hidden: boo
         participation_change=0.05,
         questions=results,
         drivers=drivers,
+        members=members,
     )
+
+
+ROLLED_UP = tuple(range(1, 9))
 
 
 def results_cards(language: str) -> Iterator[tuple[str, Card]]:
@@ -197,6 +203,13 @@ def results_cards(language: str) -> Iterator[tuple[str, Card]]:
     yield "pulse.results.admin-twelve-hidden-teams", results_card(t, hidden, hidden.teams)
     commented = report(group(1, questions=3, comments=COMMENTS))
     yield "pulse.results.manager-many-comments", results_card(t, commented, commented.teams, can_reply=True)
+    rolled = PulseReport(
+        teams=(group(1, questions=3, hidden=True),),
+        organisation=group(None, questions=QUESTIONS),
+        threshold=5,
+        rollups=(group(None, questions=QUESTIONS, members=ROLLED_UP),),
+    )
+    yield "pulse.results.manager-rolled-up", results_card(t, rolled, rolled.with_rollups(rolled.teams))
     yield "pulse.closed", closed_card(t, question("scale10"))
 
 
@@ -276,6 +289,11 @@ def digest_cards(language: str) -> Iterator[tuple[str, Card]]:
     yield "digest.manager.one-team", manager_digest_card(t, weeks=weeks[:1], data=data, pulse=pulse, zone=ZONE)
     yield "digest.manager.three-teams", manager_digest_card(t, weeks=weeks[:3], data=data, pulse=pulse, zone=ZONE)
     yield "digest.manager.eight-teams", manager_digest_card(t, weeks=weeks, data=data, pulse=pulse, zone=ZONE)
+    rolled = {
+        week.team.id or 0: manager_pulse_sections(t, group(None, questions=QUESTIONS, members=ROLLED_UP), threshold=5)
+        for week in weeks
+    }
+    yield "digest.manager.rolled-up", manager_digest_card(t, weeks=weeks[:3], data=data, pulse=rolled, zone=ZONE)
     team_pulse = team_pulse_sections(t, group(1, questions=QUESTIONS))
     card = team_digest_card(t, week=weeks[0], data=data, pulse=team_pulse, zone=ZONE)
     assert card is not None
