@@ -13,6 +13,7 @@ from functools import cached_property
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.pulse.continuity import recent_rounds
 from handlers.pulse.figures import Asked, CommentView, Values
 from handlers.pulse.rollup import Hierarchy
 from storage import people as people_store
@@ -78,14 +79,13 @@ async def readable_rounds(session: AsyncSession, now: datetime) -> Rounds:
 
 
 async def asked(session: AsyncSession, rounds: Rounds, tree: Hierarchy) -> Asked:
-    """The questions of the readable rounds, and the answers of only the rounds a report compares (with, for an
-    earlier round, its peers: whether it was shown then depends on them)."""
+    """The questions of the readable rounds, and the answers of only the rounds a report compares or draws trends
+    from (`handlers.pulse.continuity`), with their peers: whether a round was shown then depends on them."""
     history = rounds.history
     ids = sorted({peer.id or 0 for peers in rounds.peers.values() for peer in peers})
     round_questions = await pulse_store.round_question_ids(session, round_ids=ids)
-    compared = rounds_compared(history, round_questions)
-    current = {pulses[-1].id or 0 for pulses in history.values()}
-    wanted = set(compared) | {p.id or 0 for r in compared if r not in current for p in rounds.peers.get(r, [])}
+    compared = sorted(set(rounds_compared(history, round_questions)) | set(recent_rounds(history)))
+    wanted = set(compared) | {p.id or 0 for r in compared for p in rounds.peers.get(r, [])}
     values: Values = defaultdict(list)
     for round_id, question_id, value in await pulse_answers.answer_values(session, round_ids=sorted(wanted)):
         values[(round_id, question_id)].append(value)

@@ -20,6 +20,7 @@ from functools import cached_property
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.policy import Policy
+from handlers.pulse.continuity import DriverTrend, trends
 from handlers.pulse.figures import CommentView, DriverResult, Figures, QuestionResult
 from handlers.pulse.reading import Rounds, asked, comments, hierarchy, readable_rounds
 from handlers.pulse.rollup import Rollup, rollups
@@ -44,6 +45,7 @@ class GroupResult:
     questions: tuple[QuestionResult, ...] = ()
     drivers: tuple[DriverResult, ...] = ()
     members: tuple[int, ...] = ()
+    trends: tuple[DriverTrend, ...] = ()
 
     @property
     def rolled_up(self) -> bool:
@@ -163,6 +165,12 @@ class _Assembly:
             participation_change=self._participation_change(team_id, invited, answered),
             questions=results,
             drivers=self.figures.drivers(team_id, results),
+            trends=trends(
+                self.figures.asked,
+                team_id,
+                threshold=self.figures.threshold,
+                hidden_now={result.question.id or 0 for result in results if result.hidden},
+            ),
         )
 
     def rollup(self, group: Rollup, names: dict[int, str]) -> GroupResult:
