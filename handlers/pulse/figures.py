@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from handlers.pulse.questions import ENPS_DRIVER, on_ten
 from handlers.pulse.rollup import Hierarchy, Rollup, rollups
 from handlers.pulse.stats import QuestionStats, question_stats
-from handlers.pulse.suppression import QuestionVisibility, TeamVisibility, question_visibility, visible_in_round
+from handlers.pulse.suppression import QuestionVisibility, TeamVisibility, hidden_in_round, question_visibility
 from storage.models import PulseQuestion, PulseRound
 
 Values = dict[tuple[int, int], list[int]]
@@ -61,8 +61,20 @@ class Asked:
     answered: dict[int, int] = field(default_factory=dict)
     hierarchy: Hierarchy = field(default_factory=Hierarchy)
 
+    judged: dict[tuple[str, int | None, int], tuple[set[int], bool]] = field(default_factory=dict, compare=False)
+
     def visible_then(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> tuple[bool, bool]:
-        """Whether `pulse`'s team, and the organisation, were shown (for the question) when `pulse` was read."""
+        """Whether `pulse`'s team, and the organisation, were shown (for the question) when `pulse` was read.
+
+        Judged once per period and question for all the round's teams (a report asks for every team and round)."""
+        known = (pulse.id or 0) in self.peers
+        key = (pulse.period if known else f"round {pulse.id}", question_id, threshold)
+        if key not in self.judged:
+            self.judged[key] = self._judge(pulse, question_id, threshold=threshold)
+        hidden, organisation_hidden = self.judged[key]
+        return pulse.team_id not in hidden, not organisation_hidden
+
+    def _judge(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> tuple[set[int], bool]:
         peers = self.peers.get(pulse.id or 0, [pulse])
         team_answered = {p.team_id: self.answered.get(p.id or 0, 0) for p in peers}
         answers = None
@@ -74,7 +86,7 @@ class Asked:
             }
         periods = {p.team_id: p.period for p in peers}
         groups = rollups(team_answered, periods, threshold=threshold, hierarchy=self.hierarchy)
-        return visible_in_round(pulse.team_id, team_answered, answers, threshold=threshold, rollups=groups)
+        return hidden_in_round(team_answered, answers, threshold=threshold, rollups=groups)
 
 
 def _mean(values: Sequence[float]) -> float:

@@ -4,7 +4,7 @@
 `suppress` applies it at every level of the tree a report shows: the organisation, the teams and the roll-ups of small
 teams under it (`handlers.pulse.rollup`), the teams each roll-up pools. A report applies it before any figure is
 computed: to the teams' latest rounds and the organisation (`team_visibility`), then to each question's answers in
-those rounds and in the rounds their changes are measured against (`question_visibility`, `visible_in_round`).
+those rounds and in the rounds their changes are measured against (`question_visibility`, `hidden_in_round`).
 What is hidden gets no number at all, so no reader (chat, digest, CLI, export) can show one by mistake.
 """
 
@@ -153,15 +153,14 @@ def question_visibility(
     )
 
 
-def visible_in_round(
-    team: int,
+def hidden_in_round(
     team_answered: Mapping[int, int],
     question_answers: Mapping[int, int] | None,
     *,
     threshold: int,
     rollups: Sequence[Rollup] = (),
-) -> tuple[bool, bool]:
-    """Whether a team's earlier round was shown when it was read, and whether the organisation was.
+) -> tuple[set[int], bool]:
+    """The teams hidden in an earlier round (for a question, when given), and whether the organisation was.
 
     A figure drawing on several rounds (a change, a trend) is shown only when the group was visible in each round
     it draws on, judged among all the teams of that round (`team_answered`: each team's respondents then;
@@ -182,4 +181,4 @@ def visible_in_round(
         hidden = hidden | question.hidden
         organisation_hidden = organisation_hidden or question.organisation_hidden
         organisation_hidden = organisation_hidden or bool(hidden & set(question_answers))
-    return team not in hidden, not organisation_hidden
+    return hidden, organisation_hidden
