@@ -24,8 +24,10 @@ from handlers.kudos.leaderboard import Leaderboard, leaderboard_card
 from handlers.messages import Card
 from handlers.policy import Policy
 from handlers.pulse.cards import closed_card, question_card
+from handlers.pulse.continuity import DriverTrend, Measure
+from handlers.pulse.figures import CommentView, DriverResult, QuestionResult
 from handlers.pulse.questions import DRIVERS, ENPS_DRIVER, SCALES
-from handlers.pulse.results import CommentView, DriverResult, GroupResult, PulseReport, QuestionResult
+from handlers.pulse.results import GroupResult, PulseReport
 from handlers.pulse.stats import question_stats
 from handlers.pulse.tokens import Ballot, ballot_token
 from handlers.rewards import leaderboard as rewards_board
@@ -178,6 +180,15 @@ def group(
         questions=results,
         drivers=drivers,
         members=members,
+        trends=() if members else trends(),
+    )
+
+
+def trends() -> tuple[DriverTrend, ...]:
+    """Every driver measured twice, eNPS six times: the longest history a digest prints."""
+    measures = [Measure(NOW - timedelta(weeks=4 * week), -35.0 + 7 * week) for week in range(6)]
+    return tuple(
+        DriverTrend(driver, tuple(measures[::-1] if driver == ENPS_DRIVER else measures[1::-1])) for driver in DRIVERS
     )
 
 
