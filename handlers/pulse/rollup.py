@@ -28,6 +28,18 @@ class Hierarchy:
         """The manager of `person` (None at the top of the tree)."""
         return None if person is None else self.manager_of.get(person)
 
+    def up(self, person: int | None) -> int | None:
+        """Where a pool under `person` climbs next: their manager, or the top when `person` is in a reporting cycle
+        (a directory mistake must not keep a pool climbing)."""
+        seen: set[int] = set()
+        current = self.above(person)
+        while current is not None and current not in seen:
+            if current == person:
+                return None
+            seen.add(current)
+            current = self.above(current)
+        return self.above(person)
+
     def depth(self, person: int | None) -> int:
         """How many managers sit above `person` (a cycle in the directory counts once)."""
         seen: set[int] = set()
@@ -47,7 +59,7 @@ def rollups(
             start = hierarchy.above(hierarchy.team_manager.get(team))
             pools[(periods[team], start)].add(team)
     done: list[set[int]] = []
-    for _ in range((len(hierarchy.manager_of) + 2) * (len(pools) + 1)):  # bounded even if the tree has a cycle
+    while True:
         for key in [key for key, teams in pools.items() if _size(teams, counts) >= threshold]:
             done.append(pools.pop(key))
         climbing = [key for key in pools if key[1] is not None]
@@ -55,7 +67,7 @@ def rollups(
             break
         deepest = max(climbing, key=lambda key: (hierarchy.depth(key[1]), str(key)))
         period, person = deepest
-        pools[(period, hierarchy.above(person))] |= pools.pop(deepest)
+        pools[(period, hierarchy.up(person))] |= pools.pop(deepest)
     for (period, _), teams in pools.items():
         same_period = [pool for pool in done if periods[next(iter(pool))] == period]
         if same_period:
