@@ -62,6 +62,7 @@ class Asked:
     hierarchy: Hierarchy = field(default_factory=Hierarchy)
 
     judged: dict[tuple[str, int | None, int], tuple[set[int], bool]] = field(default_factory=dict, compare=False)
+    rows: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict, compare=False)
 
     def visible_then(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> tuple[bool, bool]:
         """Whether `pulse`'s team, and the organisation, were shown (for the question) when `pulse` was read.
@@ -76,15 +77,18 @@ class Asked:
 
     def _judge(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> tuple[set[int], bool]:
         peers = self.peers.get(pulse.id or 0, [pulse])
-        team_answered = {p.team_id: self.answered.get(p.id or 0, 0) for p in peers}
+        if id(peers) not in self.rows:  # each period's rounds are read once, whatever the number of questions
+            self.rows[id(peers)] = [(p.team_id, p.id or 0, p.period) for p in peers]
+        rows = self.rows[id(peers)]
+        team_answered = {team: self.answered.get(round_id, 0) for team, round_id, _ in rows}
         answers = None
         if question_id is not None:
             answers = {
-                p.team_id: len(self.values.get((p.id or 0, question_id), []))
-                for p in peers
-                if question_id in self.round_questions.get(p.id or 0, [])
+                team: len(self.values.get((round_id, question_id), []))
+                for team, round_id, _ in rows
+                if question_id in self.round_questions.get(round_id, [])
             }
-        periods = {p.team_id: p.period for p in peers}
+        periods = {team: period for team, _, period in rows}
         groups = rollups(team_answered, periods, threshold=threshold, hierarchy=self.hierarchy)
         return hidden_in_round(team_answered, answers, threshold=threshold, rollups=groups)
 

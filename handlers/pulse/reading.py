@@ -82,10 +82,12 @@ async def asked(session: AsyncSession, rounds: Rounds, tree: Hierarchy) -> Asked
     """The questions of the readable rounds, and the answers of only the rounds a report compares or draws trends
     from (`handlers.pulse.continuity`), with their peers: whether a round was shown then depends on them."""
     history = rounds.history
-    ids = sorted({peer.id or 0 for peers in rounds.peers.values() for peer in peers})
+    periods = {id(peers): peers for peers in rounds.peers.values()}  # one list per period, shared by its rounds
+    ids = sorted({peer.id or 0 for peers in periods.values() for peer in peers})
     round_questions = await pulse_store.round_question_ids(session, round_ids=ids)
     compared = sorted(set(rounds_compared(history, round_questions)) | set(recent_rounds(history)))
-    wanted = set(compared) | {p.id or 0 for r in compared for p in rounds.peers.get(r, [])}
+    read = {id(peers): peers for r in compared if (peers := rounds.peers.get(r)) is not None}
+    wanted = set(compared) | {p.id or 0 for peers in read.values() for p in peers}
     values: Values = defaultdict(list)
     for round_id, question_id, value in await pulse_answers.answer_values(session, round_ids=sorted(wanted)):
         values[(round_id, question_id)].append(value)
