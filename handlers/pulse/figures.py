@@ -19,6 +19,8 @@ from handlers.pulse.suppression import QuestionVisibility, TeamVisibility, hidde
 from storage.models import PulseQuestion, PulseRound
 
 Values = dict[tuple[int, int], list[int]]
+# A period's respondents per team, its roll-ups, and per question the (team, round) pairs that asked it.
+_Period = tuple[dict[int, int], list[Rollup], dict[int, list[tuple[int, int]]]]
 Answers = dict[int, list[int]]
 
 
@@ -62,7 +64,7 @@ class Asked:
     hierarchy: Hierarchy = field(default_factory=Hierarchy)
 
     judged: dict[tuple[str, int | None, int], tuple[set[int], bool]] = field(default_factory=dict, compare=False)
-    rows: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict, compare=False)
+    rows: dict[tuple[int, int], _Period] = field(default_factory=dict, compare=False)
 
     def visible_then(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> tuple[bool, bool]:
         """Whether `pulse`'s team, and the organisation, were shown (for the question) when `pulse` was read.
@@ -76,21 +78,30 @@ class Asked:
         return pulse.team_id not in hidden, not organisation_hidden
 
     def _judge(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> tuple[set[int], bool]:
-        peers = self.peers.get(pulse.id or 0, [pulse])
-        if id(peers) not in self.rows:  # each period's rounds are read once, whatever the number of questions
-            self.rows[id(peers)] = [(p.team_id, p.id or 0, p.period) for p in peers]
-        rows = self.rows[id(peers)]
-        team_answered = {team: self.answered.get(round_id, 0) for team, round_id, _ in rows}
+        team_answered, groups, asked = self._period(pulse, threshold=threshold)
         answers = None
         if question_id is not None:
-            answers = {
-                team: len(self.values.get((round_id, question_id), []))
-                for team, round_id, _ in rows
-                if question_id in self.round_questions.get(round_id, [])
-            }
-        periods = {team: period for team, _, period in rows}
-        groups = rollups(team_answered, periods, threshold=threshold, hierarchy=self.hierarchy)
+            answers = {team: len(self.values.get((round_id, question_id), [])) for team, round_id in asked[question_id]}
         return hidden_in_round(team_answered, answers, threshold=threshold, rollups=groups)
+
+    def _period(self, pulse: PulseRound, *, threshold: int) -> _Period:
+        """A period's respondents per team, its roll-ups and who was asked each question: built once per period,
+        whatever the number of questions and teams judged in it."""
+        peers = self.peers.get(pulse.id or 0)
+        # The period's list is kept by `peers`, so its id names it; a round without peers is named by its own id.
+        key = (id(peers), threshold) if peers is not None else (-(pulse.id or 0) - 1, threshold)
+        peers = peers if peers is not None else [pulse]
+        if key not in self.rows:
+            rows = [(p.team_id, p.id or 0, p.period) for p in peers]
+            team_answered = {team: self.answered.get(round_id, 0) for team, round_id, _ in rows}
+            periods = {team: period for team, _, period in rows}
+            asked: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for team, round_id, _ in rows:
+                for question in self.round_questions.get(round_id, []):
+                    asked[question].append((team, round_id))
+            groups = rollups(team_answered, periods, threshold=threshold, hierarchy=self.hierarchy)
+            self.rows[key] = (team_answered, groups, asked)
+        return self.rows[key]
 
 
 def _mean(values: Sequence[float]) -> float:
