@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     pulse_time: str = Field("10:00", validation_alias="BRAVO_PULSE_TIME")
     pulse_questions: int = Field(3, ge=1, le=10, validation_alias="BRAVO_PULSE_QUESTIONS")
     pulse_window_hours: int = Field(48, ge=1, le=24 * 14, validation_alias="BRAVO_PULSE_WINDOW_HOURS")
+    action_vote_days: int = Field(7, ge=1, le=60, validation_alias="BRAVO_ACTION_VOTE_DAYS")
+    action_reminder_days: int = Field(2, ge=0, le=30, validation_alias="BRAVO_ACTION_REMINDER_DAYS")
     secret_key: str = Field("", repr=False, validation_alias="BRAVO_SECRET_KEY")
     # Where the key lives when BRAVO_SECRET_KEY is empty (`bot.secret_key`): outside the database, owner-only.
     secret_key_file: str = Field(DEFAULT_SECRET_KEY_FILE, validation_alias="BRAVO_SECRET_KEY_FILE")
@@ -209,6 +211,8 @@ class Settings(BaseSettings):
             pulse_time=self.pulse_time,
             pulse_questions=self.pulse_questions,
             pulse_window_hours=self.pulse_window_hours,
+            action_vote_days=self.action_vote_days,
+            action_reminder_days=self.action_reminder_days,
             secret_key=self.secret_key,
             kudos_text_retention_days=self.kudos_text_retention_days,
             comment_retention_days=self.comment_retention_days,

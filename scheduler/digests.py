@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import timezone_of
+from handlers.delivery import team_channels as delivery_channels
 from handlers.digest import MANAGER_DIGEST, TEAM_DIGEST, Window
 from handlers.policy import Policy
 from scheduler.config import SchedulerConfig
@@ -73,14 +74,7 @@ def timing(
 
 def team_channels(team: Team, config: SchedulerConfig) -> tuple[tuple[str, str], ...]:
     """Where a team's digest goes: its channel on each configured platform; a console channel in the demo."""
-    if not config.platforms:
-        return (("console", "team-" + "-".join(team.name.lower().split())),)
-    channels = []
-    if "slack" in config.platforms and team.slack_channel:
-        channels.append(("slack", team.slack_channel))
-    if "teams" in config.platforms and team.teams_channel:
-        channels.append(("teams", team.teams_channel))
-    return tuple(channels)
+    return delivery_channels(team, config.platforms)
 
 
 async def plan_digests(

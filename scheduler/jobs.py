@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import actions as actions_api
 from handlers import pulse as pulse_api
 from handlers.i18n import Translator
 from handlers.policy import Policy
@@ -159,13 +160,25 @@ class ScheduledJobs:
         async def remind(session: AsyncSession) -> int:
             return await pulse_api.send_reminders(session, policy=self.policy, now=moment)
 
+        closed = 0
+
         async def close(session: AsyncSession) -> int:
-            return await pulse_api.close_expired(session, now=moment)
+            nonlocal closed
+            closed = await pulse_api.close_expired(session, now=moment)
+            return closed
+
+        async def plans(session: AsyncSession) -> int:
+            """Team action plans: opened when results come out, decided when their vote ends, owners reminded."""
+            if closed:
+                await actions_api.open_plans(session, policy=self.policy, now=moment)
+            await actions_api.decide_due(session, policy=self.policy, now=moment)
+            return await actions_api.send_reminders(session, policy=self.policy, now=moment, owner=self.owner)
 
         steps: tuple[tuple[str, Callable[[AsyncSession], Awaitable[int]]], ...] = (
             ("send pulses", send),
             ("remind", remind),
             ("close windows", close),
+            ("action plans", plans),
         )
         for name, step in steps:
             try:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.actions import commitment_sections, commitments_by_team
 from handlers.context import translator_for_person
 from handlers.delivery import channel_delivery, person_deliveries, queue
 from handlers.digest import (
@@ -95,6 +96,8 @@ async def _render(
     for window, teams in by_window.items():
         data[window] = await load_digest_data(session, teams=list(teams.values()), window=window)
     cards: list[tuple[DueDigest, Card | None]] = []
+    latest = max((item.window.until for item in due), default=None)
+    commitments = await commitments_by_team(session, team_ids=None, now=latest) if latest else {}
     for item in due:
         batch = data[item.window]
         weeks = [batch.weeks[team.id or 0] for team in item.teams]
@@ -102,7 +105,10 @@ async def _render(
             t = translator_for_person(item.manager, policy)
             threshold = policy.anonymity_threshold
             pulse = {
-                week.team.id or 0: manager_pulse_sections(t, _group(report, week.team.id), threshold=threshold)
+                week.team.id or 0: [
+                    *manager_pulse_sections(t, _group(report, week.team.id), threshold=threshold),
+                    *commitment_sections(t, commitments.get(week.team.id or 0, []), team=week.team.name),
+                ]
                 for week in weeks
             }
             cards.append((item, manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone)))
