@@ -83,6 +83,7 @@ async def actions_json(session: AsyncSession, *, team_ids: Collection[int] | Non
             "due": row.due_on.isoformat(),
             "status": row.status,
             "votes": votes.get(row.plan_id, {}).get(row.id or 0, 0),
+            "committed_at": row.committed_at.isoformat() if row.committed_at else None,
             "done_at": row.done_at.isoformat() if row.done_at else None,
         }
         for row in rows

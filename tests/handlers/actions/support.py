@@ -27,9 +27,10 @@ async def closed_pulse(
     *,
     teams: Mapping[str, int],
     answers: Mapping[str, int] | None = None,
+    close: bool = True,
 ) -> dict[str, list[Person]]:
     """Teams of the given sizes asked a pulse; every member answers each question (`answers`: the value for a
-    driver, else 4 on agree/emoji scales, 1 for yes/no and 8 for eNPS); the pulse is closed."""
+    driver, else 4 on agree/emoji scales, 1 for yes/no and 8 for eNPS); the pulse is closed unless `close` is False."""
     async with database.transaction() as session:
         members = await seed_org(session, dict(teams))
         await send_now(session, policy=policy, now=now)
@@ -44,8 +45,9 @@ async def closed_pulse(
         value = (answers or {}).get(question.driver, defaults[question.scale])
         for people in members.values():
             await answer_question(database, people, question.key or "", [value] * len(people), policy, now)
-    async with database.transaction() as session:
-        await close_now(session, now=now)
+    if close:
+        async with database.transaction() as session:
+            await close_now(session, now=now)
     return members
 
 
