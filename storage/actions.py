@@ -26,6 +26,12 @@ async def plan_for(session: AsyncSession, *, team_id: int, period: str) -> Actio
     return (await session.exec(statement)).first()
 
 
+async def open_plan_of(session: AsyncSession, *, team_id: int) -> ActionPlan | None:
+    """The team's plan still voting, if any (the latest)."""
+    statement = select(ActionPlan).where(ActionPlan.team_id == team_id, ActionPlan.status == VOTING)
+    return (await session.exec(statement.order_by(col(ActionPlan.id).desc()).limit(1))).first()
+
+
 async def get_plan(session: AsyncSession, *, plan_id: int) -> ActionPlan | None:
     return await session.get(ActionPlan, plan_id)
 

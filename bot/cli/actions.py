@@ -6,12 +6,25 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import timedelta
 
+from bot.cli.pulse import deliver
 from bot.cli.use_case import refuse
 from bot.runtime import Runtime
-from handlers.actions import SuggestionError, action_drivers, actions_json, add_suggestion
+from handlers.actions import (
+    SuggestionError,
+    action_drivers,
+    actions_json,
+    add_suggestion,
+    decide_due,
+    send_reminders,
+)
 from handlers.i18n import Translator
+from scheduler.runs import process_owner
 from storage import people as people_store
+from storage.models.base import utcnow
+
+MAX_AHEAD_DAYS = 366
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,6 +36,14 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     listing.add_argument("--team", metavar="NAME", help="only this team")
     listing.add_argument("--json", action="store_true", help="machine-readable output")
     listing.set_defaults(func=_list)
+
+    tick = commands.add_parser(
+        "tick", help="close the votes that ended and remind owners now (the server does it every minute)"
+    )
+    tick.add_argument(
+        "--ahead", type=int, default=0, metavar="DAYS", help="act as if DAYS days had passed (to try the demo)"
+    )
+    tick.set_defaults(func=_tick)
 
     suggestions = commands.add_parser("suggestions", help="suggested actions shown to teams, per driver")
     more = suggestions.add_subparsers(dest="suggestions_command", required=True, metavar="ACTION")
@@ -56,6 +77,22 @@ async def _list(args: argparse.Namespace, runtime: Runtime) -> int:
             **{key: row[key] for key in ("id", "team", "action", "owner", "due", "status", "votes")},
         )
         sys.stdout.write(" ".join(line.splitlines()) + "\n")
+    return 0
+
+
+async def _tick(args: argparse.Namespace, runtime: Runtime) -> int:
+    t = Translator(runtime.policy.language)
+    if not 0 <= args.ahead <= MAX_AHEAD_DAYS:
+        sys.stderr.write(t("--ahead is a number of days from 0 to {most}", most=MAX_AHEAD_DAYS) + "\n")
+        return 1
+    now = utcnow() + timedelta(days=args.ahead)
+    async with runtime.database.transaction() as session:
+        decided = await decide_due(session, policy=runtime.policy, now=now)
+        reminded = await send_reminders(session, policy=runtime.policy, now=now, owner=process_owner())
+    sys.stdout.write(t.plural("{count} vote closed.", "{count} votes closed.", decided) + "\n")
+    sys.stdout.write(t.plural("{count} owner reminded.", "{count} owners reminded.", reminded) + "\n")
+    if decided or reminded:
+        await deliver(runtime, t)
     return 0
 
 

@@ -35,25 +35,29 @@ class Proposed:
     votes: int = 0
 
 
-def score_text(score: float) -> str:
-    return f"{score:.1f}/10"
+def score_text(t: Translator, score: float) -> str:
+    """`7.5/10`, with the reader's decimal separator (`7,5/10` in French)."""
+    text = f"{score:.1f}/10"
+    return text.replace(".", ",") if t.language == "fr" else text
 
 
 def driver_fields(t: Translator, drivers: Sequence[DriverResult]) -> tuple[FieldItem, ...]:
     """The team's driver scores, weakest first (eNPS is not a driver a team acts on)."""
     ranked = sorted((item for item in drivers if item.driver != ENPS_DRIVER), key=lambda item: item.score)
-    return tuple(FieldItem(label=driver_name(t, item.driver), value=Line.of(score_text(item.score))) for item in ranked)
+    return tuple(
+        FieldItem(label=driver_name(t, item.driver), value=Line.of(score_text(t, item.score))) for item in ranked
+    )
 
 
 def focus_line(t: Translator, focus: Focus) -> str:
     driver = driver_name(t, focus.driver)
     if focus.pillar is None:
-        return t("Lowest score: {driver} ({score}).", driver=driver, score=score_text(focus.score))
+        return t("Lowest score: {driver} ({score}).", driver=driver, score=score_text(t, focus.score))
     return t(
         "Weakest pillar: {pillar}, with {driver} at {score}.",
         pillar=pillar_name(t, focus.pillar),
         driver=driver,
-        score=score_text(focus.score),
+        score=score_text(t, focus.score),
     )
 
 
@@ -136,17 +140,23 @@ def reminder_card(t: Translator, item: Proposed) -> Card:
     )
 
 
-def decided_card(t: Translator, *, team: str, items: Sequence[Proposed]) -> Card:
-    """What the team chose, posted when its commitments are decided."""
-    title = t("{team} commits to:", team=team)
-    sections = tuple(Section(text=proposal_line(t, item)) for item in items)
-    choices = tuple(
+def done_choices(t: Translator, items: Sequence[Proposed]) -> tuple[Choice, ...]:
+    """One "Mark as done" button per commitment not done yet."""
+    return tuple(
         Choice(
             label=t("Mark as done: {action}", action=item.proposal.text)[:75],
             action=DONE_ACTION,
             value=str(item.proposal.id),
         )
         for item in items
+        if item.proposal.status != DONE
     )
+
+
+def decided_card(t: Translator, *, team: str, items: Sequence[Proposed]) -> Card:
+    """What the team chose, posted when its commitments are decided."""
+    title = t("{team} commits to:", team=team)
+    sections = tuple(Section(text=proposal_line(t, item, votes=False)) for item in items)
+    choices = done_choices(t, items)
     context = (Line.of(t("The owner marks each action done with one tap.")),)
     return Card(title=title, sections=sections, choices=choices, context=context, summary=title)

@@ -19,6 +19,7 @@ from handlers.actions.cards import (
     plan_card,
 )
 from handlers.actions.plans import commit_if_backed, plan_focus, proposed_items, tell_team
+from handlers.actions.suggestions import suggestions_for
 from handlers.context import Context, first_time, timezone_of
 from handlers.i18n import Translator
 from handlers.messages import Card, Form, FormInput, FormOption, Line, Reply, Section, reply
@@ -116,13 +117,15 @@ async def _problem(ctx: Context, plan: ActionPlan, what: str, owners: list[int],
 
 
 async def ballot_card(ctx: Context, plan: ActionPlan, t: Translator | None = None) -> Card:
-    """The vote as it stands: the plan's focus, the proposals with their votes, the buttons."""
+    """The vote as it stands: the plan's focus and ideas, the proposals with their votes, the buttons."""
     t = t or ctx.t
     team = await people_store.get_team(ctx.session, team_id=plan.team_id)
     proposals = [p for p in await store.proposals_of(ctx.session, plan_id=plan.id or 0) if p.status == PROPOSED]
     counts = await store.vote_counts(ctx.session, plan_id=plan.id or 0)
     items = await proposed_items(ctx.session, proposals, counts)
-    return plan_card(t, team=team.name if team else "", plan=plan, focus=plan_focus(plan), proposed=items)
+    ideas = await suggestions_for(ctx.session, driver=plan.driver, language=t.language)
+    name = team.name if team else ""
+    return plan_card(t, team=name, plan=plan, focus=plan_focus(plan), suggestions=ideas, proposed=items)
 
 
 async def _post_vote(ctx: Context, plan: ActionPlan, *, key: str) -> None:

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.actions.cards import Proposed, commitment_sections
+from handlers.actions.cards import Proposed, commitment_sections, done_choices
+from handlers.actions.chat import ballot_card
 from handlers.actions.plans import proposed_items
 from handlers.context import Context
-from handlers.messages import Reply, Section
+from handlers.messages import Line, Reply, Section
 from handlers.routes import CommandHandler
 from storage import actions as store
 from storage import people as people_store
@@ -44,23 +45,36 @@ async def commitments_by_team(
 
 async def team_commitment_sections(ctx: Context) -> list[Section]:
     """The reader's team's commitments (nothing for someone without a team or a team without any)."""
+    return commitment_sections(ctx.t, await _team_commitments(ctx))
+
+
+async def _team_commitments(ctx: Context) -> list[Proposed]:
     if ctx.actor.team_id is None:
         return []
     found = await commitments_by_team(ctx.session, team_ids=[ctx.actor.team_id], now=ctx.now)
-    return commitment_sections(ctx.t, found.get(ctx.actor.team_id, []))
+    return found.get(ctx.actor.team_id, [])
 
 
 def with_commitments(handler: CommandHandler) -> CommandHandler:
-    """`/pulse` followed by the team's commitments, so the answer to "what did we decide?" is where pulses are."""
+    """`/pulse` followed by the team's plan still voting (with its buttons) and its commitments, so "what could we
+    do?" and "what did we decide?" are answered where pulses are, on every platform."""
 
     async def handle(ctx: Context, text: str) -> Reply:
         answer = await handler(ctx, text)
-        if text.strip() or answer.card is None:
+        if text.strip() or answer.card is None or ctx.actor.team_id is None:
             return answer
-        sections = await team_commitment_sections(ctx)
-        if not sections:
+        items = await _team_commitments(ctx)
+        sections = commitment_sections(ctx.t, items)
+        mine = done_choices(ctx.t, [item for item in items if item.owner.id == ctx.actor.id])
+        plan = await store.open_plan_of(ctx.session, team_id=ctx.actor.team_id)
+        ballot = await ballot_card(ctx, plan) if plan is not None else None
+        if not sections and ballot is None:
             return answer
-        card = answer.card.model_copy(update={"sections": (*answer.card.sections, *sections)})
+        if ballot is not None:
+            title = [Section(text=Line.of(ballot.title))] if ballot.title else []
+            sections = [*title, *ballot.sections, *sections]
+        choices = (*answer.card.choices, *(ballot.choices if ballot else ()), *mine)
+        card = answer.card.model_copy(update={"sections": (*answer.card.sections, *sections), "choices": choices})
         return answer.model_copy(update={"card": card})
 
     return handle

@@ -132,12 +132,12 @@ async def decide_due(session: AsyncSession, *, policy: Policy, now: datetime) ->
             (item for item in proposals if item.status == PROPOSED and counts.get(item.id or 0)),
             key=lambda item: (-counts[item.id or 0], item.id or 0),
         )
-        for item in ranked[: max(0, MAX_COMMITMENTS - taken)]:
+        chosen = ranked[: max(0, MAX_COMMITMENTS - taken)]  # those a majority chose were announced already
+        for item in chosen:
             await commit(session, plan, item, now=now)
         plan.status = DECIDED
         await store.save(session, plan)
         decided += 1
-        chosen = [item for item in proposals if item.status != PROPOSED]
         team = await people_store.get_team(session, team_id=plan.team_id)
         if chosen and team is not None:
             items = await proposed_items(session, chosen, counts)

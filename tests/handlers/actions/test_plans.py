@@ -225,3 +225,19 @@ async def test_the_owner_is_reminded_once_before_the_due_date_and_marks_it_done_
     pulse = await as_person(database, team[0], policy, now + timedelta(days=6), "command", "pulse", "")
     assert pulse.card is not None and "Demo day: @Engineering 2, by" in pulse.card.plain()
     assert "✓ done" in pulse.card.plain()
+
+
+async def test_pulse_shows_the_plan_still_voting_with_its_buttons_and_the_owner_a_done_button(
+    database: Database, policy: Policy, now: datetime, team: list[Person]
+) -> None:
+    first = await as_person(database, team[0], policy, now, "command", "pulse", "")
+    assert first.card is not None and "What could we do ourselves about Purpose?" in first.card.plain()
+    assert choice_values(first.card, PROPOSE) == [str((await _plan(database)).id)]
+    card = await _propose(database, team[0], team[1], policy, now, "Demo day")
+    for person in team[:4]:
+        await as_person(database, person, policy, now, "action", VOTE, choice_values(card, VOTE)[0])
+    owner = await as_person(database, team[1], policy, now, "command", "pulse", "")
+    other = await as_person(database, team[2], policy, now, "command", "pulse", "")
+    assert owner.card is not None and other.card is not None
+    assert len(choice_values(owner.card, DONE_TAP)) == 1 and choice_values(other.card, DONE_TAP) == []
+    assert choice_values(other.card, PROPOSE)  # one commitment so far: the vote stays open for a second
