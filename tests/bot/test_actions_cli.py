@@ -81,3 +81,17 @@ async def test_an_admin_adds_a_suggested_action_shown_after_the_shipped_ones(
         runtime, capsys, "actions", "suggestions", "add", "--driver", "tools", "--language", "de", "x"
     )
     assert code == 1 and err == "unknown language 'de' (use en or fr)\n"
+
+
+async def test_actions_tick_closes_ended_votes_and_ahead_is_checked(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = utcnow()
+    await closed_pulse(runtime.database, runtime.policy, now, teams={"Engineering": 6})
+    await open_plans_now(runtime.database, runtime.policy, now)
+    code, out, _ = await run(runtime, capsys, "actions", "tick")
+    assert code == 0 and "0 votes closed." in out and "0 owners reminded." in out
+    code, out, _ = await run(runtime, capsys, "actions", "tick", "--ahead", "8")
+    assert code == 0 and "1 vote closed." in out
+    code, out, err = await run(runtime, capsys, "actions", "tick", "--ahead", "400")
+    assert code == 1 and out == "" and err == "--ahead is a number of days from 0 to 366\n"

@@ -188,6 +188,45 @@ async def test_when_the_vote_ends_the_top_two_become_commitments_and_pulse_and_h
     assert late.card is not None and "The vote on this plan has closed" in late.card.plain()
 
 
+async def test_a_tie_goes_to_the_earlier_proposal_and_outsiders_cannot_vote(
+    database: Database, policy: Policy, now: datetime, team: list[Person]
+) -> None:
+    await _propose(database, team[0], team[0], policy, now, "Earlier")
+    await _propose(database, team[1], team[1], policy, now, "Later")
+    card = await _propose(database, team[2], team[2], policy, now, "Last")
+    earlier, later, last = sorted(choice_values(card, VOTE), key=lambda value: int(value.split(":")[1]))
+    async with database.transaction() as session:
+        outsider = Person(display_name="Outsider", email="out@acme.test")
+        await people_store.save(session, outsider)
+    refused = await as_person(database, outsider, policy, now, "action", VOTE, later)
+    assert refused.card is not None and "Only members of the team" in refused.card.plain()
+    for person, value in zip(team[:5], (later, earlier, last, last, later), strict=True):
+        await as_person(database, person, policy, now, "action", VOTE, value)
+    async with database.transaction() as session:
+        await decide_due(session, policy=policy, now=now + timedelta(days=policy.action_vote_days))
+    async with database.sessions() as session:
+        statuses = {row.text: row.status for row in (await session.exec(select(ActionProposal))).all()}
+    assert statuses == {"Earlier": PROPOSED, "Later": COMMITTED, "Last": COMMITTED}
+
+
+async def test_the_manager_marks_done_and_a_commitment_done_over_30_days_ago_leaves_pulse(
+    database: Database, policy: Policy, now: datetime, team: list[Person]
+) -> None:
+    card = await _propose(database, team[0], team[1], policy, now, "Demo day")
+    for person in team[:4]:
+        await as_person(database, person, policy, now, "action", VOTE, choice_values(card, VOTE)[0])
+    async with database.sessions() as session:
+        proposal = (await session.exec(select(ActionProposal))).one()
+        boss = await people_store.person_by_email(session, email="boss@acme.test")
+    assert boss is not None
+    done = await as_person(database, boss, policy, now, "action", DONE_TAP, str(proposal.id))
+    assert done.card is not None and "Marked as done: Demo day." in done.card.plain()
+    soon = await as_person(database, team[0], policy, now + timedelta(days=30), "command", "pulse", "")
+    later = await as_person(database, team[0], policy, now + timedelta(days=31), "command", "pulse", "")
+    assert soon.card is not None and "Demo day" in soon.card.plain()
+    assert later.card is not None and "Demo day" not in later.card.plain()
+
+
 async def test_the_manager_digest_shows_the_teams_commitments(
     database: Database, policy: Policy, now: datetime, team: list[Person]
 ) -> None:
