@@ -75,9 +75,11 @@ async def all_proposals(session: AsyncSession, *, team_ids: Collection[int] | No
     return list((await session.exec(statement.order_by(col(ActionProposal.id)))).all())
 
 
-async def due_by(session: AsyncSession, *, day: date) -> list[ActionProposal]:
-    """Commitments not done whose due date is on or before `day`: their owners get a reminder."""
-    statement = select(ActionProposal).where(ActionProposal.status == COMMITTED, col(ActionProposal.due_on) <= day)
+async def due_between(session: AsyncSession, *, first: date, last: date) -> list[ActionProposal]:
+    """Commitments not done whose due date is from `first` to `last`: their owners get a reminder."""
+    statement = select(ActionProposal).where(
+        ActionProposal.status == COMMITTED, col(ActionProposal.due_on) >= first, col(ActionProposal.due_on) <= last
+    )
     return list((await session.exec(statement.order_by(col(ActionProposal.id)))).all())
 
 

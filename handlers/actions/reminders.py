@@ -24,14 +24,15 @@ from storage.models.schedule import QUEUED
 
 async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime, owner: str) -> int:
     """Remind each owner whose commitment is due within `action_reminder_days` (in their time zone); how many."""
-    horizon = now + timedelta(days=policy.action_reminder_days + 1)
+    first, last = (now - timedelta(days=1)).date(), (now + timedelta(days=policy.action_reminder_days + 1)).date()
+    due = await store.due_between(session, first=first, last=last)  # past due dates are no longer reminded
     sent = 0
-    for item in await proposed_items(session, await store.due_by(session, day=horizon.date()), {}):
+    for item in await proposed_items(session, due, {}):
         person = await people_store.get_person(session, person_id=item.owner.id)
         if person is None:
             continue
         today = now.astimezone(timezone_of(person, policy)).date()
-        if (item.proposal.due_on - today).days > policy.action_reminder_days:
+        if not 0 <= (item.proposal.due_on - today).days <= policy.action_reminder_days:
             continue
         key = {"kind": REMINDER_KIND, "target": str(item.proposal.id), "period": item.proposal.due_on.isoformat()}
         if not await schedule_store.claim(session, **key, owner=owner, now=now):

@@ -280,3 +280,15 @@ async def test_pulse_shows_the_plan_still_voting_with_its_buttons_and_the_owner_
     assert owner.card is not None and other.card is not None
     assert len(choice_values(owner.card, DONE_TAP)) == 1 and choice_values(other.card, DONE_TAP) == []
     assert choice_values(other.card, PROPOSE)  # one commitment so far: the vote stays open for a second
+
+
+async def test_an_action_committed_inside_the_reminder_window_is_reminded_at_once_and_a_past_one_never(
+    database: Database, policy: Policy, now: datetime, team: list[Person]
+) -> None:
+    card = await _propose(database, team[0], team[1], policy, now, "Demo day", weeks=1)
+    for person in team[:4]:
+        await as_person(database, person, policy, now, "action", VOTE, choice_values(card, VOTE)[0])
+    async with database.transaction() as session:
+        late = await send_reminders(session, policy=policy, now=now + timedelta(days=9), owner="test")
+        at_once = await send_reminders(session, policy=replace(policy, action_reminder_days=10), now=now, owner="test")
+    assert (late, at_once) == (0, 1)
