@@ -1,8 +1,9 @@
 """The chat side of action plans: the propose form, the vote and the one tap that marks an action done.
 
 Votes follow the reward votes' rules (`storage.votes`): one vote per person and plan, voting again moves it, an
-action backed by more than half of the team becomes a commitment at once. The card in the team's channel stays as
-everyone sees it: whoever taps is answered privately.
+action backed by more than half of the team becomes a commitment at once. Like a reward vote, the answer replaces the
+tapped card (`replace_original`): in a direct message it is updated in place, while in a channel or a group chat
+the adapters keep the card as everyone sees it and answer whoever tapped alone.
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ async def vote(ctx: Context, value: str) -> Reply:
         done = ctx.t("Decided: {action} is now one of the team's commitments.", action=proposal.text)
     else:
         done = ctx.t("Your vote for {action} is counted.", action=proposal.text)
-    return Reply(card=_with_line(await ballot_card(ctx, plan), done))
+    return Reply(card=_with_line(await ballot_card(ctx, plan), done), replace_original=True)
 
 
 async def _announce(ctx: Context, plan: ActionPlan, proposal: ActionProposal) -> None:
@@ -198,7 +199,8 @@ async def mark_done(ctx: Context, value: str) -> Reply:
         return reply(t("Already marked as done: {action}.", action=proposal.text))
     proposal.status, proposal.done_at = DONE, ctx.now
     await store.save(ctx.session, proposal)
-    return reply(t("Marked as done: {action}. Well done!", action=proposal.text))
+    done = reply(t("Marked as done: {action}. Well done!", action=proposal.text))
+    return done.model_copy(update={"replace_original": True})
 
 
 def _may_close(ctx: Context, proposal: ActionProposal, team: Team | None) -> bool:

@@ -16,14 +16,21 @@ from handlers.actions.cards import PLAN_KIND, Proposed, decided_card, plan_card
 from handlers.actions.focus import Focus, focus, pillar_of
 from handlers.actions.suggestions import suggestions_for
 from handlers.context import person_ref, translator_for_person
-from handlers.delivery import NewDelivery, channel_delivery, person_deliveries, queue, team_channels
+from handlers.delivery import (
+    NewDelivery,
+    channel_delivery,
+    person_deliveries,
+    queue,
+    sealed_person_deliveries,
+    team_channels,
+)
 from handlers.i18n import Translator
 from handlers.messages import Card
 from handlers.policy import Policy
 from handlers.pulse import GroupResult, pulse_report
 from storage import actions as store
 from storage import people as people_store
-from storage.models import ActionPlan, ActionProposal, Team
+from storage.models import ActionPlan, ActionProposal, Person, Team
 from storage.models.actions import COMMITTED, DECIDED, PROPOSED, VOTING
 from storage.votes import backed_by_majority
 
@@ -167,9 +174,20 @@ async def tell_team(
     else:
         for member in await people_store.team_members(session, team_id=team.id or 0):
             card = await card_for(translator_for_person(member, policy))
-            deliveries.extend(
-                person_deliveries(
-                    person=member, card=card, kind=kind, platforms=policy.platforms, dedupe_key=f"{key}:{member.id}"
-                )
-            )
+            deliveries.extend(_direct(member, card, kind, policy, dedupe_key=f"{key}:{member.id}"))
     return await queue(session, deliveries)
+
+
+def _direct(member: Person, card: Card, kind: str, policy: Policy, *, dedupe_key: str) -> list[NewDelivery]:
+    """A member's copy, sealed like pulse follow-ups: the rows queued as a pulse closes name nobody, so their row
+    versions cannot be lined up with when each person answered."""
+    if not policy.secret_key:
+        return person_deliveries(person=member, card=card, kind=kind, platforms=policy.platforms, dedupe_key=dedupe_key)
+    return sealed_person_deliveries(
+        person=member,
+        card=card,
+        kind=kind,
+        secret=policy.secret_key,
+        platforms=policy.platforms,
+        dedupe_key=dedupe_key,
+    )

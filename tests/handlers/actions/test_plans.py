@@ -12,6 +12,7 @@ from sqlmodel import select
 from handlers.actions import decide_due, send_reminders
 from handlers.messages import Card
 from handlers.policy import Policy
+from handlers.sealing import open_payload, open_person
 from scheduler import runs
 from storage import people as people_store
 from storage.db import Database
@@ -90,9 +91,13 @@ async def test_a_team_without_a_channel_gets_the_invitation_in_each_members_dire
             await people_store.save(session, person)
     assert await open_plans_now(database, replace(policy, platforms=("slack",)), now) == 1
     rows = await posts(database)
-    assert sorted(row.person_id for row in rows) == sorted(member.id for member in members)
-    first = card_of(next(row for row in rows if row.person_id == members[0].id))
-    assert "Que pourrions-nous faire nous-mêmes pour" in first.plain()
+    assert all(row.person_id is None and row.sealed_to for row in rows)  # sealed: queued at close, naming nobody
+    opened = {open_person(policy.secret_key, row.sealed_to or ""): row for row in rows}
+    assert sorted(opened) == sorted(member.id for member in members)
+    payload = open_payload(policy.secret_key, opened[members[0].id].payload)
+    assert (
+        payload is not None and "Que pourrions-nous faire nous-mêmes pour" in Card.model_validate_json(payload).plain()
+    )
 
 
 async def test_a_member_proposes_an_action_and_the_team_channel_gets_the_vote(
@@ -142,7 +147,7 @@ async def test_one_vote_per_person_answered_privately_and_more_than_half_of_the_
     card = await _propose(database, team[2], team[2], policy, now, "Pair once a week")
     demo, pair = sorted(choice_values(card, VOTE))
     first = await as_person(database, team[0], policy, now, "action", VOTE, pair)
-    assert first.card is not None and not first.replace_original  # the shared card stays as everyone sees it
+    assert first.card is not None and first.replace_original  # as a reward vote: adapters keep a channel's card
     assert "Your vote for Pair once a week is counted." in first.card.plain()
     await as_person(database, team[0], policy, now, "action", VOTE, demo)  # moves the vote, never adds one
     for person in team[1:3]:
