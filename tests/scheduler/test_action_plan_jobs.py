@@ -4,9 +4,12 @@ owner, each once however often it runs."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
+import pytest
 from sqlmodel import select
 
+from handlers import actions as actions_api
 from handlers.policy import Policy
 from scheduler.jobs import ScheduledJobs
 from storage.db import Database
@@ -40,3 +43,24 @@ async def test_the_pulse_job_opens_decides_and_reminds_once(database: Database, 
     await jobs.pulses(reminder_day)
     await jobs.pulses(reminder_day + timedelta(hours=1))
     assert [row.person_id for row in await posts(database, kind="action_reminder")] == [team[1].id]
+
+
+async def test_plans_that_failed_to_open_are_opened_at_the_next_run(
+    database: Database, policy: Policy, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await closed_pulse(database, policy, now, teams={"Engineering": 6}, close=False)
+    jobs = ScheduledJobs(database, config(), policy, owner="test")
+    original, calls = actions_api.open_plans, {"count": 0}
+
+    async def fails_once(*args: Any, **kwargs: Any) -> int:
+        calls["count"] += 1
+        if calls["count"] == 1:
+            raise RuntimeError("database went away")
+        return await original(*args, **kwargs)
+
+    monkeypatch.setattr(actions_api, "open_plans", fails_once)
+    closing = now + timedelta(hours=policy.pulse_window_hours + 1)
+    await jobs.pulses(closing)
+    assert await posts(database) == []
+    await jobs.pulses(closing + timedelta(minutes=1))
+    assert len(await posts(database)) == 1
