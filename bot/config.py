@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     )
     manager_digest_cron: str = Field("mon 09:00", validation_alias="BRAVO_MANAGER_DIGEST_CRON")
     team_digest_cron: str = Field("fri 15:00", validation_alias="BRAVO_TEAM_DIGEST_CRON")
+    org_digest_cron: str = Field("mon 09:00", validation_alias="BRAVO_ORG_DIGEST_CRON")
     leaderboard_cron: str = Field("fri 16:00", validation_alias="BRAVO_LEADERBOARD_CRON")
     leaderboard_channel: str = Field("", validation_alias="BRAVO_LEADERBOARD_CHANNEL")
     teams_leaderboard_channel: str = Field("", validation_alias="BRAVO_TEAMS_LEADERBOARD_CHANNEL")
@@ -120,7 +121,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a time of day as HH:MM, e.g. 10:00")
         return parsed
 
-    @field_validator("manager_digest_cron", "team_digest_cron", "leaderboard_cron")
+    @field_validator("manager_digest_cron", "team_digest_cron", "org_digest_cron", "leaderboard_cron")
     @classmethod
     def _schedule_spec(cls, value: str) -> str:
         from scheduler.schedules import parse_schedule
@@ -230,6 +231,7 @@ class Settings(BaseSettings):
             timezone=self.timezone,
             manager_digest=parse_schedule(self.manager_digest_cron),
             team_digest=parse_schedule(self.team_digest_cron),
+            org_digest=parse_schedule(self.org_digest_cron),
             leaderboard=parse_schedule(self.leaderboard_cron),
             leaderboard_channels=tuple((name, channel) for name, channel in channels if name in platforms and channel),
             grace=timedelta(hours=self.schedule_grace_hours),
