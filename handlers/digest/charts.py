@@ -26,6 +26,8 @@ ROW_HEIGHT = 0.32
 MAX_ROWS = 12
 SCORE_MAX = 10.0
 ENPS_RANGE = (-100.0, 100.0)
+LABEL_LENGTH = 24
+COLOURS = 32
 ACCENT = "#4a6cf7"
 MUTED = "#9aa3b5"
 
@@ -40,10 +42,22 @@ def _figure(width: float = WIDTH, height: float = HEIGHT) -> Figure:
 
 
 def _png(figure: Figure) -> str:
-    """The figure as a base64 PNG (no metadata, so the same numbers always give the same bytes)."""
+    """The figure as a base64 PNG of at most `COLOURS` colours: a quarter of the bytes of a full-colour one, so that
+    charts fit in a Teams card (no metadata either: the same numbers always give the same bytes)."""
+    from PIL import Image as Picture
+
+    canvas = figure.canvas
+    canvas.draw()
+    width, height = canvas.get_width_height()
+    rgba = Picture.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)  # type: ignore[attr-defined]
     buffer = BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    rgba.convert("RGB").quantize(colors=COLOURS).save(buffer, format="PNG", optimize=True)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def label(text: str) -> str:
+    """A tick label short enough to leave the chart room (the text alternative keeps the full name)."""
+    return text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1].rstrip() + "…"
 
 
 def image(name: str, title: str, alt: str, figure: Figure) -> Image:
@@ -54,7 +68,7 @@ def trend_figure(title: str, points: Sequence[tuple[str, float]], *, bounds: tup
     """A line through the measures in order (oldest first), each labelled with its value."""
     figure = _figure()
     axes = figure.add_subplot()
-    labels = [label for label, _ in points]
+    labels = [label(name) for name, _ in points]
     values = [value for _, value in points]
     positions = list(range(len(points)))
     axes.plot(positions, values, marker="o", color=ACCENT)
@@ -83,7 +97,7 @@ def bars_figure(
             axes.plot([before], [position], marker="|", markersize=12, color="black")
         text = f"{value:.0%}" if percent else f"{value:.1f}"
         axes.annotate(text, (value, position), textcoords="offset points", xytext=(3, -3), fontsize=8)
-    axes.set_yticks(positions, [label for label, _, _ in shown], fontsize=8)
+    axes.set_yticks(positions, [label(name) for name, _, _ in shown], fontsize=8)
     axes.set_xlim(0, limit * 1.15)
     axes.set_title(title, fontsize=10)
     figure.tight_layout()
@@ -110,8 +124,8 @@ def grid_figure(
         for column, value in enumerate(values):
             if value is not None:
                 axes.text(column, row, f"{value:.1f}", ha="center", va="center", fontsize=7)
-    axes.set_xticks(range(len(columns)), columns, fontsize=7, rotation=30, ha="right")
-    axes.set_yticks(range(len(rows)), rows, fontsize=7)
+    axes.set_xticks(range(len(columns)), [label(name) for name in columns], fontsize=7, rotation=30, ha="right")
+    axes.set_yticks(range(len(rows)), [label(name) for name in rows], fontsize=7)
     axes.set_title(title, fontsize=10)
     figure.tight_layout()
     return figure
