@@ -29,13 +29,17 @@ def alt_block(chart: Image) -> JsonDict:
 
 
 def with_images(card: JsonDict, charts: tuple[Image, ...], *, limit: int = MAX_IMAGE_CARD_BYTES) -> JsonDict:
-    """The card with each chart appended to its body as an image if the card still fits in `limit`, else as text."""
+    """The card with its charts appended to its body: each as its text alternative, then, in order, each one whose
+    image keeps the whole card within `limit` as that image instead."""
     if not charts:
         return card
     body = list(card.get("body", []))
+    start = len(body)
+    body.extend(alt_block(chart) for chart in charts)
     content = {**card, "body": body}
-    for chart in charts:
-        body.append(image_block(chart))
+    for index, chart in enumerate(charts, start):
+        text = body[index]
+        body[index] = image_block(chart)
         if wire_bytes(content) > limit:
-            body[-1] = alt_block(chart)
+            body[index] = text
     return content
