@@ -7,15 +7,22 @@ files.completeUploadExternal) and needs the `files:write` scope.
 
 from __future__ import annotations
 
+from bot.slack.render import cut
 from handlers.messages import Image
 
-# Slack keeps at most this many characters of a file's alt text.
+# Slack keeps at most this many characters of a file's alt text; a longer one (a grid of many teams) is shortened,
+# and the message the charts follow carries every number in its text.
 ALT_TEXT_LIMIT = 1000
 
 
 def file_uploads(charts: tuple[Image, ...]) -> list[dict[str, str | bytes]]:
     """`files_upload_v2`'s `file_uploads`: each chart's PNG, file name, title and text alternative."""
     return [
-        {"content": chart.data(), "filename": chart.name, "title": chart.title, "alt_txt": chart.alt[:ALT_TEXT_LIMIT]}
+        {
+            "content": chart.data(),
+            "filename": chart.name,
+            "title": chart.title,
+            "alt_txt": cut(chart.alt, ALT_TEXT_LIMIT),
+        }
         for chart in charts
     ]
