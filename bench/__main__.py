@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bench import digests, fanout, ingest
+from bench import charts, digests, fanout, ingest
 from bench.databases import fresh_database
 from tests.databases import postgres_problem
 
@@ -102,9 +102,11 @@ def available(engines: tuple[str, ...], asked: bool) -> tuple[str, ...]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    benchmarks = ["ingest", "fanout", "digests"]
+    benchmarks = ["ingest", "fanout", "digests", "charts"]
     # No `choices=` here: argparse checks an empty list against them and refuses a bare `python -m bench`.
-    parser.add_argument("only", nargs="*", metavar="{ingest,fanout,digests}", help="benchmarks to run; default all")
+    parser.add_argument(
+        "only", nargs="*", metavar="{ingest,fanout,digests,charts}", help="benchmarks to run; default all"
+    )
     parser.add_argument("--engine", choices=ENGINES, action="append", help="database engine(s); default both")
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a first look")
     parser.add_argument(
@@ -122,6 +124,10 @@ def main() -> None:
         asyncio.run(run_fanout(engines, args.quick))
     if "digests" in chosen:
         asyncio.run(run_digests(engines, args.quick))
+    if "charts" in chosen:
+        out(f"## Charts: the organisation digest's four charts, twelve teams, median of {charts.RUNS} runs")
+        charts.report(charts.measure(), out)
+        out()
 
 
 if __name__ == "__main__":

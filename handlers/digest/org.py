@@ -8,6 +8,7 @@ numbers as the text.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from handlers.digest.charts import ENPS_RANGE, SCORE_MAX, bars_figure, grid_figure, image, trend_figure
@@ -121,37 +122,61 @@ def reward_sections(t: Translator, data: OrgData) -> list[Section]:
     return sections
 
 
+def enps_chart(t: Translator, data: OrgData) -> Image | None:
+    if data.enps is None:
+        return None
+    points = [(t("latest pulse"), data.enps.value)]
+    if data.enps.previous is not None:
+        points.insert(0, (t("previous pulse"), data.enps.previous))
+    title = t("eNPS trend")
+    alt = title + ": " + ", ".join(f"{label} {value:+.0f}" for label, value in points) + "."
+    return image("enps-trend.png", title, alt, trend_figure(title, points, bounds=ENPS_RANGE))
+
+
+def drivers_chart(t: Translator, data: OrgData) -> Image | None:
+    if not data.drivers:
+        return None
+    title = t("Driver scores (0 to 10), with the previous measure")
+    bars = [(driver_name(t, item.driver), item.score, _before(item.score, item.change)) for item in data.drivers]
+    scores = (f"{driver_name(t, item.driver)} {_score_text(item.score, item.change)}" for item in data.drivers)
+    return image(
+        "drivers.png", title, title + ": " + ", ".join(scores) + ".", bars_figure(title, bars, limit=SCORE_MAX)
+    )
+
+
+def grid_chart(t: Translator, data: OrgData) -> Image | None:
+    if not data.grid or not data.grid_drivers:
+        return None
+    title = t("Teams × drivers")
+    columns = [driver_name(t, driver) for driver in data.grid_drivers]
+    cells = [[row.scores.get(driver) for driver in data.grid_drivers] for row in data.grid]
+    figure = grid_figure(title, [row.team for row in data.grid], columns, cells)
+    return image("teams-drivers.png", title, title + ": " + grid_alt(t, data), figure)
+
+
+def rewards_chart(t: Translator, data: OrgData) -> Image | None:
+    if not data.rewards:
+        return None
+    title = t("Reward progress")
+    bars = [(_reward_owner(t, item), item.ratio, None) for item in data.rewards]
+    progress = (f"{_reward_owner(t, item)} {item.pot}/{item.goal}" for item in data.rewards)
+    figure = bars_figure(title, bars, limit=1.0, percent=True)
+    return image("rewards.png", title, title + ": " + ", ".join(progress) + ".", figure)
+
+
+CHARTS: tuple[Callable[[Translator, OrgData], Image | None], ...] = (
+    enps_chart,
+    drivers_chart,
+    grid_chart,
+    rewards_chart,
+)
+
+
 def org_charts(t: Translator, data: OrgData) -> tuple[Image, ...]:
     """The charts: eNPS trend, driver scores, the grid and reward progress, each only when it has something to show.
 
     Drawn from the same figures as the text; a hidden group has no figures, so nothing of it is drawn."""
-    charts: list[Image] = []
-    if data.enps is not None:
-        points = [(t("latest pulse"), data.enps.value)]
-        if data.enps.previous is not None:
-            points.insert(0, (t("previous pulse"), data.enps.previous))
-        title = t("eNPS trend")
-        alt = title + ": " + ", ".join(f"{label} {value:+.0f}" for label, value in points) + "."
-        charts.append(image("enps-trend.png", title, alt, trend_figure(title, points, bounds=ENPS_RANGE)))
-    if data.drivers:
-        title = t("Driver scores (0 to 10), with the previous measure")
-        bars = [(driver_name(t, item.driver), item.score, _before(item.score, item.change)) for item in data.drivers]
-        scores = (f"{driver_name(t, item.driver)} {_score_text(item.score, item.change)}" for item in data.drivers)
-        alt = title + ": " + ", ".join(scores) + "."
-        charts.append(image("drivers.png", title, alt, bars_figure(title, bars, limit=SCORE_MAX)))
-    if data.grid and data.grid_drivers:
-        title = t("Teams × drivers")
-        columns = [driver_name(t, driver) for driver in data.grid_drivers]
-        cells = [[row.scores.get(driver) for driver in data.grid_drivers] for row in data.grid]
-        figure = grid_figure(title, [row.team for row in data.grid], columns, cells)
-        charts.append(image("teams-drivers.png", title, title + ": " + grid_alt(t, data), figure))
-    if data.rewards:
-        title = t("Reward progress")
-        bars = [(_reward_owner(t, item), item.ratio, None) for item in data.rewards]
-        progress = (f"{_reward_owner(t, item)} {item.pot}/{item.goal}" for item in data.rewards)
-        alt = title + ": " + ", ".join(progress) + "."
-        charts.append(image("rewards.png", title, alt, bars_figure(title, bars, limit=1.0, percent=True)))
-    return tuple(charts)
+    return tuple(chart for chart in (build(t, data) for build in CHARTS) if chart is not None)
 
 
 def _before(score: float, change: float | None) -> float | None:
