@@ -4,13 +4,18 @@ carries the digest's numbers); the console saves the charts under data/charts/."
 
 from __future__ import annotations
 
+import re
 import struct
 from pathlib import Path
 
+import pytest
+
+from bot.config import Settings
 from bot.console.charts import chart_lines
 from bot.console.render import render_card
+from bot.runtime import open_runtime
 from storage.db import Database
-from tests.bot.test_digest_cli import seed_directory, url_of
+from tests.bot.test_digest_cli import run_cli, seed_directory, url_of
 from tests.cli import run_bravo_async
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_workspace import SlackWorkspace
@@ -68,3 +73,21 @@ def test_the_console_saves_each_chart_and_shows_its_path_and_text_alternative(tm
         assert alt_line.strip() == chart.alt
     assert chart_lines(built.images, tmp_path) == lines  # the same chart is saved once
     assert "[eNPS trend]" in render_card(built)
+
+
+async def test_schedule_show_and_status_name_the_organisation_digest(
+    settings: Settings, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    admin_settings = settings.model_copy(update={"admins": ["alice@acme.test"], "org_digest_cron": "tue 08:00"})
+    async with open_runtime(admin_settings) as runtime:
+        await seed_directory(runtime.database)
+        assert await run_cli(runtime, "schedule", "show") == 0
+        assert await run_cli(runtime, "digest", "send", "--now", "--kind", "org", "--dry-run") == 0
+        assert await run_cli(runtime, "digest", "send", "--now", "--kind", "org") == 0
+        assert await run_cli(runtime, "schedule", "status") == 0
+    out = capsys.readouterr().out
+    assert "Organisation digest: tue 08:00 (each admin's time zone)" in out
+    assert "[Organisation digest for Alice Martin (" in out and "[Reward progress] data/charts/" in out
+    assert "Manager digest" not in out and "Team digest" not in out
+    assert re.search(r"organisation digest\s+Alice Martin\s+\d{4}-W\d{2}", out)
