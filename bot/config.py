@@ -173,6 +173,20 @@ class Settings(BaseSettings):
             )
         return self
 
+    def teams_serving_problem(self) -> str | None:
+        """Why a Teams set-up cannot serve (checked by `bravo run` only: `teams-package` needs just the app id).
+
+        With an app id, every reply and proactive message needs a token from Microsoft, which needs the app's
+        password (a client secret), except for a managed identity (`UserAssignedMSI`)."""
+        if not self.microsoft_app_id.strip() or self.microsoft_app_type == "UserAssignedMSI":
+            return None
+        if not self.microsoft_app_password.strip():
+            return (
+                "MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID (Bravo could not answer anyone on Teams): "
+                "create a client secret in the Azure bot's app registration, or set MICROSOFT_APP_TYPE=UserAssignedMSI"
+            )
+        return None
+
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
