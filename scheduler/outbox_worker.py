@@ -19,6 +19,7 @@ from handlers.messages import Card
 from scheduler.leases import LeaseOwner, is_gone, this_process
 from scheduler.pacing import Pacer
 from scheduler.sending import DeliveryError, Destination, RecoverableSender, Sender
+from scheduler.sent_marks import SentMarks
 from storage import outbox
 from storage import people as people_store
 from storage import schedule as schedule_store
@@ -43,6 +44,10 @@ RECHECK_SECONDS = 30.0
 # A delivery waits this long at most for its pacing slot; later slots give the row back until then, so a paused
 # destination never holds up a batch (nor outlives the row's lease).
 MAX_PACING_WAIT_SECONDS = 5.0
+# A batch holds at least what the pacer lets out in this long (at most MAX_BATCH rows): at hundreds a second, a batch
+# of 50 would spend a good share of the time claiming instead of sending.
+BATCH_SECONDS = 1.0
+MAX_BATCH = 1000
 BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 15 * 60.0
 
@@ -50,6 +55,12 @@ MAX_BACKOFF_SECONDS = 15 * 60.0
 def backoff(attempts: int) -> float:
     """Exponential backoff between attempts, capped at 15 minutes."""
     return float(min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(0, attempts)))
+
+
+def workspace_of(sender: Sender) -> str | None:
+    """The workspace or tenant a sender delivers to, when it says (`workspace`): each one is paced on its own."""
+    workspace = getattr(sender, "workspace", None)
+    return workspace if isinstance(workspace, str) and workspace else None
 
 
 def address_for(platform: str, person: Person | None, channel: str | None) -> str | None:
@@ -83,6 +94,7 @@ class OutboxWorker:
         self.clock = clock
         self.pacer = pacer or Pacer(monotonic=lambda: self.clock().timestamp())
         self.owner = owner or this_process()
+        self.sent = SentMarks(database, clock)
         self._wake = asyncio.Event()
         self._next_recovery = 0.0
 
@@ -99,7 +111,7 @@ class OutboxWorker:
             claimed = await outbox.claim_batch(
                 session,
                 now=self.clock(),
-                limit=self.batch_size,
+                limit=self._batch_limit(),
                 lease=LEASE,
                 platforms=tuple(self.senders),
                 owner=str(self.owner),
@@ -114,9 +126,15 @@ class OutboxWorker:
                 for item in claimed
             )
         )
+        await self.sent.flush()
         await self._postpone([(item.message, key) for item, key in zip(claimed, refused, strict=True) if key])
         self.pacer.forget_idle()
         return len(claimed)
+
+    def _batch_limit(self) -> int:
+        """`batch_size`, or more when the platforms currently accept more than that in BATCH_SECONDS."""
+        rate = sum(self.pacer.rate(platform, workspace_of(sender)) for platform, sender in self.senders.items())
+        return max(self.batch_size, min(MAX_BATCH, int(rate * BATCH_SECONDS)))
 
     async def _recover_dead_leases(self) -> None:
         """End the leases of dead processes on this machine (a crash just before this restart), now and then."""
@@ -184,11 +202,13 @@ class OutboxWorker:
                 return None
             if found is not None:
                 log.info("delivery %s (%s) had already reached %s before a restart", row.id, row.kind, found)
-                await self._mark_sent(row.id, found)
+                await self.sent.add(row.id, found)
                 return None
         pace_key = address or f"person:{row.person_id}"
-        if not await self.pacer.acquire(row.platform, pace_key, deadline=deadline):
+        workspace = workspace_of(sender)
+        if not await self.pacer.acquire(row.platform, pace_key, workspace=workspace, deadline=deadline):
             return pace_key
+        sent_at = self.pacer.monotonic()
         try:
             card = Card.model_validate_json(row.payload)
             async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
@@ -198,7 +218,7 @@ class OutboxWorker:
                     ref = await sender.send(destination, card, address=address)
         except DeliveryError as error:
             if error.retry_after is not None:
-                self.pacer.pause(row.platform, pace_key, error.retry_after)
+                self.pacer.refused(row.platform, pace_key, error.retry_after, sent_at=sent_at, workspace=workspace)
             await self._record_failure(row, error)
             return None
         except TimeoutError:
@@ -208,7 +228,8 @@ class OutboxWorker:
             log.exception("delivery %s crashed", row.id)
             await self._record_failure(row, DeliveryError(repr(error)[:300], permanent=False))
             return None
-        await self._mark_sent(row.id, ref)
+        self.pacer.delivered(row.platform, workspace)
+        await self.sent.add(row.id, ref)
         return None
 
     async def _already_delivered(
@@ -231,10 +252,6 @@ class OutboxWorker:
             log.exception("looking for delivery %s crashed", row.id)
             raise DeliveryError(repr(error)[:300], permanent=False) from error
 
-    async def _mark_sent(self, message_id: int, ref: str | None) -> None:
-        async with self.database.transaction() as session:
-            await outbox.mark_sent(session, message_id=message_id, now=self.clock(), ref=ref)
-
     async def _postpone(self, refused: list[tuple[OutboxMessage, str]]) -> None:
         """Give back the rows the pacer had no slot for, each due again about when its turn comes (1 s at least)."""
         if not refused:
@@ -243,7 +260,7 @@ class OutboxWorker:
         until: dict[int, datetime] = {}
         for platform in dict.fromkeys(row.platform for row, _ in refused):
             rows = [(row, key) for row, key in refused if row.platform == platform]
-            slots = self.pacer.projected(platform, [key for _, key in rows])
+            slots = self.pacer.projected(platform, [key for _, key in rows], workspace_of(self.senders[platform]))
             for (row, _), slot in zip(rows, slots, strict=True):
                 until[row.id or 0] = now + timedelta(seconds=max(1.0, slot - monotonic))
         async with self.database.transaction() as session:
