@@ -203,3 +203,22 @@ async def test_the_outbox_worker_halves_the_rate_on_a_429_and_the_refused_row_wa
     assert sender.calls == 4 and len(sender.delivered) == 2
     assert worker.pacer.rate("slack") < START_RATE
     assert worker.pacer.slot("slack", "U1") - 1000 >= 3  # the refused person waits out the Retry-After (3 s)
+
+
+class TenantSender(RefusingSender):
+    """A sender that names the workspace it delivers to (Teams: the app's tenant)."""
+
+    workspace = "tenant-1"
+
+
+async def test_a_sender_that_names_its_workspace_is_paced_on_its_own(database: Database) -> None:
+    async with database.transaction() as session:
+        for index in range(2):
+            await queue(
+                session, [channel_delivery(platform="slack", channel=f"U{index}", card=text_card("hi"), kind="post")]
+            )
+    time = FakeTime()
+    now = datetime.now(UTC)
+    worker = OutboxWorker(database, {"slack": TenantSender()}, clock=lambda: now, pacer=pacer(time))
+    await worker.drain_once()
+    assert worker.pacer.rate("slack", "tenant-1") < START_RATE == worker.pacer.rate("slack")
