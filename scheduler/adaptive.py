@@ -10,7 +10,7 @@ by workspace, so a fixed rate is either too slow (a configured 10/s against a Sl
   refusals of messages sent before the cut are the same congestion seen late and cut nothing more;
 - *recovery*: each delivered message closes a quarter of the gap to just under the peak, so the halving costs a few
   messages only;
-- *probing*: near the peak the rate grows slowly (half a per cent a second), then faster the longer nothing is
+- *probing*: near the peak the rate grows slowly (two per cent a second), then faster the longer nothing is
   refused, so a limit that was raised is found again, and a limit reached produces a refusal every few seconds at
   most.
 
@@ -30,8 +30,8 @@ SLOW_START_GAIN = 0.2
 DECREASE = 0.5
 RECOVERY_GAIN = 0.25
 RECOVERED = 0.95
-PROBE_PER_SECOND = 0.005
-PROBE_DOUBLING_SECONDS = 10.0
+PROBE_PER_SECOND = 0.02
+PROBE_DOUBLING_SECONDS = 5.0
 PROBE_MAX_DOUBLINGS = 6.0
 
 

@@ -75,7 +75,7 @@ async def test_after_a_cut_the_rate_climbs_back_near_the_limit_then_probes_slowl
     assert 185 < rate.rate < 191  # within a few per cent of where the refusals started, in 20 messages
     for _ in range(200):
         rate.delivered(now=3.0)  # one second of messages at that rate
-    assert rate.rate < 200  # beyond the peak only slowly: about half a per cent a second
+    assert rate.rate < 200  # beyond the peak only slowly: about two per cent a second (doubling every five)
 
 
 async def test_the_refused_destination_waits_its_retry_after_and_the_others_go_on() -> None:
