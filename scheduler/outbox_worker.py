@@ -170,13 +170,13 @@ class OutboxWorker:
 
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
         while True:
+            self._wake.clear()  # before the pass: a row queued while it runs keeps its wake-up
             try:
                 attempted = await self.drain_once()
             except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
                 log.exception("outbox drain failed")
                 attempted = 0
             if not attempted:
-                self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
                 except TimeoutError:
