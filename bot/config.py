@@ -81,8 +81,10 @@ class Settings(BaseSettings):
     teams_leaderboard_channel: str = Field("", validation_alias="BRAVO_TEAMS_LEADERBOARD_CHANNEL")
     schedule_grace_hours: int = Field(24, ge=1, le=24 * 6, validation_alias="BRAVO_SCHEDULE_GRACE_HOURS")
     scheduler_tick_seconds: int = Field(60, ge=5, le=3600, validation_alias="BRAVO_SCHEDULER_TICK_SECONDS")
-    outbox_rate: float = Field(10.0, ge=0, le=1000, validation_alias="BRAVO_OUTBOX_RATE")
-    outbox_channel_interval: float = Field(1.0, ge=0, le=60, validation_alias="BRAVO_OUTBOX_CHANNEL_INTERVAL")
+    # Unset or 0: the outbox finds each workspace's rate itself; a number is a ceiling in messages per second.
+    outbox_rate: float = Field(0.0, ge=0, le=1000, validation_alias="BRAVO_OUTBOX_RATE")
+    # Unset: each platform's own per-conversation pace (Slack 1 s, Teams 1/7 s); a number applies to both.
+    outbox_channel_interval: float | None = Field(None, ge=0, le=60, validation_alias="BRAVO_OUTBOX_CHANNEL_INTERVAL")
     # A stored event that fails this many times is parked (`bravo status`, `bravo inbox replay`).
     inbox_max_attempts: int = Field(5, ge=1, le=100, validation_alias="BRAVO_INBOX_MAX_ATTEMPTS")
     # Handled event ids and processed inbox rows are deleted after this many days, whatever the retention settings
@@ -174,6 +176,20 @@ class Settings(BaseSettings):
             )
         return self
 
+    def teams_serving_problem(self) -> str | None:
+        """Why a Teams set-up cannot serve (checked by `bravo run` only: `teams-package` needs just the app id).
+
+        With an app id, every reply and proactive message needs a token from Microsoft, which needs the app's
+        password (a client secret), except for a managed identity (`UserAssignedMSI`)."""
+        if not self.microsoft_app_id.strip() or self.microsoft_app_type == "UserAssignedMSI":
+            return None
+        if not self.microsoft_app_password.strip():
+            return (
+                "MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID (Bravo could not answer anyone on Teams): "
+                "create a client secret in the Azure bot's app registration, or set MICROSOFT_APP_TYPE=UserAssignedMSI"
+            )
+        return None
+
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
@@ -241,11 +257,14 @@ class Settings(BaseSettings):
         )
 
     def outbox_pacer(self) -> Pacer:
-        """The outbox's pace: one message per interval per channel, `outbox_rate` per second per platform."""
-        from scheduler.pacing import Pacer
+        """The outbox's pace: one message per interval per channel, and per workspace the rate the platform accepts
+        (found by the pacer), at most `outbox_rate` per second when it is set."""
+        from scheduler.pacing import DEFAULT_DESTINATION_INTERVALS, Pacer
 
-        intervals = {"slack": self.outbox_channel_interval, "teams": self.outbox_channel_interval}
-        return Pacer(destination_intervals=intervals, default_platform_rate=self.outbox_rate)
+        intervals = dict(DEFAULT_DESTINATION_INTERVALS)
+        if self.outbox_channel_interval is not None:
+            intervals = dict.fromkeys(intervals, self.outbox_channel_interval)
+        return Pacer(destination_intervals=intervals, ceiling=self.outbox_rate)
 
 
 class SettingsError(Exception):

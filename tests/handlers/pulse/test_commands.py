@@ -56,7 +56,32 @@ async def test_pulse_walks_through_open_questions_one_tap_each(
         actor = await people_store.get_person(session, person_id=person.id or 0)
         assert actor is not None
         done = await run_command(context(session, actor, policy, now), "pulse", "")
-    assert done.card is not None and "no open pulse questions" in done.card.plain()
+    assert done.card is not None and done.card.title == "Pulse check: question 1 of 3"
+    assert "answered every question" in done.card.plain() and "Your answer:" in done.card.plain()
+    changed = await tap(database, person, answer_button(done.card, 5), policy, now)
+    assert changed.card is not None and changed.card.title == "Pulse check: question 2 of 3"
+    assert "Your answer:" in changed.card.plain()
+
+
+async def test_pulse_numbers_the_remaining_questions_as_in_the_pulse_and_can_go_back(
+    database: Database, policy: Policy, now: datetime
+) -> None:
+    async with database.transaction() as session:
+        members = await seed_org(session, {"Ops": 5})
+        await send_now(session, policy=policy, now=now)
+    person = members["Ops"][0]
+    async with database.transaction() as session:
+        actor = await people_store.get_person(session, person_id=person.id or 0)
+        assert actor is not None
+        first = await run_command(context(session, actor, policy, now), "pulse", "")
+    assert first.card is not None
+    await tap(database, person, answer_button(first.card, 1), policy, now)
+    async with database.transaction() as session:
+        actor = await people_store.get_person(session, person_id=person.id or 0)
+        assert actor is not None
+        again = await run_command(context(session, actor, policy, now), "pulse", "")
+    assert again.card is not None and again.card.title == "Pulse check: question 2 of 3"
+    assert "[Previous question]" in again.card.plain()
 
 
 async def test_french_readers_get_french_questions_and_results(
