@@ -110,3 +110,11 @@ async def suggestions(session: AsyncSession, *, driver: str, language: str) -> l
         .order_by(col(ActionSuggestion.id))
     )
     return list((await session.exec(statement)).all())
+
+
+async def counts_between(session: AsyncSession, *, since: datetime, until: datetime) -> tuple[int, int]:
+    """How many actions were committed (started) and marked done in `[since, until)`, over every team."""
+    rows = (await session.exec(select(ActionProposal.committed_at, ActionProposal.done_at))).all()
+    started = sum(1 for committed, _ in rows if committed is not None and since <= committed < until)
+    done = sum(1 for _, finished in rows if finished is not None and since <= finished < until)
+    return started, done

@@ -329,13 +329,17 @@ def action_cards(language: str) -> Iterator[tuple[str, Card]]:
 
 
 def all_cards() -> dict[str, Card]:
-    """Every card above, in English and French, by a name that says what and how large."""
+    """Every card above, and the organisation digests (`catalogue_org`), in English and French, by a name that says
+    what and how large."""
+    from tests.validators.catalogue_org import org_card_items
+
     cards: dict[str, Card] = {}
     for language in LANGUAGES:
         items = [
             *results_cards(language),
             *board_cards(language),
             *digest_cards(language),
+            *org_card_items(language),
             *help_cards(language),
             *action_cards(language),
         ]
