@@ -319,15 +319,58 @@ def help_cards(language: str) -> Iterator[tuple[str, Card]]:
     yield "kudos.help", kudos_help(t, POLICY)
 
 
+def action_cards(language: str) -> Iterator[tuple[str, Card]]:
+    """A team's action plan at its largest: every driver scored, long ideas, ten long proposals, two commitments."""
+    from handlers.actions.cards import Proposed, decided_card, plan_card, reminder_card
+    from handlers.actions.focus import Focus
+    from handlers.context import person_ref
+    from storage.models import ActionPlan, ActionProposal
+
+    t = Translator(language, ZONE)
+    plan = ActionPlan(id=987654, team_id=1, period="2026-W47", driver="tools", score=3.25, vote_closes_at=NOW)
+    drivers = tuple(
+        DriverResult(driver=driver, score=index * 0.9, responses=40, change=None)
+        for index, driver in enumerate(DRIVERS)
+    )
+    ideas = [reason(script, 200) for script in SCRIPTS] + [reason("cyrillic", 200)]
+    proposed = [
+        Proposed(
+            ActionProposal(
+                id=100000 + index,
+                plan_id=987654,
+                team_id=1,
+                text=reason(list(SCRIPTS)[index % 4], 200),
+                owner_id=index,
+                due_on=NOW.date() + timedelta(days=56),
+            ),
+            person_ref(person(index)),
+            votes=40 - index,
+        )
+        for index in range(1, 11)
+    ]
+    focus = Focus("tools", 3.25, "able")
+    name = team(1).name
+    yield "actions.invitation", plan_card(t, team=name, plan=plan, focus=focus, drivers=drivers, suggestions=ideas)
+    yield "actions.vote.ten-proposals", plan_card(t, team=name, plan=plan, focus=focus, proposed=proposed)
+    yield "actions.vote.other-driver", plan_card(t, team=name, plan=plan, focus=Focus("workload", 1.0, None))
+    yield "actions.decided", decided_card(t, team=name, items=proposed[:2])
+    yield "actions.reminder", reminder_card(t, proposed[0])
+
+
 def all_cards() -> dict[str, Card]:
-    """Every card above, in English and French, by a name that says what and how large."""
+    """Every card above, and the organisation digests (`catalogue_org`), in English and French, by a name that says
+    what and how large."""
+    from tests.validators.catalogue_org import org_card_items
+
     cards: dict[str, Card] = {}
     for language in LANGUAGES:
         items = [
             *results_cards(language),
             *board_cards(language),
             *digest_cards(language),
+            *org_card_items(language),
             *help_cards(language),
+            *action_cards(language),
         ]
         for scale in SCALES:
             items.extend(question_cards(scale, language))
