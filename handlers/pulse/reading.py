@@ -89,8 +89,8 @@ async def asked(session: AsyncSession, rounds: Rounds, tree: Hierarchy) -> Asked
     read = {id(peers): peers for r in compared if (peers := rounds.peers.get(r)) is not None}
     wanted = set(compared) | {p.id or 0 for peers in read.values() for p in peers}
     values: Values = defaultdict(list)
-    for round_id, question_id, value in await pulse_answers.answer_values(session, round_ids=sorted(wanted)):
-        values[(round_id, question_id)].append(value)
+    for round_id, question_id, value, count in await pulse_answers.answer_values(session, round_ids=sorted(wanted)):
+        values[(round_id, question_id)].extend([value] * count)
     question_ids = sorted({q for qs in round_questions.values() for q in qs})
     questions = await pulse_store.questions_by_ids(session, ids=question_ids)
     answered = {round_id: count[1] for round_id, count in rounds.counts.items()}
