@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bench import digests, events, fanout, ingest
+from bench import charts, digests, events, fanout, ingest
 from bench.databases import fresh_database
 from tests.databases import postgres_problem
 
@@ -89,17 +89,21 @@ async def run_events(engines: tuple[str, ...], requests: int) -> None:
 
 async def run_fanout(engines: tuple[str, ...], quick: bool) -> None:
     people = fanout.QUICK_PEOPLE if quick else fanout.PEOPLE
+    rates = fanout.QUICK_RATES if quick else fanout.WORKSPACE_RATES
+    burst = f"burst: {fanout.BURST:g} messages or {fanout.JITTER_SECONDS * 1000:g} ms of the limit, whichever is more"
     out(
         f"## Fan-out: one pulse to {people:,} people, Slack limits {fanout.PER_CHANNEL_RATE:g} msg/s per channel and "
-        f"{fanout.WORKSPACE_RATE:g} msg/s per workspace (burst {fanout.BURST:g}); baseline = the enforced limit"
+        f"{', '.join(f'{rate:g}' for rate in rates)} msg/s per workspace ({burst}), default settings; "
+        "baseline = the enforced limit"
     )
     figures = []
     for engine in engines:
-        figures.append(await fanout.measure(engine, people=people))
-        progress(f"fan-out {engine}: {figures[-1].rate:.1f} msg/s")
+        for rate in rates:
+            figures.append(await fanout.measure(engine, people=people, rate=rate))
+            progress(f"fan-out {engine} at {rate:g}/s: {figures[-1].rate:.1f} msg/s")
     fanout.report(figures, out)
     out()
-    out(f"Ceiling without any limit ({fanout.CEILING_PEOPLE:,} people, no pacing, the fake accepting everything):")
+    out(f"Ceiling without any limit ({fanout.CEILING_PEOPLE:,} people, the fake accepting everything):")
     out()
     fanout.report([await fanout.measure_ceiling(engine) for engine in engines], out)
     out()
@@ -140,7 +144,7 @@ def available(engines: tuple[str, ...], asked: bool) -> tuple[str, ...]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
-    benchmarks = ["ingest", "newcomers", "events", "fanout", "digests"]
+    benchmarks = ["ingest", "newcomers", "events", "fanout", "digests", "charts"]
     # No `choices=` here: argparse checks an empty list against them and refuses a bare `python -m bench`.
     parser.add_argument(
         "only", nargs="*", metavar="{" + ",".join(benchmarks) + "}", help="benchmarks to run; default all"
@@ -167,6 +171,10 @@ def main() -> None:
         asyncio.run(run_fanout(engines, args.quick))
     if "digests" in chosen:
         asyncio.run(run_digests(engines, args.quick, tuple(args.factor or ())))
+    if "charts" in chosen:
+        out(f"## Charts: the organisation digest's four charts, twelve teams, median of {charts.RUNS} runs")
+        charts.report(charts.measure(), out)
+        out()
 
 
 if __name__ == "__main__":

@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     pulse_time: str = Field("10:00", validation_alias="BRAVO_PULSE_TIME")
     pulse_questions: int = Field(3, ge=1, le=10, validation_alias="BRAVO_PULSE_QUESTIONS")
     pulse_window_hours: int = Field(48, ge=1, le=24 * 14, validation_alias="BRAVO_PULSE_WINDOW_HOURS")
+    action_vote_days: int = Field(7, ge=1, le=60, validation_alias="BRAVO_ACTION_VOTE_DAYS")
+    action_reminder_days: int = Field(2, ge=0, le=30, validation_alias="BRAVO_ACTION_REMINDER_DAYS")
     secret_key: str = Field("", repr=False, validation_alias="BRAVO_SECRET_KEY")
     # Where the key lives when BRAVO_SECRET_KEY is empty (`bot.secret_key`): outside the database, owner-only.
     secret_key_file: str = Field(DEFAULT_SECRET_KEY_FILE, validation_alias="BRAVO_SECRET_KEY_FILE")
@@ -75,13 +77,16 @@ class Settings(BaseSettings):
     )
     manager_digest_cron: str = Field("mon 09:00", validation_alias="BRAVO_MANAGER_DIGEST_CRON")
     team_digest_cron: str = Field("fri 15:00", validation_alias="BRAVO_TEAM_DIGEST_CRON")
+    org_digest_cron: str = Field("mon 09:00", validation_alias="BRAVO_ORG_DIGEST_CRON")
     leaderboard_cron: str = Field("fri 16:00", validation_alias="BRAVO_LEADERBOARD_CRON")
     leaderboard_channel: str = Field("", validation_alias="BRAVO_LEADERBOARD_CHANNEL")
     teams_leaderboard_channel: str = Field("", validation_alias="BRAVO_TEAMS_LEADERBOARD_CHANNEL")
     schedule_grace_hours: int = Field(24, ge=1, le=24 * 6, validation_alias="BRAVO_SCHEDULE_GRACE_HOURS")
     scheduler_tick_seconds: int = Field(60, ge=5, le=3600, validation_alias="BRAVO_SCHEDULER_TICK_SECONDS")
-    outbox_rate: float = Field(10.0, ge=0, le=1000, validation_alias="BRAVO_OUTBOX_RATE")
-    outbox_channel_interval: float = Field(1.0, ge=0, le=60, validation_alias="BRAVO_OUTBOX_CHANNEL_INTERVAL")
+    # Unset or 0: the outbox finds each workspace's rate itself; a number is a ceiling in messages per second.
+    outbox_rate: float = Field(0.0, ge=0, le=1000, validation_alias="BRAVO_OUTBOX_RATE")
+    # Unset: each platform's own per-conversation pace (Slack 1 s, Teams 1/7 s); a number applies to both.
+    outbox_channel_interval: float | None = Field(None, ge=0, le=60, validation_alias="BRAVO_OUTBOX_CHANNEL_INTERVAL")
     # A stored event that fails this many times is parked (`bravo status`, `bravo inbox replay`).
     inbox_max_attempts: int = Field(5, ge=1, le=100, validation_alias="BRAVO_INBOX_MAX_ATTEMPTS")
     # Handled event ids and processed inbox rows are deleted after this many days, whatever the retention settings
@@ -120,7 +125,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a time of day as HH:MM, e.g. 10:00")
         return parsed
 
-    @field_validator("manager_digest_cron", "team_digest_cron", "leaderboard_cron")
+    @field_validator("manager_digest_cron", "team_digest_cron", "org_digest_cron", "leaderboard_cron")
     @classmethod
     def _schedule_spec(cls, value: str) -> str:
         from scheduler.schedules import parse_schedule
@@ -173,6 +178,20 @@ class Settings(BaseSettings):
             )
         return self
 
+    def teams_serving_problem(self) -> str | None:
+        """Why a Teams set-up cannot serve (checked by `bravo run` only: `teams-package` needs just the app id).
+
+        With an app id, every reply and proactive message needs a token from Microsoft, which needs the app's
+        password (a client secret), except for a managed identity (`UserAssignedMSI`)."""
+        if not self.microsoft_app_id.strip() or self.microsoft_app_type == "UserAssignedMSI":
+            return None
+        if not self.microsoft_app_password.strip():
+            return (
+                "MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID (Bravo could not answer anyone on Teams): "
+                "create a client secret in the Azure bot's app registration, or set MICROSOFT_APP_TYPE=UserAssignedMSI"
+            )
+        return None
+
     @property
     def slack_enabled(self) -> bool:
         return bool(self.slack_bot_token)
@@ -209,6 +228,8 @@ class Settings(BaseSettings):
             pulse_time=self.pulse_time,
             pulse_questions=self.pulse_questions,
             pulse_window_hours=self.pulse_window_hours,
+            action_vote_days=self.action_vote_days,
+            action_reminder_days=self.action_reminder_days,
             secret_key=self.secret_key,
             kudos_text_retention_days=self.kudos_text_retention_days,
             comment_retention_days=self.comment_retention_days,
@@ -230,6 +251,7 @@ class Settings(BaseSettings):
             timezone=self.timezone,
             manager_digest=parse_schedule(self.manager_digest_cron),
             team_digest=parse_schedule(self.team_digest_cron),
+            org_digest=parse_schedule(self.org_digest_cron),
             leaderboard=parse_schedule(self.leaderboard_cron),
             leaderboard_channels=tuple((name, channel) for name, channel in channels if name in platforms and channel),
             grace=timedelta(hours=self.schedule_grace_hours),
@@ -239,11 +261,14 @@ class Settings(BaseSettings):
         )
 
     def outbox_pacer(self) -> Pacer:
-        """The outbox's pace: one message per interval per channel, `outbox_rate` per second per platform."""
-        from scheduler.pacing import Pacer
+        """The outbox's pace: one message per interval per channel, and per workspace the rate the platform accepts
+        (found by the pacer), at most `outbox_rate` per second when it is set."""
+        from scheduler.pacing import DEFAULT_DESTINATION_INTERVALS, Pacer
 
-        intervals = {"slack": self.outbox_channel_interval, "teams": self.outbox_channel_interval}
-        return Pacer(destination_intervals=intervals, default_platform_rate=self.outbox_rate)
+        intervals = dict(DEFAULT_DESTINATION_INTERVALS)
+        if self.outbox_channel_interval is not None:
+            intervals = dict.fromkeys(intervals, self.outbox_channel_interval)
+        return Pacer(destination_intervals=intervals, ceiling=self.outbox_rate)
 
 
 class SettingsError(Exception):

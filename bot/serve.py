@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 async def serve_or_chat(runtime: Runtime, *, as_person: str | None, force_console: bool) -> int:
     settings = runtime.settings
     if (settings.slack_enabled or settings.teams_enabled) and not force_console:
+        if problem := settings.teams_serving_problem():
+            sys.stderr.write(f"bravo: invalid setting {problem}\n")
+            return 2
         await serve(runtime)
         return 0
     return await chat(runtime, as_person)

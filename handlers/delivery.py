@@ -18,12 +18,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from handlers.messages import Card
 from handlers.sealing import keyed_digest, seal_payload, seal_person
 from storage import outbox
-from storage.models import Person
+from storage.models import Person, Team
 from storage.outbox import NewDelivery
 
 __all__ = [
     "NewDelivery",
     "channel_delivery",
+    "team_channels",
     "person_deliveries",
     "person_platforms",
     "queue",
@@ -99,6 +100,18 @@ def sealed_person_deliveries(
             person=person, card=card, kind=kind, platforms=platforms, dedupe_key=dedupe_key, not_before=not_before
         )
     ]
+
+
+def team_channels(team: Team, platforms: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """A team's channel on each configured platform; a console channel in the demo (no platform configured)."""
+    if not platforms:
+        return (("console", "team-" + "-".join(team.name.lower().split())),)
+    channels = []
+    if "slack" in platforms and team.slack_channel:
+        channels.append(("slack", team.slack_channel))
+    if "teams" in platforms and team.teams_channel:
+        channels.append(("teams", team.teams_channel))
+    return tuple(channels)
 
 
 def channel_delivery(

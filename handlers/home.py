@@ -1,7 +1,9 @@
-"""The home screen (Slack's App Home tab): your kudos, this week's leaderboard and your team's collective reward."""
+"""The home screen (Slack's App Home tab): your kudos, this week's leaderboard, your team's collective reward and
+its action plan commitments."""
 
 from __future__ import annotations
 
+from handlers.actions import team_commitment_sections
 from handlers.context import Context
 from handlers.kudos import OPEN_FORM_ACTION, build_leaderboard, leaderboard_sections, my_kudos_sections, period_label
 from handlers.messages import Card, Choice, Line, Section
@@ -24,6 +26,7 @@ async def home_card(ctx: Context) -> Card:
     if goal.title:
         sections.append(Section(text=Line.of(goal.title)))
     sections.extend(goal.sections)
+    sections.extend(await team_commitment_sections(ctx))
     return Card(
         title=t("Bravo: recognise your colleagues"),
         sections=tuple(sections),

@@ -181,14 +181,30 @@ class Form(Neutral):
     metadata: str = ""
 
 
+class Image(Neutral):
+    """A chart attached to a card: a PNG (base64, so the card stays plain JSON in the outbox) and its text
+    alternative, which carries the same numbers for screen readers and for platforms that cannot show the image."""
+
+    name: str
+    title: Shown
+    alt: Shown
+    png: str
+
+    def data(self) -> bytes:
+        import base64
+
+        return base64.b64decode(self.png)
+
+
 class Card(Neutral):
-    """A message: title, sections, buttons and small print."""
+    """A message: title, sections, buttons, small print and charts (each renderer attaches them its own way)."""
 
     title: Shown | None = None
     sections: tuple[Section, ...] = ()
     choices: tuple[Choice, ...] = ()
     context: tuple[Line, ...] = ()
     summary: Shown = ""
+    images: tuple[Image, ...] = ()
 
     def plain(self) -> str:
         """The card as plain text: notification preview, logs, tests."""

@@ -28,6 +28,9 @@ class Policy:
     pulse_time: str = "10:00"
     pulse_questions: int = 3
     pulse_window_hours: int = 48
+    # Team action plans: days a plan's vote stays open, and days before its due date an owner is reminded.
+    action_vote_days: int = 7
+    action_reminder_days: int = 2
     secret_key: str = field(default="", repr=False)
     # Days raw kudos reasons and pulse comments are kept (0: forever); numbers and values are always kept.
     kudos_text_retention_days: int = 0

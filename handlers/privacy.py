@@ -39,7 +39,10 @@ def privacy_reply(t: Translator, policy: Policy) -> Reply:
     stored = (
         (t("Who you are"), t("name, email, team, manager, time zone and language, from the directory and Slack/Teams")),
         (t("Kudos"), t("who recognised whom, when, the points, values and reason: they are public recognition")),
-        (t("Pulse answers"), t("stored with no link to you; Bravo only records that you answered, for reminders")),
+        (
+            t("Pulse answers"),
+            t("stored with no link to you; Bravo records that you were asked, and only counts how many answered"),
+        ),
         (t("Messages to deliver"), t("kept until delivered, so none is lost if Bravo restarts")),
     )
     fields = tuple(FieldItem(label=label, value=Line.of(text)) for label, text in stored)

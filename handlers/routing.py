@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from handlers import kudos, pulse, rewards
+from handlers import actions, kudos, pulse, rewards
 from handlers.context import Context
 from handlers.i18n import Translator
 from handlers.messages import Card, FieldItem, Line, Reply, Section, reply
@@ -12,7 +12,7 @@ from handlers.policy import Policy
 from handlers.routes import ActionHandler, CommandHandler, FormHandler, Routes
 from handlers.spelling import closest
 
-FEATURES: tuple[Routes, ...] = (kudos.ROUTES, pulse.ROUTES, rewards.ROUTES)
+FEATURES: tuple[Routes, ...] = (kudos.ROUTES, pulse.ROUTES, rewards.ROUTES, actions.ROUTES)
 
 
 def command_lines(t: Translator, policy: Policy) -> list[tuple[str, str]]:
@@ -56,6 +56,7 @@ def command_table() -> dict[str, CommandHandler]:
     table: dict[str, CommandHandler] = {"help": _help}
     for routes in FEATURES:
         table.update(routes.commands)
+    table["pulse"] = actions.with_commitments(table["pulse"])
     return table
 
 

@@ -18,6 +18,7 @@ class SchedulerConfig:
     timezone: str = "UTC"
     manager_digest: Schedule | None = field(default_factory=lambda: parse_schedule("mon 09:00"))
     team_digest: Schedule | None = field(default_factory=lambda: parse_schedule("fri 15:00"))
+    org_digest: Schedule | None = field(default_factory=lambda: parse_schedule("mon 09:00"))
     leaderboard: Schedule | None = field(default_factory=lambda: parse_schedule("fri 16:00"))
     leaderboard_channels: tuple[tuple[str, str], ...] = ()
     grace: timedelta = timedelta(hours=24)

@@ -1,9 +1,9 @@
 """Which digests are due, for whom, in which period, and sending each exactly once.
 
-Manager digests follow each manager's own time zone; team digests the team's (its override, else its manager's,
-else the workspace's). A digest is due once its local fire time has passed, within the catch-up grace; the claim
-`(kind, target, period)` taken in the transaction that queues it makes it go out once across ticks, restarts,
-replicas and the `bravo digest send --now` command.
+Manager digests and organisation digests (one per admin) follow each reader's own time zone; team digests the
+team's (its override, else its manager's, else the workspace's). A digest is due once its local fire time has
+passed, within the catch-up grace; the claim `(kind, target, period)` taken in the transaction that queues it makes
+it go out once across ticks, restarts, replicas and the `bravo digest send --now` command.
 """
 
 from __future__ import annotations
@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import timezone_of
-from handlers.digest import MANAGER_DIGEST, TEAM_DIGEST, Window
+from handlers.delivery import team_channels as delivery_channels
+from handlers.digest import MANAGER_DIGEST, ORG_DIGEST, TEAM_DIGEST, Window
 from handlers.policy import Policy
 from scheduler.config import SchedulerConfig
 from scheduler.schedules import Schedule, parse_schedule, zone_named
 from storage import people as people_store
+from storage import rewards as rewards_store
 from storage import schedule as schedule_store
 from storage.models import Person, Team, TeamSchedule
 
@@ -73,14 +75,7 @@ def timing(
 
 def team_channels(team: Team, config: SchedulerConfig) -> tuple[tuple[str, str], ...]:
     """Where a team's digest goes: its channel on each configured platform; a console channel in the demo."""
-    if not config.platforms:
-        return (("console", "team-" + "-".join(team.name.lower().split())),)
-    channels = []
-    if "slack" in config.platforms and team.slack_channel:
-        channels.append(("slack", team.slack_channel))
-    if "teams" in config.platforms and team.teams_channel:
-        channels.append(("teams", team.teams_channel))
-    return tuple(channels)
+    return delivery_channels(team, config.platforms)
 
 
 async def plan_digests(
@@ -92,8 +87,10 @@ async def plan_digests(
     force: bool = False,
     team_name: str | None = None,
     include_claimed: bool = False,
+    kinds: frozenset[str] | None = None,
 ) -> list[DueDigest]:
-    """Every digest due at `now` that has not been claimed yet (one query each for teams, overrides, claims)."""
+    """Every digest due at `now` (of `kinds`, default all) that has not been claimed yet (one query each for teams,
+    overrides, admins, claims). The organisation digest is about no team: `team_name` leaves it out."""
     teams = await people_store.all_teams(session)
     if team_name:
         teams = [team for team in teams if team.name.lower() == team_name.strip().lower()]
@@ -103,10 +100,14 @@ async def plan_digests(
     workspace = zone_named(config.timezone, ZoneInfo("UTC"))
     due = _manager_digests(teams, overrides, managers, config, policy, now, force)
     due += _team_digests(teams, overrides, managers, config, policy, workspace, now, force)
+    if not team_name and config.org_digest is not None:
+        admins = await rewards_store.admins(session, emails=sorted(policy.admin_emails))
+        due += org_digests(admins, config.org_digest, config, policy, now, force)
+    due = [item for item in due if kinds is None or item.kind in kinds]
     if include_claimed:
         return due
     claimed: set[tuple[str, str, str]] = set()
-    for kind in (MANAGER_DIGEST, TEAM_DIGEST):
+    for kind in (MANAGER_DIGEST, TEAM_DIGEST, ORG_DIGEST):
         periods = {item.period for item in due if item.kind == kind}
         pairs = await schedule_store.claimed_targets(session, kind=kind, periods=periods)
         claimed.update((kind, target, period) for target, period in pairs)
@@ -184,6 +185,32 @@ def _team_digests(
                 window=window,
                 teams=(team,),
                 channels=channels,
+            )
+        )
+    return due
+
+
+def org_digests(
+    admins: Sequence[Person],
+    schedule: Schedule,
+    config: SchedulerConfig,
+    policy: Policy,
+    now: datetime,
+    force: bool,
+) -> list[DueDigest]:
+    """One organisation digest per active admin, at the scheduled time in the admin's own time zone."""
+    due = []
+    for admin in admins:
+        if admin.id is None or not admin.active or admin.is_bot:
+            continue
+        zone = timezone_of(admin, policy)
+        found = timing(schedule, zone, now, config, force=force)
+        if found is None:
+            continue
+        period, window = found
+        due.append(
+            DueDigest(
+                kind=ORG_DIGEST, target=str(admin.id), period=period, zone=zone, window=window, teams=(), manager=admin
             )
         )
     return due

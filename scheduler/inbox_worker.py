@@ -91,6 +91,8 @@ class InboxWorker:
         await self.recover_dead_leases()
         try:
             while True:
+                # Cleared before the pass, not after: a delivery stored while it runs keeps its wake-up.
+                self._wake.clear()
                 try:
                     if await self.drain_once():
                         continue
@@ -98,7 +100,6 @@ class InboxWorker:
                 except Exception:  # noqa: BLE001 - the database may be down for a while; keep trying
                     log.exception("inbox worker: pass failed; trying again shortly")
                     wait = idle_seconds
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
         finally:

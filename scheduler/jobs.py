@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers import actions as actions_api
 from handlers import pulse as pulse_api
 from handlers.i18n import Translator
 from handlers.policy import Policy
@@ -70,6 +71,7 @@ class ScheduledJobs:
         self.owner = owner or process_owner()
         self.on_run = on_run
         self._running: set[asyncio.Task[object]] = set()
+        self._plans_due = False  # a pulse closed and the team action plans are not opened yet
 
     @contextlib.asynccontextmanager
     async def _tracked(self, job: str) -> AsyncIterator[None]:
@@ -159,13 +161,33 @@ class ScheduledJobs:
         async def remind(session: AsyncSession) -> int:
             return await pulse_api.send_reminders(session, policy=self.policy, now=moment)
 
+        closed = 0
+
         async def close(session: AsyncSession) -> int:
-            return await pulse_api.close_expired(session, now=moment)
+            nonlocal closed
+            closed = await pulse_api.close_expired(session, now=moment)
+            return closed
+
+        async def plans(session: AsyncSession) -> int:
+            """Team action plans opened when results come out (at the next run again if that failed)."""
+            self._plans_due = self._plans_due or bool(closed)
+            if not self._plans_due:
+                return 0
+            opened = await actions_api.open_plans(session, policy=self.policy, now=moment)
+            self._plans_due = False
+            return opened
+
+        async def commitments(session: AsyncSession) -> int:
+            """Votes on action plans decided when they end; owners reminded before the due date."""
+            await actions_api.decide_due(session, policy=self.policy, now=moment)
+            return await actions_api.send_reminders(session, policy=self.policy, now=moment, owner=self.owner)
 
         steps: tuple[tuple[str, Callable[[AsyncSession], Awaitable[int]]], ...] = (
             ("send pulses", send),
             ("remind", remind),
             ("close windows", close),
+            ("action plans", plans),
+            ("action commitments", commitments),
         )
         for name, step in steps:
             try:

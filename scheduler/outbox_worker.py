@@ -20,8 +20,10 @@ from handlers.messages import Card
 from handlers.pulse import MissingSecretKey, with_ballots
 from scheduler import sealed_rows
 from scheduler.leases import LeaseOwner, is_gone, this_process
+from scheduler.outbox_failures import Failures
 from scheduler.pacing import Pacer
 from scheduler.sending import DeliveryError, Destination, RecoverableSender, Sender
+from scheduler.sent_marks import SentMarks
 from storage import outbox
 from storage import people as people_store
 from storage import schedule as schedule_store
@@ -31,28 +33,25 @@ from storage.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
-# Transient failures are retried for this long at least (backoff caps at 15 minutes), so a platform outage of a few
-# hours delays pulses and digests instead of losing them.
-RETRY_WINDOW = timedelta(hours=24)
 LEASE = timedelta(minutes=2)
 # One send may take this long at most, so that with the pacing wait it always ends within its lease: a second
 # worker never takes a row whose first send may still be on its way.
 SEND_TIMEOUT_SECONDS = 60.0
 # How often a worker looks for leases held by dead processes on its machine (and always on its first drain).
 RECOVERY_INTERVAL_SECONDS = 30.0
-# When the platform cannot say yet whether a row in doubt was delivered (and gives no Retry-After), ask again after.
-RECHECK_SECONDS = 30.0
 # A delivery waits this long at most for its pacing slot; later slots give the row back until then, so a paused
 # destination never holds up a batch (nor outlives the row's lease).
 MAX_PACING_WAIT_SECONDS = 5.0
-BASE_BACKOFF_SECONDS = 2.0
-MAX_BACKOFF_SECONDS = 15 * 60.0
+# A batch holds at least what the pacer lets out in this long (at most MAX_BATCH rows): at hundreds a second, a batch
+# of 50 would spend a good share of the time claiming instead of sending.
+BATCH_SECONDS = 1.0
+MAX_BATCH = 1000
 
 
-def backoff(attempts: int) -> float:
-    """Exponential backoff between attempts, capped at 15 minutes."""
-    return float(min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** max(0, attempts)))
+def workspace_of(sender: Sender) -> str | None:
+    """The workspace or tenant a sender delivers to, when it says (`workspace`): each one is paced on its own."""
+    workspace = getattr(sender, "workspace", None)
+    return workspace if isinstance(workspace, str) and workspace else None
 
 
 def address_for(platform: str, person: Person | None, channel: str | None) -> str | None:
@@ -90,6 +89,8 @@ class OutboxWorker:
         self.clock = clock
         self.pacer = pacer or Pacer(monotonic=lambda: self.clock().timestamp())
         self.owner = owner or this_process()
+        self.sent = SentMarks(database, clock)
+        self.failures = Failures(database, lambda: self.clock())
         self._wake = asyncio.Event()
         self._next_recovery = 0.0
 
@@ -106,7 +107,7 @@ class OutboxWorker:
             claimed = await outbox.claim_batch(
                 session,
                 now=self.clock(),
-                limit=self.batch_size,
+                limit=self._batch_limit(),
                 lease=LEASE,
                 platforms=tuple(self.senders),
                 owner=str(self.owner),
@@ -123,9 +124,15 @@ class OutboxWorker:
                 for item, to in pairs
             )
         )
+        await self.sent.flush()
         await self._postpone([(item.message, key) for item, key in zip(claimed, refused, strict=True) if key])
         self.pacer.forget_idle()
         return len(claimed)
+
+    def _batch_limit(self) -> int:
+        """`batch_size`, or more when the platforms currently accept more than that in BATCH_SECONDS."""
+        rate = sum(self.pacer.rate(platform, workspace_of(sender)) for platform, sender in self.senders.items())
+        return max(self.batch_size, min(MAX_BATCH, int(rate * BATCH_SECONDS)))
 
     async def _recover_dead_leases(self) -> None:
         """End the leases of dead processes on this machine (a crash just before this restart), now and then."""
@@ -163,13 +170,13 @@ class OutboxWorker:
 
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
         while True:
+            self._wake.clear()  # before the pass: a row queued while it runs keeps its wake-up
             try:
                 attempted = await self.drain_once()
             except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
                 log.exception("outbox drain failed")
                 attempted = 0
             if not attempted:
-                self._wake.clear()
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
                 except TimeoutError:
@@ -183,7 +190,7 @@ class OutboxWorker:
         sender = self.senders[row.platform]
         person_id = sealed_rows.recipient(self.secret_key, row)
         if (unopened := sealed_rows.unopened(row, person_id)) is not None:
-            await self._record_failure(row, unopened)
+            await self.failures.record(row, unopened)
             return None
         destination = Destination.model_validate(
             {"platform": row.platform, "person_id": person_id, "channel": row.channel}
@@ -193,16 +200,18 @@ class OutboxWorker:
             try:
                 found = await self._already_delivered(sender, row, destination, address)
             except DeliveryError as error:
-                await (self._record_failure(row, error) if error.held else self._defer(row, error))
+                await (self.failures.record(row, error) if error.held else self.failures.defer(row, error))
                 return None
             if found is not None:
                 shown = sealed_rows.shown_ref(row, found)
                 log.info("delivery %s (%s) had already reached %s before a restart", row.id, row.kind, shown)
-                await self._mark_sent(row, found)
+                await self.sent.add(row.id, found, forget=bool(row.sealed_to))
                 return None
         pace_key = address or f"person:{person_id}"
-        if not await self.pacer.acquire(row.platform, pace_key, deadline=deadline):
+        workspace = workspace_of(sender)
+        if not await self.pacer.acquire(row.platform, pace_key, workspace=workspace, deadline=deadline):
             return pace_key
+        sent_at = self.pacer.monotonic()
         try:
             card = self._card(row)
             async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
@@ -212,21 +221,22 @@ class OutboxWorker:
                     ref = await sender.send(destination, card, address=address)
         except MissingSecretKey:
             missing = DeliveryError("BRAVO_SECRET_KEY is not set: pulse ballots cannot be made", permanent=True)
-            await self._record_failure(row, missing)
+            await self.failures.record(row, missing)
             return None
         except DeliveryError as error:
             if error.retry_after is not None:
-                self.pacer.pause(row.platform, pace_key, error.retry_after)
-            await self._record_failure(row, error)
+                self.pacer.refused(row.platform, pace_key, error.retry_after, sent_at=sent_at, workspace=workspace)
+            await self.failures.record(row, error)
             return None
         except TimeoutError:
-            await self._record_failure(row, DeliveryError(f"no answer in {SEND_TIMEOUT_SECONDS:.0f}s", permanent=False))
+            await self.failures.record(row, DeliveryError(f"no answer in {SEND_TIMEOUT_SECONDS:.0f}s", permanent=False))
             return None
         except Exception as error:  # noqa: BLE001 - an unexpected failure is retried, not lost
             log.exception("delivery %s crashed", row.id)
-            await self._record_failure(row, DeliveryError(repr(error)[:300], permanent=False))
+            await self.failures.record(row, DeliveryError(repr(error)[:300], permanent=False))
             return None
-        await self._mark_sent(row, ref)
+        self.pacer.delivered(row.platform, workspace)
+        await self.sent.add(row.id, ref, forget=bool(row.sealed_to))
         return None
 
     def _card(self, row: OutboxMessage) -> Card:
@@ -257,15 +267,6 @@ class OutboxWorker:
             log.exception("looking for delivery %s crashed", row.id)
             raise DeliveryError(repr(error)[:300], permanent=False) from error
 
-    async def _mark_sent(self, row: OutboxMessage, ref: str | None) -> None:
-        """Record a delivery; a sealed one is deleted instead (its ref, a DM's channel, would name the recipient)."""
-        assert row.id is not None
-        async with self.database.transaction() as session:
-            if row.sealed_to:
-                await outbox.forget_delivered(session, message_id=row.id)
-            else:
-                await outbox.mark_sent(session, message_id=row.id, now=self.clock(), ref=ref)
-
     async def _postpone(self, refused: list[tuple[OutboxMessage, str]]) -> None:
         """Give back the rows the pacer had no slot for, each due again about when its turn comes (1 s at least)."""
         if not refused:
@@ -274,46 +275,8 @@ class OutboxWorker:
         until: dict[int, datetime] = {}
         for platform in dict.fromkeys(row.platform for row, _ in refused):
             rows = [(row, key) for row, key in refused if row.platform == platform]
-            slots = self.pacer.projected(platform, [key for _, key in rows])
+            slots = self.pacer.projected(platform, [key for _, key in rows], workspace_of(self.senders[platform]))
             for (row, _), slot in zip(rows, slots, strict=True):
                 until[row.id or 0] = now + timedelta(seconds=max(1.0, slot - monotonic))
         async with self.database.transaction() as session:
             await schedule_store.postpone_deliveries(session, until=until)
-
-    async def _defer(self, row: OutboxMessage, error: DeliveryError) -> None:
-        """Nothing sent and no attempt counted: the row is looked for again later (a platform outage never turns a
-        row in doubt into a failure)."""
-        assert row.id is not None
-        delay = error.retry_after if error.retry_after is not None else RECHECK_SECONDS
-        reason = sealed_rows.reason(row, error)
-        log.info("delivery %s (%s) in doubt, checked again in %.0fs: %s", row.id, row.kind, delay, reason)
-        async with self.database.transaction() as session:
-            until = self.clock() + timedelta(seconds=delay)
-            await outbox.defer(session, message_id=row.id, until=until, error=reason)
-
-    def _gave_up(self, row: OutboxMessage) -> bool:
-        """A transient failure ends the row only after MAX_ATTEMPTS tries spread over at least RETRY_WINDOW."""
-        return row.attempts + 1 >= MAX_ATTEMPTS and self.clock() - row.created_at >= RETRY_WINDOW
-
-    async def _record_failure(self, row: OutboxMessage, error: DeliveryError) -> None:
-        """Retry later or give up; a failure without a clear refusal (no Retry-After) may have delivered it."""
-        assert row.id is not None
-        reason = sealed_rows.reason(row, error)
-        async with self.database.transaction() as session:
-            if error.held:
-                log.warning("delivery %s (%s) held until `bravo outbox retry`: %s", row.id, row.kind, error.reason)
-                await outbox.mark_held(session, message_id=row.id, error=error.reason)
-                return
-            if error.permanent or self._gave_up(row):
-                log.warning("delivery %s (%s) failed for good: %s", row.id, row.kind, reason)
-                await outbox.mark_failed(session, message_id=row.id, error=reason)
-                return
-            delay = error.retry_after if error.retry_after is not None else backoff(row.attempts)
-            log.info("delivery %s (%s) retried in %.0fs: %s", row.id, row.kind, delay, reason)
-            await outbox.mark_retry(
-                session,
-                message_id=row.id,
-                next_attempt_at=self.clock() + timedelta(seconds=delay),
-                error=reason,
-                in_doubt=error.retry_after is None,
-            )

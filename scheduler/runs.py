@@ -18,15 +18,19 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from handlers.actions import commitment_sections, commitments_by_team
 from handlers.context import translator_for_person
 from handlers.delivery import channel_delivery, person_deliveries, queue
 from handlers.digest import (
     MANAGER_DIGEST,
+    ORG_DIGEST,
     DigestData,
     Window,
     load_digest_data,
+    load_org_data,
     manager_digest_card,
     manager_pulse_sections,
+    org_digest_card,
     team_digest_card,
     team_pulse_sections,
 )
@@ -41,7 +45,7 @@ from scheduler.digests import DueDigest, plan_digests
 from scheduler.schedules import parse_schedule, zone_named
 from storage import schedule as schedule_store
 from storage.db import Database
-from storage.models import Team
+from storage.models import Person, Team
 from storage.models.schedule import FAILED, QUEUED, SENT, SKIPPED
 
 log = logging.getLogger(__name__)
@@ -90,19 +94,28 @@ async def _render(
     """Cards for every due digest, loading each time window's teams once."""
     by_window: dict[Window, dict[int, Team]] = defaultdict(dict)
     for item in due:
-        by_window[item.window].update({team.id or 0: team for team in item.teams})
+        if item.teams:
+            by_window[item.window].update({team.id or 0: team for team in item.teams})
     data: dict[Window, DigestData] = {}
     for window, teams in by_window.items():
         data[window] = await load_digest_data(session, teams=list(teams.values()), window=window)
     cards: list[tuple[DueDigest, Card | None]] = []
+    latest = max((item.window.until for item in due), default=None)
+    commitments = await commitments_by_team(session, team_ids=None, now=latest) if latest else {}
     for item in due:
+        if item.kind == ORG_DIGEST and item.manager is not None:
+            cards.append((item, await _org_card(session, item, item.manager, policy, report)))
+            continue
         batch = data[item.window]
         weeks = [batch.weeks[team.id or 0] for team in item.teams]
         if item.kind == MANAGER_DIGEST and item.manager is not None:
             t = translator_for_person(item.manager, policy)
             threshold = policy.anonymity_threshold
             pulse = {
-                week.team.id or 0: manager_pulse_sections(t, _group(report, week.team.id), threshold=threshold)
+                week.team.id or 0: [
+                    *manager_pulse_sections(t, _group(report, week.team.id, rolled_up=True), threshold=threshold),
+                    *commitment_sections(t, commitments.get(week.team.id or 0, []), team=week.team.name),
+                ]
                 for week in weeks
             }
             cards.append((item, manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone)))
@@ -113,8 +126,23 @@ async def _render(
     return cards
 
 
-def _group(report: PulseReport | None, team_id: int | None) -> GroupResult | None:
-    return report.team(team_id) if report is not None and team_id is not None else None
+async def _org_card(
+    session: AsyncSession, item: DueDigest, admin: Person, policy: Policy, report: PulseReport | None
+) -> Card:
+    """An admin's organisation digest; "this month" is the admin's calendar month, in their time zone."""
+    t = translator_for_person(admin, policy)
+    until = item.window.until
+    local = until.astimezone(item.zone)
+    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(until.tzinfo)
+    data = await load_org_data(session, report=report, now=until, month_start=month_start, since=item.window.since)
+    return org_digest_card(t, data=data, window=item.window, zone=item.zone)
+
+
+def _group(report: PulseReport | None, team_id: int | None, *, rolled_up: bool = False) -> GroupResult | None:
+    """A team's results; for its manager, its roll-up's when the team is too small to show alone."""
+    if report is None or team_id is None:
+        return None
+    return report.shown_for(team_id) if rolled_up else report.team(team_id)
 
 
 async def _queue_digest(session: AsyncSession, item: DueDigest, card: Card, config: SchedulerConfig) -> int:
@@ -142,8 +170,9 @@ async def send_digests(
     team_name: str | None = None,
     dry_run: bool = False,
     owner: str | None = None,
+    kinds: frozenset[str] | None = None,
 ) -> list[Outcome]:
-    """Claim and queue every digest due at `now` (all of the current period's with `force`).
+    """Claim and queue every digest (of `kinds`, default all) due at `now` (all of the current period's with `force`).
 
     The cards of a whole run stay alive until they are queued: the cyclic collector is paused meanwhile. Claims
     and their outbox rows are committed `DIGEST_BATCH` at a time.
@@ -159,6 +188,7 @@ async def send_digests(
                 force=force,
                 team_name=team_name,
                 include_claimed=dry_run,
+                kinds=kinds,
             )
         if not due:
             return []

@@ -179,3 +179,13 @@ async def sync_values(session: AsyncSession, *, slugs: Sequence[str]) -> None:
 
 async def count_people(session: AsyncSession) -> int:
     return int((await session.exec(select(func.count()).select_from(Person))).one())
+
+
+async def manager_links(session: AsyncSession) -> dict[int, int]:
+    """Who reports to whom (person id -> manager id), ids only: the management tree pulse roll-ups climb."""
+    statement = select(Person.id, Person.manager_id).where(col(Person.manager_id).is_not(None))
+    return {
+        person_id: manager_id
+        for person_id, manager_id in (await session.exec(statement)).all()
+        if person_id and manager_id
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -10,6 +9,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import and_, col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import votes
 from storage.models import KudosRecipient, Person, RewardOption, RewardRound, RewardVote
 from storage.models.rewards import ACTIVE, ORG_SCOPE, TEAM_SCOPE
 from storage.upsert import insert_ignore
@@ -86,36 +86,18 @@ async def all_options(session: AsyncSession) -> list[RewardOption]:
 
 async def cast_vote(session: AsyncSession, *, round_id: int, option_id: int, person_id: int, now: datetime) -> bool:
     """Record a person's vote in a round, moving an earlier one; True when it is their first vote there."""
-    values = {"round_id": round_id, "option_id": option_id, "person_id": person_id, "created_at": now}
-    if await insert_ignore(session, RewardVote, values):
-        return True
-    statement = select(RewardVote).where(RewardVote.round_id == round_id, RewardVote.person_id == person_id)
-    vote = (await session.exec(statement)).one()
-    vote.option_id = option_id
-    vote.created_at = now
-    session.add(vote)
-    await session.flush()
-    return False
+    return await votes.cast_vote(
+        session, RewardVote, round_id=round_id, option_id=option_id, person_id=person_id, now=now
+    )
 
 
 async def vote_counts(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, dict[int, int]]:
     """Votes per option in each round."""
-    counts: dict[int, dict[int, int]] = defaultdict(dict)
-    if not round_ids:
-        return {}
-    statement = (
-        select(RewardVote.round_id, RewardVote.option_id, func.count())
-        .where(col(RewardVote.round_id).in_(sorted(set(round_ids))))
-        .group_by(col(RewardVote.round_id), col(RewardVote.option_id))
-    )
-    for round_id, option_id, count in (await session.exec(statement)).all():
-        counts[int(round_id)][int(option_id)] = int(count)
-    return dict(counts)
+    return await votes.vote_counts(session, RewardVote, round_ids=round_ids)
 
 
 async def vote_of(session: AsyncSession, *, round_id: int, person_id: int) -> int | None:
-    statement = select(RewardVote.option_id).where(RewardVote.round_id == round_id, RewardVote.person_id == person_id)
-    return (await session.exec(statement)).first()
+    return await votes.vote_of(session, RewardVote, round_id=round_id, person_id=person_id)
 
 
 async def team_pots(session: AsyncSession, *, rounds: Sequence[RewardRound], until: datetime) -> dict[int, int]:

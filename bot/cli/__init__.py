@@ -6,10 +6,10 @@ import argparse
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from bot.cli import core, inbox, kudos, outbox, privacy, pulse, rewards, schedule, teams
+    from bot.cli import actions, core, inbox, kudos, outbox, privacy, pulse, rewards, schedule, teams
 
     parser = argparse.ArgumentParser(prog="bravo", description="Peer recognition and pulse checks for Slack and Teams")
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (core, inbox, kudos, pulse, rewards, schedule, teams, privacy, outbox):
+    for module in (core, inbox, kudos, pulse, rewards, actions, schedule, teams, privacy, outbox):
         module.register(subcommands)
     return parser

@@ -11,6 +11,7 @@ from bot.cli.use_case import refuse
 from bot.console.render import render_card
 from bot.platforms import link_directory
 from bot.runtime import Runtime
+from handlers.actions import open_plans
 from handlers.context import timezone_of
 from handlers.i18n import Translator
 from handlers.pulse import (
@@ -106,9 +107,17 @@ async def _close(args: argparse.Namespace, runtime: Runtime) -> int:
         team_ids = await _team_ids(runtime, args.team, t)
     except UnknownTeam:
         return 1
+    now = utcnow()
     async with runtime.database.transaction() as session:
-        closed = await close_now(session, now=utcnow(), team_ids=team_ids)
+        closed = await close_now(session, now=now, team_ids=team_ids)
     sys.stdout.write(t.plural("{count} pulse closed.", "{count} pulses closed.", closed) + "\n")
+    async with runtime.database.transaction() as session:
+        opened = await open_plans(session, policy=runtime.policy, now=now)
+    if opened:
+        sys.stdout.write(
+            t.plural("{count} team action plan opened.", "{count} team action plans opened.", opened) + "\n"
+        )
+        await deliver(runtime, t)
     return 0
 
 
@@ -124,7 +133,7 @@ async def _results(args: argparse.Namespace, runtime: Runtime) -> int:
         document = report_json(report, runtime.policy.language, team_ids=team_ids)
         sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return 0
-    groups = [group for group in report.teams if team_ids is None or group.team_id in team_ids]
+    groups = report.with_rollups([group for group in report.teams if team_ids is None or group.team_id in team_ids])
     if team_ids is None:
         groups.append(report.organisation)
     sys.stdout.write(render_card(results_card(t, report, groups)) + "\n")

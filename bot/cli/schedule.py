@@ -15,7 +15,7 @@ from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
 from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
-from handlers.digest import MANAGER_DIGEST, TEAM_DIGEST
+from handlers.digest import MANAGER_DIGEST, ORG_DIGEST, TEAM_DIGEST
 from handlers.i18n import Translator
 from handlers.rewards import LEADERBOARD
 from scheduler.outbox_worker import OutboxWorker
@@ -29,24 +29,33 @@ from scheduler.runs import (
     send_digests,
     settle_claims,
 )
-from scheduler.schedule_edit import UNKNOWN_TEAM, ScheduleChange, ScheduleEditError, edit_schedule, schedule_overview
+from scheduler.schedule_edit import (
+    UNKNOWN_TEAM,
+    ScheduleChange,
+    ScheduleEditError,
+    edit_schedule,
+    schedule_overview,
+    spec_of,
+)
 from scheduler.sending import Sender
 from storage import people as people_store
 from storage import schedule as schedule_store
 from storage.models.base import utcnow
 from storage.models.schedule import CLAIMED, FAILED, QUEUED, SENT, SKIPPED
 
+DIGEST_KINDS = {"manager": MANAGER_DIGEST, "team": TEAM_DIGEST, "org": ORG_DIGEST}
 DRAIN_WAIT_SECONDS = 30.0
 STATUS_DAYS = 14
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `bravo digest` and `bravo schedule`."""
-    digest = subcommands.add_parser("digest", help="weekly manager digests and team digests")
+    digest = subcommands.add_parser("digest", help="weekly manager, team and organisation digests")
     digest_actions = digest.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
     send = digest_actions.add_parser("send", help="send the digests that are due (with --now: this period's)")
     send.add_argument("--now", action="store_true", help="send this period's digests that have not gone out yet")
     send.add_argument("--team", metavar="NAME", help="only this team's digests")
+    send.add_argument("--kind", choices=sorted(DIGEST_KINDS), help="only this kind of digest (org: the admins')")
     send.add_argument("--dry-run", action="store_true", help="print the digests instead of sending them")
     send.set_defaults(func=_digest_send)
 
@@ -86,6 +95,8 @@ async def deliver(runtime: Runtime, t: Translator) -> int:
 def describe(t: Translator, outcome: Outcome) -> str:
     if outcome.kind == MANAGER_DIGEST:
         what = t("Manager digest for {name} ({period})", name=outcome.recipient, period=outcome.period)
+    elif outcome.kind == ORG_DIGEST:
+        what = t("Organisation digest for {name} ({period})", name=outcome.recipient, period=outcome.period)
     else:
         what = t("Team digest of {team} ({period})", team=outcome.recipient, period=outcome.period)
     if outcome.status == QUEUED:
@@ -113,6 +124,7 @@ async def _digest_send(args: argparse.Namespace, runtime: Runtime) -> int:
         force=args.now,
         team_name=args.team,
         dry_run=args.dry_run,
+        kinds=frozenset({DIGEST_KINDS[args.kind]}) if args.kind else None,
     )
     if not outcomes:
         if args.now:
@@ -174,6 +186,8 @@ async def _schedule_show(args: argparse.Namespace, runtime: Runtime) -> int:
             session, config=runtime.settings.scheduler_config(), policy=runtime.policy, now=utcnow()
         )
     sys.stdout.write(t("Leaderboard: {spec} ({zone})", spec=overview.leaderboard, zone=overview.timezone) + "\n")
+    org = spec_of(runtime.settings.scheduler_config().org_digest)
+    sys.stdout.write(t("Organisation digest: {spec} (each admin's time zone)", spec=org) + "\n")
     for team in overview.teams:
         sys.stdout.write(
             t(
@@ -205,8 +219,10 @@ async def _schedule_status(args: argparse.Namespace, runtime: Runtime) -> int:
     t = Translator(runtime.policy.language)
     async with runtime.database.sessions() as session:
         claims = await schedule_store.recent_claims(session, since=utcnow() - timedelta(days=STATUS_DAYS))
+        people = {str(person.id): person.display_name for person in await people_store.all_people(session)}
         names = {
-            MANAGER_DIGEST: {str(person.id): person.display_name for person in await people_store.all_people(session)},
+            MANAGER_DIGEST: people,
+            ORG_DIGEST: people,
             TEAM_DIGEST: {str(team.id): team.name for team in await people_store.all_teams(session)},
         }
     if not claims:
@@ -233,6 +249,8 @@ def _post_kind(t: Translator, kind: str) -> str:
         return t("manager digest")
     if kind == TEAM_DIGEST:
         return t("team digest")
+    if kind == ORG_DIGEST:
+        return t("organisation digest")
     if kind == LEADERBOARD:
         return t("leaderboard")
     return kind

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.console.charts import chart_lines
 from bot.console.choices import choice_lines
 from handlers.messages import Card, Line, Text
 
@@ -23,4 +24,5 @@ def render_card(card: Card) -> str:
         lines.extend(f"  {item.label.ljust(width)}  {render_line(item.value)}" for item in section.fields)
     lines.extend(choice_lines(card.choices))
     lines.extend(f"  ({render_line(line)})" for line in card.context)
+    lines.extend(chart_lines(card.images))
     return "\n".join(lines)

@@ -10,6 +10,10 @@ chat.postMessage has no idempotency key, so every message carries its outbox id 
 that id (`conversations.history`, needs the `*:history` scopes; for a direct message `conversations.open`, which needs
 `im:write`) and the worker records the message found instead of posting it again.
 
+A card's charts are shared after its last page with `files_upload_v2` into the same conversation (`bot.slack.charts`).
+The numbers are in the message's text too, so a chart Slack refuses for good (the `files:write` scope missing) is
+logged and the delivery still counts; a chart upload worth retrying retries the charts alone.
+
 A card longer than one message holds (a manager's digest of many teams) is posted as numbered pages, in order, each
 tagged with its number: a delivery counts as found only once its last page is there, and a delivery retried after a
 failure part-way resumes at the first page this process has not posted yet.
@@ -17,17 +21,21 @@ failure part-way resumes at the first page this process has not posted yet.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.runtime import Runtime
+from bot.slack.charts import file_uploads
 from bot.slack.client import web_client
 from bot.slack.render import message_pages
 from handlers.messages import Card
 from scheduler.sending import DeliveryError, Destination
+
+log = logging.getLogger(__name__)
 
 PERMANENT_ERRORS = frozenset(
     {
@@ -125,7 +133,26 @@ class SlackSender:
                     self._posted[marker] = (first, number - 1)
                 raise
             first = first or ref
+        if card.images:
+            await self._share_charts(card, first, marker, len(payloads))
         return first
+
+    async def _share_charts(self, card: Card, first: str, marker: int | None, pages: int) -> None:
+        """Upload the card's charts where its first page went; a retryable failure retries only the charts."""
+        channel = first.split(":", 1)[0]
+        try:
+            await self.client.files_upload_v2(file_uploads=file_uploads(card.images), channel=channel)
+            return
+        except SlackApiError as error:
+            failure = delivery_error(error)
+            if failure.permanent or failure.held:
+                log.warning("charts not shared in %s: %s", channel, failure.reason)
+                return
+        except (SlackRequestError, aiohttp.ClientError, TimeoutError) as error:
+            failure = DeliveryError(f"chart upload: {type(error).__name__}", permanent=False)
+        if marker is not None:
+            self._posted[marker] = (first, pages)
+        raise failure
 
     async def _post(self, address: str, payload: dict[str, Any], marker: int | None, page: int, pages: int) -> str:
         try:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.teams.budget import fitted
+from bot.teams.images import with_images
 from bot.teams.layout import lay_out
 from handlers.messages import Card, FieldItem, Form, FormInput, Line, Mention, Text
 
@@ -137,7 +138,7 @@ def _render_card(card: Card, universal: bool) -> JsonDict:
         body.append(_text_block(mentions.render(line), isSubtle=True, size="Small"))
     if not body:
         body.append(_text_block(escape(card.summary or " ")))
-    return _card(body, layout.actions, mentions)
+    return with_images(_card(body, layout.actions, mentions), card.images)
 
 
 def _input(item: FormInput) -> JsonDict:

@@ -53,6 +53,8 @@ class TeamsSender:
         self.adapter = adapter or build_adapter(runtime.settings)
         self.pacer = pacer or Pacer()
         self.app_id = runtime.settings.microsoft_app_id
+        # The tenant the outbox paces on its own (30 messages a second per app per tenant), when the app has one.
+        self.workspace = runtime.settings.microsoft_app_tenant_id or None
         self.universal = runtime.settings.teams_universal_actions
 
     async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:

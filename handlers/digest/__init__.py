@@ -1,4 +1,5 @@
-"""Digests: the weekly manager digest and the team digest, built from kudos, pulses and rewards.
+"""Digests: the weekly manager digest, the team digest and the admins' organisation digest (with charts), built
+from kudos, pulses and rewards.
 
 It reads the other features through their packages. The rest of Bravo imports this package only.
 """
@@ -7,17 +8,23 @@ from __future__ import annotations
 
 from handlers.digest.data import DigestData, Window, load_digest_data
 from handlers.digest.manager import MANAGER_DIGEST, manager_digest_card
+from handlers.digest.org import ORG_DIGEST, org_digest_card
+from handlers.digest.org_data import OrgData, load_org_data
 from handlers.digest.pulse_section import manager_pulse_sections, team_pulse_sections
 from handlers.digest.team import TEAM_DIGEST, team_digest_card
 
 __all__ = [
     "DigestData",
     "MANAGER_DIGEST",
+    "ORG_DIGEST",
+    "OrgData",
     "TEAM_DIGEST",
     "Window",
     "load_digest_data",
+    "load_org_data",
     "manager_digest_card",
     "manager_pulse_sections",
+    "org_digest_card",
     "team_digest_card",
     "team_pulse_sections",
 ]

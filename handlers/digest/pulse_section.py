@@ -1,7 +1,11 @@
 """Pulse results in the digests, read only from `handlers.pulse`'s report, so the anonymity rule stays in one place.
 
-The manager digest shows participation, driver scores with trend arrows, eNPS, significant drops, anonymous
-comments and one suggested action for the weakest driver; the team digest only participation and scores. A group
+Scores come with continuity: every driver's last known score with the date of its pulse (the reader's language and
+time zone) and its change since the previous measure of that driver, not only the drivers of the latest pulse, and
+eNPS over the last six measures; a measure the anonymity rule hid is skipped. The manager digest shows
+participation, driver scores with trend arrows, eNPS, significant drops, anonymous
+comments and one suggested action for the weakest driver; the team digest only participation and scores. A team
+too small to show alone shows, to its manager, the results of its roll-up (labelled with the teams it pools). A group
 the pulse results hide shows no number at all, and neither does a round still open: it shows only how many have
 answered so far and when it closes.
 """
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 from handlers.i18n import Translator
 from handlers.messages import FieldItem, Line, Section
-from handlers.pulse import ENPS_DRIVER, DriverResult, GroupResult, driver_name, open_notice
+from handlers.pulse import ENPS_DRIVER, DriverTrend, GroupResult, Measure, driver_name, open_notice
 
 SIGNIFICANT_DROP = 1.0
 STEADY = 0.3
@@ -61,15 +65,36 @@ def _participation(t: Translator, group: GroupResult) -> str:
     return text
 
 
-def _scores(t: Translator, drivers: tuple[DriverResult, ...]) -> tuple[FieldItem, ...]:
-    ranked = sorted((item for item in drivers if item.driver != ENPS_DRIVER), key=lambda item: -item.score)
+def _day(t: Translator, measure: Measure) -> str:
+    return t.day(measure.at.astimezone(t.zone).date())
+
+
+def _scores(t: Translator, group: GroupResult) -> tuple[FieldItem, ...]:
+    """Each driver's score (eNPS apart), best first: its last known one with its date and change when the report
+    carries the team's trends, else the latest pulse's."""
+    if group.trends:
+        trends = sorted((item for item in group.trends if item.driver != ENPS_DRIVER), key=lambda i: -i.last.score)
+        return tuple(FieldItem(label=driver_name(t, item.driver), value=Line.of(_trend(t, item))) for item in trends)
+    ranked = sorted((item for item in group.drivers if item.driver != ENPS_DRIVER), key=lambda item: -item.score)
     return tuple(
         FieldItem(label=driver_name(t, item.driver), value=Line.of(f"{item.score:.1f}/10 {arrow(item.change)}".strip()))
         for item in ranked
     )
 
 
+def _trend(t: Translator, item: DriverTrend) -> str:
+    """`6.5/10 ↓ -1.0 (Mar 24, 2026)`: the last score, its change since the previous measure, and when."""
+    change = item.change
+    moved = f" {arrow(change)} {change:+.1f}" if change is not None else ""
+    return f"{item.last.score:.1f}/10{moved} ({_day(t, item.last)})"
+
+
 def _enps(t: Translator, group: GroupResult) -> str | None:
+    trend = next((item for item in group.trends if item.driver == ENPS_DRIVER), None)
+    if trend is not None:
+        values = " → ".join(f"{measure.score:+.0f} ({_day(t, measure)})" for measure in trend.measures)
+        count = len(trend.measures)
+        return t.plural("eNPS: {values}", "eNPS over the last {count} pulses: {values}", count, values=values)
     for result in group.questions:
         stats = result.stats
         if result.question.driver == ENPS_DRIVER and not result.hidden and stats and stats.enps is not None:
@@ -88,13 +113,28 @@ def hidden_section(t: Translator, threshold: int) -> Section:
     )
 
 
+def rollup_notice(t: Translator, group: GroupResult, threshold: int) -> Section:
+    """Says whose results a roll-up shows, and why."""
+    return Section(
+        text=Line.of(
+            t(
+                "Pulse of {teams} together: each team alone has fewer than {threshold} answers, so their results are "
+                "shown together.",
+                teams=group.name,
+                threshold=threshold,
+            )
+        )
+    )
+
+
 def manager_pulse_sections(t: Translator, group: GroupResult | None, *, threshold: int) -> list[Section]:
     """Everything the manager may see of the team's latest readable pulse."""
     if group is None:
         return []
     if group.hidden:
         return [hidden_section(t, threshold)]
-    sections = _summary(t, group)
+    sections = [rollup_notice(t, group, threshold)] if group.rolled_up else []
+    sections.extend(_summary(t, group))
     if not group.closed:
         return sections
     enps = _enps(t, group)
@@ -139,7 +179,7 @@ def _summary(t: Translator, group: GroupResult) -> list[Section]:
     if not group.closed:
         return [Section(text=Line.of(open_notice(t, group, t("Pulse"))))]
     sections = [Section(text=Line.of(_participation(t, group)))]
-    scores = _scores(t, group.drivers)
+    scores = _scores(t, group)
     if scores:
         sections.append(Section(fields=scores))
     return sections

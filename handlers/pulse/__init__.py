@@ -6,8 +6,10 @@ Ballots: `with_ballots` puts a person's tokens into a queued pulse card as it is
 
 Scheduler jobs (each in its own transaction, every few minutes): `send_due_pulses`, `send_reminders`,
 `close_expired`. Readers of results: `pulse_report` / `team_results` (already suppressed below the anonymity
-threshold), rendered with `results_card` or `report_json`. Inside, `results` reads the rounds, `suppression` decides
-what the threshold hides and `figures` computes what is left. An admin's changes, each raising a typed error
+threshold; a team too small to show alone is shown with its roll-up, `PulseReport.shown_for`; each shown team
+carries its drivers' `DriverTrend`s), rendered with `results_card` or `report_json`. Inside, `reading` reads the
+rounds, `rollup` groups small teams, `suppression` decides what the threshold hides, `figures` computes what is left
+and `continuity` each driver's recent measures. An admin's changes, each raising a typed error
 the CLI prints: `edit_plan` / `plan_overview`, `add_question`, `retire_question`, `question_bank`.
 """
 
@@ -25,6 +27,7 @@ from handlers.pulse.cards import (
     without_ballots,
 )
 from handlers.pulse.commands import handle
+from handlers.pulse.continuity import DriverTrend, Measure
 from handlers.pulse.figures import DriverResult
 from handlers.pulse.followup import (
     ANSWER_BACK_ACTION,
@@ -69,10 +72,12 @@ __all__ = [
     "COMMENT_FORM",
     "DRIVERS",
     "DriverResult",
+    "DriverTrend",
     "ENPS_DRIVER",
     "GroupResult",
     "MAX_QUESTIONS",
     "MAX_WINDOW_HOURS",
+    "Measure",
     "MissingSecretKey",
     "PlanChange",
     "PlanEditError",

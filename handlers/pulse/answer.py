@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from handlers.context import Context
-from handlers.messages import Card, Form, FormInput, Reply, reply
+from handlers.messages import Card, Form, FormInput, Line, Reply, reply
 from handlers.pulse.cards import COMMENT_FORM, closed_card, question_card
 from handlers.pulse.expired import NO_LONGER_ANSWERABLE
 from handlers.pulse.questions import SCALES
@@ -163,19 +163,29 @@ async def show(ctx: Context, value: str) -> Reply:
 
 
 async def open_questions(ctx: Context, _value: str = "") -> Reply:
-    """`/pulse`: the first unanswered question of the person's oldest open pulse that has one."""
+    """`/pulse`: the first unanswered question of the person's oldest open pulse that has one, numbered as in the
+    pulse; when every question is answered, the first one with its answer, to change it while the pulse is open."""
     secret, person_id = ctx.policy.secret_key, ctx.actor.id or 0
     rounds = await pulse_store.invited_open_rounds(ctx.session, person_id=person_id) if secret else []
     asked = await pulse_store.round_question_ids(ctx.session, round_ids=[pulse.id or 0 for pulse in rounds])
+    answered: list[Ballot] = []
     for pulse in rounds:
         round_id = pulse.id or 0
+        token = ballot_token(secret, round_id, person_id)
         for position, question_id in enumerate(asked.get(round_id, [])):
             key = stored_key(secret, "answer", round_id, person_id, question_id)
             if await pulse_answers.answer_by_hash(ctx.session, ballot_hash=key) is None:
-                card = await card_at(ctx, Ballot(round_id, position, 0, ballot_token(secret, round_id, person_id)))
+                card = await card_at(ctx, Ballot(round_id, position, 0, token))
                 if card is not None:
                     return Reply(card=card)
                 break
+        else:
+            answered.append(Ballot(round_id, 0, 0, token))
+    for ballot in answered:
+        card = await card_at(ctx, ballot)
+        if card is not None:
+            note = Line.of(ctx.t("You have answered every question of this pulse; tap another answer to change one."))
+            return Reply(card=card.model_copy(update={"context": (note, *card.context)}))
     return reply(ctx.t("You have no open pulse questions. Thank you!"))
 
 

@@ -39,7 +39,8 @@ async def results(ctx: Context, team_name: str) -> Reply:
         groups = [group for group in groups if group.name.lower() == team_name.strip().lower()]
         if not groups:
             return reply(ctx.t("You cannot see results for a team called {team}.", team=team_name.strip()))
-    elif ctx.is_admin:
+    groups = report.with_rollups(groups)
+    if ctx.is_admin and not team_name:
         groups.append(report.organisation)
     can_reply = ctx.is_admin or bool(managed & {group.team_id for group in groups})
     return Reply(card=results_card(ctx.t, report, groups, can_reply=can_reply))

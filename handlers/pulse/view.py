@@ -61,9 +61,22 @@ def question_json(result: QuestionResult, language: str) -> dict[str, Any]:
     return item
 
 
-def group_json(group: GroupResult, language: str) -> dict[str, Any]:
-    item: dict[str, Any] = {"team": group.name if group.team_id is not None else None, "hidden": group.hidden}
+def group_label(t: Translator, group: GroupResult) -> str:
+    """A team's name, a roll-up's teams labelled as shown together, or the whole organisation."""
+    if group.rolled_up:
+        return t("{teams} (small teams shown together)", teams=group.name)
+    return group.name if group.team_id is not None else t("Whole organisation")
+
+
+def group_json(group: GroupResult, language: str, report: PulseReport | None = None) -> dict[str, Any]:
+    named = group.team_id is not None or group.rolled_up
+    item: dict[str, Any] = {"team": group.name if named else None, "hidden": group.hidden}
+    if group.rolled_up:
+        item["rolled_up"] = True
     if group.hidden:
+        rollup = report.rollup_of(group.team_id) if report is not None and group.team_id is not None else None
+        if rollup is not None:
+            item["rolled_up_into"] = rollup.name
         item["questions"] = []
         return item
     if not group.closed:
@@ -95,9 +108,13 @@ def group_json(group: GroupResult, language: str) -> dict[str, Any]:
 def report_json(report: PulseReport, language: str, *, team_ids: Iterable[int] | None = None) -> dict[str, Any]:
     wanted = None if team_ids is None else set(team_ids)
     teams = [group for group in report.teams if wanted is None or group.team_id in wanted]
+    rollups = [group for group in report.rollups if not group.hidden]
+    if wanted is not None:
+        rollups = [group for group in rollups if wanted & set(group.members)]
     document: dict[str, Any] = {
         "threshold": report.threshold,
-        "teams": [group_json(group, language) for group in teams],
+        "teams": [group_json(group, language, report) for group in teams],
+        "rollups": [group_json(group, language) for group in rollups],
     }
     if wanted is None:
         document["organisation"] = group_json(report.organisation, language)
@@ -128,7 +145,7 @@ def _question_section(t: Translator, result: QuestionResult) -> Section:
 
 
 def group_sections(t: Translator, group: GroupResult, threshold: int) -> list[Section]:
-    name = group.name if group.team_id is not None else t("Whole organisation")
+    name = group_label(t, group)
     if group.hidden:
         notice = t(
             "{team}: not enough answers yet (results appear once at least {threshold} people have answered).",

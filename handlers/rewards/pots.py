@@ -17,6 +17,7 @@ from storage import rewards as rewards_store
 from storage.kudos import pots as pots_store
 from storage.models import Person, RewardOption, RewardRound, Team
 from storage.models.rewards import ACTIVE, ORG_SCOPE, REACHED, TEAM_SCOPE, VOTING
+from storage.votes import backed_by_majority
 
 MAX_REWARD_LENGTH = 200
 MAX_GOAL_POINTS = 1_000_000
@@ -165,7 +166,7 @@ async def vote(
     if row.status == VOTING and row.team_id is not None:
         counts = (await rewards_store.vote_counts(session, round_ids=[round_id])).get(round_id, {})
         members = len(await people_store.team_members(session, team_id=row.team_id))
-        if counts.get(option_id, 0) * 2 > members:
+        if backed_by_majority(counts.get(option_id, 0), members):
             activate(row, option, now)
             await rewards_store.save(session, row)
     return row, option

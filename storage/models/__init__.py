@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from storage.models.actions import ActionPlan, ActionProposal, ActionSuggestion, ActionVote
 from storage.models.conversation_references import TeamsConversation
 from storage.models.delivery import OutboxMessage, ProcessedEvent
 from storage.models.inbox import InboxEvent
@@ -25,6 +26,10 @@ from storage.models.schedule import ScheduledPost, TeamSchedule
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ActionPlan",
+    "ActionProposal",
+    "ActionSuggestion",
+    "ActionVote",
     "CompanyValue",
     "InboxEvent",
     "Kudos",

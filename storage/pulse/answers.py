@@ -40,14 +40,17 @@ async def change_answer(session: AsyncSession, *, ballot_hash: str, value: int, 
     return bool(result.rowcount)
 
 
-async def answer_values(session: AsyncSession, *, round_ids: Sequence[int]) -> list[tuple[int, int, int]]:
-    """(round id, question id, value) of every answer in these rounds, in no meaningful order."""
-    found: list[tuple[int, int, int]] = []
+async def answer_values(session: AsyncSession, *, round_ids: Sequence[int]) -> list[tuple[int, int, int, int]]:
+    """(round id, question id, value, how many gave it) for these rounds: counted by the database, so a report
+    reads one row per distinct answer instead of one per person."""
+    found: list[tuple[int, int, int, int]] = []
     for chunk in chunks(round_ids):
-        statement = select(PulseAnswer.round_id, PulseAnswer.question_id, PulseAnswer.value).where(
-            col(PulseAnswer.round_id).in_(chunk)
+        statement = (
+            select(PulseAnswer.round_id, PulseAnswer.question_id, PulseAnswer.value, func.count())
+            .where(col(PulseAnswer.round_id).in_(chunk))
+            .group_by(col(PulseAnswer.round_id), col(PulseAnswer.question_id), col(PulseAnswer.value))
         )
-        found.extend((int(r), int(q), int(v)) for r, q, v in (await session.exec(statement)).all())
+        found.extend((int(r), int(q), int(v), int(n)) for r, q, v, n in (await session.exec(statement)).all())
     return found
 
 

@@ -154,3 +154,34 @@ async def test_without_a_secret_key_no_pulse_is_sent_and_the_admin_is_told_in_on
     async with runtime.database.sessions() as session:
         assert (await session.exec(select(func.count()).select_from(OutboxMessage))).one() == 0
         assert (await session.exec(select(func.count()).select_from(PulseRound))).one() == 0
+
+
+async def test_results_show_small_teams_rolled_up_in_text_and_json(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo: Sales and Customer Care (3 people each, both under Dana) are shown together, never alone."""
+    from bot.console.demo import seed_demo
+    from handlers.pulse import close_now, send_now
+    from storage import people as people_store
+    from storage.models.base import utcnow
+    from tests.handlers.pulse.test_support import answer_question
+
+    policy, now = runtime.policy, utcnow()
+    async with runtime.database.transaction() as session:
+        await seed_demo(session, values=policy.company_values)
+        await send_now(session, policy=policy, now=now)
+        teams = {name: await people_store.team_by_name(session, name=name) for name in ("Sales", "Customer Care")}
+        members = {name: await people_store.team_members(session, team_id=t.id or 0) for name, t in teams.items() if t}
+    for people in members.values():
+        await answer_question(runtime.database, people, "enps", [9, 7, 10], policy, now)
+    async with runtime.database.transaction() as session:
+        await close_now(session, now=now)
+    code, out, _ = await run(runtime, capsys, "pulse", "results", "--team", "Sales")
+    assert code == 0 and "Sales: not enough answers yet" in out
+    assert "Customer Care + Sales (small teams shown together): 6 of 6 answered (100%)" in out, out
+    code, out, _ = await run(runtime, capsys, "pulse", "results", "--json", "--team", "Sales")
+    document = json.loads(out)
+    assert code == 0 and document["teams"][0]["rolled_up_into"] == "Customer Care + Sales"
+    (rollup,) = document["rollups"]
+    (enps,) = [question for question in rollup["questions"] if question["id"] == "enps"]
+    assert rollup["answered"] == 6 and enps["distribution"]["10"] == 2 and enps["enps"] == 66.7  # 4 promoters of 6

@@ -23,6 +23,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from tests.fakes._http import LocalHttpServer
+from tests.fakes.slack_files import UPLOAD_PATH, SlackFiles
 from tests.fakes.slack_workspace import JsonDict, SlackWorkspace
 
 ResponseHandler = Callable[[JsonDict], JsonDict | Awaitable[JsonDict]]
@@ -116,6 +117,9 @@ class FakeSlackApi(LocalHttpServer):
         """
         super().__init__(threaded=threaded)
         self.workspace = SlackWorkspace()
+        self.files = SlackFiles()
+        self.workspace.defaults["files.getUploadURLExternal"] = self._get_upload_url
+        self.workspace.defaults["files.completeUploadExternal"] = self.files.complete
         self.calls: list[Call] = []
         self.rate_limited = 0
         self._channel_rate = post_message_per_channel_per_sec
@@ -230,7 +234,23 @@ class FakeSlackApi(LocalHttpServer):
     def build_app(self) -> web.Application:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle)
+        app.router.add_post(UPLOAD_PATH, self._upload)
         return app
+
+    def _get_upload_url(self, args: JsonDict) -> JsonDict:
+        self.files.origin = self.origin
+        return self.files.get_upload_url(args)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the file's bytes, posted to the URL step 1 gave (no token needed)."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        call = Call("upload", {"file_id": file_id, "length": len(data)}, CIMultiDictProxy(CIMultiDict(request.headers)))
+        self.calls.append(call)
+        accepted = self.files.receive(file_id, data)
+        call.status, call.failed = (200, False) if accepted else (400, True)
+        self.notify_changed()
+        return web.Response(status=call.status, text="OK" if accepted else "bad upload")
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]

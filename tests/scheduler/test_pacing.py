@@ -8,6 +8,7 @@ from sqlmodel import select
 
 from handlers.delivery import channel_delivery, queue
 from handlers.messages import Card, text_card
+from scheduler.adaptive import START_RATE
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.pacing import Pacer
 from scheduler.sending import DeliveryError, Destination
@@ -38,19 +39,20 @@ def pacer(time: FakeTime, **options: object) -> Pacer:
 
 async def test_one_message_per_second_per_channel_and_channels_do_not_wait_for_each_other() -> None:
     time = FakeTime()
-    pace = pacer(time, default_platform_rate=0)
+    pace = pacer(time)
     for destination in ("C1", "C1", "C2", "C1"):
         assert await pace.acquire("slack", destination)
-    assert time.sleeps == [1.0, 1.0]  # C1 at 0, 1 and 2; C2 at once
+    # C1 at 0, 1 and 2; C2 in the workspace's next slot after the first (1/20 s at the starting rate).
+    assert time.now - 1000 == 2.0 and round(sum(time.sleeps), 3) == 2.0
 
 
-async def test_the_platform_rate_spaces_every_message_on_that_platform() -> None:
+async def test_the_workspace_rate_spaces_every_message_and_console_is_not_paced() -> None:
     time = FakeTime()
-    pace = pacer(time, destination_intervals={}, default_platform_rate=4)
+    pace = pacer(time, destination_intervals={})
     for destination in ("A", "B", "C"):
-        await pace.acquire("teams", destination)
+        await pace.acquire("slack", destination)
     await pace.acquire("console", "anything")
-    assert time.sleeps == [0.25, 0.25]
+    assert time.sleeps == [1 / START_RATE, 1 / START_RATE]
 
 
 async def test_a_slot_beyond_the_deadline_is_refused_without_waiting() -> None:
@@ -116,7 +118,9 @@ class LateTime(FakeTime):
 
 async def test_a_message_that_left_late_pushes_the_next_one_back_so_they_never_arrive_together() -> None:
     time = LateTime(late=0.05)
-    pace = pacer(time, destination_intervals={}, default_platform_rate=10)
+    pace = pacer(time, destination_intervals={}, ceiling=10)
+    while pace.rate("slack") < 10:
+        pace.lane("slack").rate.delivered(time.now)
     released = []
     for destination in ("A", "B", "C", "D"):
         await pace.acquire("slack", destination)
@@ -127,8 +131,8 @@ async def test_a_message_that_left_late_pushes_the_next_one_back_so_they_never_a
 
 async def test_messages_refused_a_slot_are_projected_by_their_place_in_the_queue() -> None:
     time = FakeTime()
-    pace = pacer(time, default_platform_rate=4)
-    assert await pace.acquire("slack", "C1")  # C1's next slot: +1 s; the platform's: +0.25 s
+    pace = pacer(time, ceiling=4)
+    assert await pace.acquire("slack", "C1")  # C1's next slot: +1 s; the workspace's: +0.25 s
     slots = pace.projected("slack", ["C1", "C1", "D1", "C1", "D2"])
     assert [round(slot - time.now, 2) for slot in slots] == [1.0, 2.0, 2.25, 3.0, 3.25]
     assert pace.slot("slack", "C1") == time.now + 1  # nothing was reserved

@@ -187,6 +187,7 @@ def environment(database_url: str, api: FakeSlackApi, *, port: int | None = None
         "BRAVO_OUTBOX_CHANNEL_INTERVAL": "0",
         "BRAVO_MANAGER_DIGEST_CRON": "off",
         "BRAVO_TEAM_DIGEST_CRON": "off",
+        "BRAVO_ORG_DIGEST_CRON": "off",
         "BRAVO_LEADERBOARD_CRON": "off",
         "BRAVO_LOG_LEVEL": "INFO",
         **extra,

@@ -46,3 +46,17 @@ async def test_values_sync_keeps_retired_ones_inactive(database: Database) -> No
         await people_store.sync_values(session, slugs=["teamwork", "kindness"])
     async with database.sessions() as session:
         assert await people_store.active_values(session) == ["kindness", "teamwork"]
+
+
+@both_engines
+async def test_manager_links_name_who_reports_to_whom(database: Database) -> None:
+    async with database.transaction() as session:
+        dana = Person(email="dana@example.com", display_name="Dana")
+        await people_store.save(session, dana)
+        bruno = Person(email="bruno@example.com", display_name="Bruno", manager_id=dana.id)
+        await people_store.save(session, bruno)
+        grace = Person(email="grace@example.com", display_name="Grace", manager_id=bruno.id)
+        await people_store.save(session, grace)
+    async with database.sessions() as session:
+        links = await people_store.manager_links(session)
+    assert links == {bruno.id: dana.id, grace.id: bruno.id}

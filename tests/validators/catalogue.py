@@ -24,8 +24,10 @@ from handlers.kudos.leaderboard import Leaderboard, leaderboard_card
 from handlers.messages import Card
 from handlers.policy import Policy
 from handlers.pulse.cards import closed_card, question_card
+from handlers.pulse.continuity import DriverTrend, Measure
+from handlers.pulse.figures import CommentView, DriverResult, QuestionResult
 from handlers.pulse.questions import DRIVERS, ENPS_DRIVER, SCALES
-from handlers.pulse.results import CommentView, DriverResult, GroupResult, PulseReport, QuestionResult
+from handlers.pulse.results import GroupResult, PulseReport
 from handlers.pulse.stats import question_stats
 from handlers.pulse.tokens import Ballot, ballot_token
 from handlers.rewards import leaderboard as rewards_board
@@ -155,8 +157,10 @@ def question_result(scale: str, index: int, comments: int) -> QuestionResult:
     return QuestionResult(question=question(scale, index), hidden=False, stats=stats, change=-0.4, comments=notes)
 
 
-def group(team_id: int | None, *, questions: int, comments: int = 0, hidden: bool = False) -> GroupResult:
-    name = team(team_id or 1).name
+def group(
+    team_id: int | None, *, questions: int, comments: int = 0, hidden: bool = False, members: tuple[int, ...] = ()
+) -> GroupResult:
+    name = " + ".join(team(member).name for member in members) if members else team(team_id or 1).name
     if hidden:
         return GroupResult(team_id=team_id, name=name, hidden=True)
     scales = list(SCALES)
@@ -175,7 +179,20 @@ def group(team_id: int | None, *, questions: int, comments: int = 0, hidden: boo
         participation_change=0.05,
         questions=results,
         drivers=drivers,
+        members=members,
+        trends=() if members else trends(),
     )
+
+
+def trends() -> tuple[DriverTrend, ...]:
+    """Every driver measured twice, eNPS six times: the longest history a digest prints."""
+    measures = [Measure(NOW - timedelta(weeks=4 * week), -35.0 + 7 * week) for week in range(6)]
+    return tuple(
+        DriverTrend(driver, tuple(measures[::-1] if driver == ENPS_DRIVER else measures[1::-1])) for driver in DRIVERS
+    )
+
+
+ROLLED_UP = tuple(range(1, 9))
 
 
 def results_cards(language: str) -> Iterator[tuple[str, Card]]:
@@ -197,6 +214,13 @@ def results_cards(language: str) -> Iterator[tuple[str, Card]]:
     yield "pulse.results.admin-twelve-hidden-teams", results_card(t, hidden, hidden.teams)
     commented = report(group(1, questions=3, comments=COMMENTS))
     yield "pulse.results.manager-many-comments", results_card(t, commented, commented.teams, can_reply=True)
+    rolled = PulseReport(
+        teams=(group(1, questions=3, hidden=True),),
+        organisation=group(None, questions=QUESTIONS),
+        threshold=5,
+        rollups=(group(None, questions=QUESTIONS, members=ROLLED_UP),),
+    )
+    yield "pulse.results.manager-rolled-up", results_card(t, rolled, rolled.with_rollups(rolled.teams))
     yield "pulse.closed", closed_card(t, question("scale10"))
 
 
@@ -276,6 +300,11 @@ def digest_cards(language: str) -> Iterator[tuple[str, Card]]:
     yield "digest.manager.one-team", manager_digest_card(t, weeks=weeks[:1], data=data, pulse=pulse, zone=ZONE)
     yield "digest.manager.three-teams", manager_digest_card(t, weeks=weeks[:3], data=data, pulse=pulse, zone=ZONE)
     yield "digest.manager.eight-teams", manager_digest_card(t, weeks=weeks, data=data, pulse=pulse, zone=ZONE)
+    rolled = {
+        week.team.id or 0: manager_pulse_sections(t, group(None, questions=QUESTIONS, members=ROLLED_UP), threshold=5)
+        for week in weeks
+    }
+    yield "digest.manager.rolled-up", manager_digest_card(t, weeks=weeks[:3], data=data, pulse=rolled, zone=ZONE)
     team_pulse = team_pulse_sections(t, group(1, questions=QUESTIONS))
     card = team_digest_card(t, week=weeks[0], data=data, pulse=team_pulse, zone=ZONE)
     assert card is not None
@@ -290,15 +319,58 @@ def help_cards(language: str) -> Iterator[tuple[str, Card]]:
     yield "kudos.help", kudos_help(t, POLICY)
 
 
+def action_cards(language: str) -> Iterator[tuple[str, Card]]:
+    """A team's action plan at its largest: every driver scored, long ideas, ten long proposals, two commitments."""
+    from handlers.actions.cards import Proposed, decided_card, plan_card, reminder_card
+    from handlers.actions.focus import Focus
+    from handlers.context import person_ref
+    from storage.models import ActionPlan, ActionProposal
+
+    t = Translator(language, ZONE)
+    plan = ActionPlan(id=987654, team_id=1, period="2026-W47", driver="tools", score=3.25, vote_closes_at=NOW)
+    drivers = tuple(
+        DriverResult(driver=driver, score=index * 0.9, responses=40, change=None)
+        for index, driver in enumerate(DRIVERS)
+    )
+    ideas = [reason(script, 200) for script in SCRIPTS] + [reason("cyrillic", 200)]
+    proposed = [
+        Proposed(
+            ActionProposal(
+                id=100000 + index,
+                plan_id=987654,
+                team_id=1,
+                text=reason(list(SCRIPTS)[index % 4], 200),
+                owner_id=index,
+                due_on=NOW.date() + timedelta(days=56),
+            ),
+            person_ref(person(index)),
+            votes=40 - index,
+        )
+        for index in range(1, 11)
+    ]
+    focus = Focus("tools", 3.25, "able")
+    name = team(1).name
+    yield "actions.invitation", plan_card(t, team=name, plan=plan, focus=focus, drivers=drivers, suggestions=ideas)
+    yield "actions.vote.ten-proposals", plan_card(t, team=name, plan=plan, focus=focus, proposed=proposed)
+    yield "actions.vote.other-driver", plan_card(t, team=name, plan=plan, focus=Focus("workload", 1.0, None))
+    yield "actions.decided", decided_card(t, team=name, items=proposed[:2])
+    yield "actions.reminder", reminder_card(t, proposed[0])
+
+
 def all_cards() -> dict[str, Card]:
-    """Every card above, in English and French, by a name that says what and how large."""
+    """Every card above, and the organisation digests (`catalogue_org`), in English and French, by a name that says
+    what and how large."""
+    from tests.validators.catalogue_org import org_card_items
+
     cards: dict[str, Card] = {}
     for language in LANGUAGES:
         items = [
             *results_cards(language),
             *board_cards(language),
             *digest_cards(language),
+            *org_card_items(language),
             *help_cards(language),
+            *action_cards(language),
         ]
         for scale in SCALES:
             items.extend(question_cards(scale, language))

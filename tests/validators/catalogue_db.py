@@ -14,7 +14,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from handlers.actions.chat import propose_form
 from handlers.home import home_card
+from handlers.i18n import Translator
 from handlers.kudos.form import FORM_ACTION, OPEN_FORM_ACTION
 from handlers.messages import Reply
 from handlers.policy import Policy
@@ -34,6 +36,7 @@ Shown = Literal["message", "modal", "home"]
 GIVERS = 12
 OPTIONS = 10
 NAMES = (
+    "actions.propose-form",
     "kudos.me",
     "kudos.me.nothing-yet",
     "kudos.leaderboard.week",
@@ -156,6 +159,7 @@ async def _build(database: Database, policy: Policy) -> dict[str, Built]:
         {"p": [engineering[1].id, engineering[2].id], "n": 3, "v": ["teamwork"], "m": reason("cyrillic", 1500)}
     )
     built["kudos.form.prefilled"] = Built(await _as(database, reader, policy, OPEN_FORM_ACTION, prefill), "modal")
+    built["actions.propose-form"] = Built(Reply(form=propose_form(Translator("fr"), 987654)), "modal")
     built.update(await _refusals(database, reader, policy))
     built.update(await _pulse(database, policy, engineering[3]))
     return built

@@ -27,6 +27,8 @@ from handlers.kudos import form_reply, reason_line
 from handlers.routing import run_action, submit_form
 
 log = logging.getLogger(__name__)
+# Slack's direct message channel ids start with D; a card there is the person's own, updated in place.
+DIRECT_MESSAGE_PREFIX = "D"
 ANYTHING = re.compile(".*")
 MESSAGE_SHORTCUT = "kudos_message"
 GLOBAL_SHORTCUT = "kudos_global"
@@ -201,6 +203,9 @@ async def _show_action_answer(
         if container.get("type") == "message" and answer.reply.replace_original:
             if container.get("is_ephemeral"):
                 await respond(replace_original=True, **message_payload(card))
+            elif not str(channel or "").startswith(DIRECT_MESSAGE_PREFIX):
+                # A card in a channel is everyone's: it stays as it is, and the person who tapped is answered alone.
+                await tell(client, user=user, channel=str(channel), card=card)
             else:
                 await client.chat_update(
                     channel=str(channel), ts=str(container.get("message_ts")), **message_payload(card)

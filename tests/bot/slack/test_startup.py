@@ -58,3 +58,17 @@ def test_a_slack_set_up_that_works_is_accepted(monkeypatch: pytest.MonkeyPatch, 
         load_settings(_env_file=None)
     except SettingsError as error:  # pragma: no cover - the assertion below explains it
         pytest.fail(str(error))
+
+
+def test_bravo_run_refuses_a_teams_app_id_without_its_password(database_url: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        capture_output=True,
+        text=True,
+        env=clean_environment(DATABASE_URL=database_url, MICROSOFT_APP_ID="00000000-0000-0000-0000-000000000001"),
+        cwd=ROOT,
+        timeout=START_TIMEOUT_SECONDS,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("bravo: invalid setting MICROSOFT_APP_PASSWORD: ") and "Traceback" not in done.stderr

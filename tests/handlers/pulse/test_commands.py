@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from handlers.messages import Card
 from handlers.policy import Policy
 from handlers.pulse import close_now, pulse_report, send_now
 from handlers.routing import run_command
@@ -24,13 +25,18 @@ from tests.handlers.pulse.test_support import (
 CLOSED = timedelta(hours=49)  # results show only once the round has closed
 
 
-async def _command(database: Database, person: Person, text: str, policy: Policy, now: datetime) -> str:
+async def _card(database: Database, person: Person, text: str, policy: Policy, now: datetime) -> Card:
+    """What `/pulse TEXT` shows this person."""
     async with database.transaction() as session:
         actor = await people_store.get_person(session, person_id=person.id or 0)
         assert actor is not None
         answer = await run_command(context(session, actor, policy, now), "pulse", text)
     assert answer.card is not None
-    return answer.card.plain()
+    return answer.card
+
+
+async def _command(database: Database, person: Person, text: str, policy: Policy, now: datetime) -> str:
+    return (await _card(database, person, text, policy, now)).plain()
 
 
 async def test_pulse_walks_through_open_questions_one_tap_each(
@@ -40,23 +46,35 @@ async def test_pulse_walks_through_open_questions_one_tap_each(
         members = await seed_org(session, {"Ops": 5})
         await send_now(session, policy=policy, now=now)
     person = members["Ops"][0]
-    async with database.transaction() as session:
-        actor = await people_store.get_person(session, person_id=person.id or 0)
-        assert actor is not None
-        first = await run_command(context(session, actor, policy, now), "pulse", "")
-    assert first.card is not None and first.card.title == "Pulse check: question 1 of 3"
-    assert "[Next question]" in first.card.plain() and "[Previous question]" not in first.card.plain()
-    card = first.card
+    first = await _card(database, person, "", policy, now)
+    assert first.title == "Pulse check: question 1 of 3"
+    assert "[Next question]" in first.plain() and "[Previous question]" not in first.plain()
+    card = first
     for number, answer in ((2, 1), (3, 1), (3, 1)):
         answered = await tap(database, person, answer_button(card, answer), policy, now)
         assert answered.card is not None and answered.card.title == f"Pulse check: question {number} of 3"
         card = answered.card
     assert "that was the last question" in card.plain()
+    done = await _card(database, person, "", policy, now)
+    assert done.title == "Pulse check: question 1 of 3"
+    assert "answered every question" in done.plain() and "Your answer:" in done.plain()
+    changed = await tap(database, person, answer_button(done, 5), policy, now)
+    assert changed.card is not None and changed.card.title == "Pulse check: question 2 of 3"
+    assert "Your answer:" in changed.card.plain()
+
+
+async def test_pulse_numbers_the_remaining_questions_as_in_the_pulse_and_can_go_back(
+    database: Database, policy: Policy, now: datetime
+) -> None:
     async with database.transaction() as session:
-        actor = await people_store.get_person(session, person_id=person.id or 0)
-        assert actor is not None
-        done = await run_command(context(session, actor, policy, now), "pulse", "")
-    assert done.card is not None and "no open pulse questions" in done.card.plain()
+        members = await seed_org(session, {"Ops": 5})
+        await send_now(session, policy=policy, now=now)
+    person = members["Ops"][0]
+    first = await _card(database, person, "", policy, now)
+    await tap(database, person, answer_button(first, 1), policy, now)
+    again = await _card(database, person, "", policy, now)
+    assert again.title == "Pulse check: question 2 of 3"
+    assert "[Previous question]" in again.plain()
 
 
 async def test_french_readers_get_french_questions_and_results(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from handlers.pulse.results import rounds_compared
+from handlers.pulse.reading import rounds_compared
 from storage.models import PulseRound
 
 
@@ -34,3 +34,11 @@ def test_the_latest_round_and_for_each_of_its_questions_the_last_earlier_round_t
 def test_a_team_asked_once_needs_only_that_round() -> None:
     assert rounds_compared({7: [round_of(9, 7, 1)]}, {9: [1, 2, 3]}) == [9]
     assert rounds_compared({}, {}) == []
+
+
+def test_trends_read_only_each_teams_last_six_rounds() -> None:
+    from handlers.pulse.continuity import RECENT_ROUNDS, recent_rounds
+
+    history = {1: [round_of(index, 1, 20 - index) for index in range(1, 11)], 2: [round_of(11, 2, 1)]}
+    assert RECENT_ROUNDS == 6
+    assert recent_rounds(history) == [5, 6, 7, 8, 9, 10, 11]

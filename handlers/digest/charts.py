@@ -1,0 +1,142 @@
+"""PNG charts for the digests, drawn with matplotlib's object-oriented API on the Agg backend.
+
+Only `matplotlib.figure.Figure` and `FigureCanvasAgg` are used, never `pyplot`: pyplot keeps global state (the
+current figure, a GUI backend chosen at import) that a long-running, concurrent server must not have. Each chart is
+small (a few hundred pixels at a low dpi) so that several fit in a Teams card. A value that is None is a cell the
+anonymity threshold hides: it is left blank, never drawn, and no label shows a number for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Sequence
+from io import BytesIO
+from typing import TYPE_CHECKING
+
+from handlers.messages import Image
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+DPI = 72
+WIDTH = 4.8
+HEIGHT = 2.6
+ROW_HEIGHT = 0.32
+MAX_ROWS = 12
+SCORE_MAX = 10.0
+ENPS_RANGE = (-100.0, 100.0)
+LABEL_LENGTH = 24
+COLOURS = 32
+ACCENT = "#4a6cf7"
+MUTED = "#9aa3b5"
+
+
+def _figure(width: float = WIDTH, height: float = HEIGHT) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _png(figure: Figure) -> str:
+    """The figure as a base64 PNG of at most `COLOURS` colours: a quarter of the bytes of a full-colour one, so that
+    charts fit in a Teams card (no metadata either: the same numbers always give the same bytes)."""
+    from PIL import Image as Picture
+
+    canvas = figure.canvas
+    canvas.draw()
+    width, height = canvas.get_width_height()
+    rgba = Picture.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)  # type: ignore[attr-defined]
+    buffer = BytesIO()
+    rgba.convert("RGB").quantize(colors=COLOURS).save(buffer, format="PNG", optimize=True)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _margins(figure: Figure, *, left_chars: int = 4, fontsize: float = 8, bottom: float = 0.35) -> None:
+    """Room for the tick labels, computed from their length (a character is about 0.6 em wide): the same layout as
+    `tight_layout`, without drawing every chart twice to measure it."""
+    width, height = figure.get_size_inches()
+    left = (left_chars * 0.6 * fontsize / DPI + 0.15) / width
+    figure.subplots_adjust(left=min(0.55, left), right=0.9, top=1 - 0.35 / height, bottom=min(0.5, bottom / height))
+
+
+def label(text: str) -> str:
+    """A tick label short enough to leave the chart room (the text alternative keeps the full name)."""
+    return text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1].rstrip() + "…"
+
+
+def image(name: str, title: str, alt: str, figure: Figure) -> Image:
+    return Image(name=name, title=title, alt=alt, png=_png(figure))
+
+
+def trend_figure(title: str, points: Sequence[tuple[str, float]], *, bounds: tuple[float, float]) -> Figure:
+    """A line through the measures in order (oldest first), each labelled with its value."""
+    figure = _figure()
+    axes = figure.add_subplot()
+    labels = [label(name) for name, _ in points]
+    values = [value for _, value in points]
+    positions = list(range(len(points)))
+    axes.plot(positions, values, marker="o", color=ACCENT)
+    for position, value in zip(positions, values, strict=True):
+        axes.annotate(f"{value:+.0f}", (position, value), textcoords="offset points", xytext=(0, 6), ha="center")
+    axes.set_xticks(positions, labels)
+    axes.set_ylim(*bounds)
+    axes.axhline(0, color=MUTED, linewidth=0.8)
+    axes.set_title(title, fontsize=10)
+    _margins(figure)
+    return figure
+
+
+def bars_figure(
+    title: str, bars: Sequence[tuple[str, float, float | None]], *, limit: float, percent: bool = False
+) -> Figure:
+    """Horizontal bars (first at the top) with an optional earlier value as a marker, each labelled with its value."""
+    shown = list(bars[:MAX_ROWS])
+    figure = _figure(height=max(HEIGHT, 0.8 + ROW_HEIGHT * len(shown)))
+    axes = figure.add_subplot()
+    positions = list(range(len(shown)))[::-1]
+    values = [value for _, value, _ in shown]
+    axes.barh(positions, values, color=ACCENT, height=0.6)
+    for position, (_, value, before) in zip(positions, shown, strict=True):
+        if before is not None:
+            axes.plot([before], [position], marker="|", markersize=12, color="black")
+        text = f"{value:.0%}" if percent else f"{value:.1f}"
+        axes.annotate(text, (value, position), textcoords="offset points", xytext=(3, -3), fontsize=8)
+    axes.set_yticks(positions, [label(name) for name, _, _ in shown], fontsize=8)
+    axes.set_xlim(0, limit * 1.15)
+    axes.set_title(title, fontsize=10)
+    _margins(figure, left_chars=max((len(label(name)) for name, _, _ in shown), default=4))
+    return figure
+
+
+def grid_figure(
+    title: str, rows: Sequence[str], columns: Sequence[str], cells: Sequence[Sequence[float | None]]
+) -> Figure:
+    """A heat map of scores on 0–10; a None cell (hidden) is masked: nothing is painted or written there."""
+    import numpy
+
+    rows = list(rows[:MAX_ROWS])
+    matrix = numpy.ma.masked_invalid(
+        numpy.array([[math.nan if value is None else value for value in row] for row in cells[: len(rows)]], float)
+    )
+    figure = _figure(width=max(WIDTH, 1.6 + 0.55 * len(columns)), height=max(HEIGHT, 1.0 + ROW_HEIGHT * len(rows)))
+    axes = figure.add_subplot()
+    from matplotlib import colormaps
+
+    palette = colormaps["RdYlGn"].with_extremes(bad=(1.0, 1.0, 1.0, 0.0))
+    axes.imshow(matrix, cmap=palette, vmin=0, vmax=SCORE_MAX, aspect="auto")
+    for row, values in enumerate(cells[: len(rows)]):
+        for column, value in enumerate(values):
+            if value is not None:
+                axes.text(column, row, f"{value:.1f}", ha="center", va="center", fontsize=7)
+    axes.set_xticks(range(len(columns)), [label(name) for name in columns], fontsize=7, rotation=30, ha="right")
+    axes.set_yticks(range(len(rows)), [label(name) for name in rows], fontsize=7)
+    axes.set_title(title, fontsize=10)
+    longest = max((len(label(name)) for name in columns), default=4)
+    _margins(
+        figure, left_chars=max((len(label(name)) for name in rows), default=4), fontsize=7, bottom=0.2 + longest * 0.03
+    )
+    return figure

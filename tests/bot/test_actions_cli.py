@@ -1,0 +1,97 @@
+"""`bravo actions …` and the plans `bravo pulse close` opens, as an admin runs them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.config import Settings
+from bot.runtime import Runtime, open_runtime
+from handlers.actions.suggestions import suggestions_for
+from storage.models.base import utcnow
+from tests.bot.test_pulse_cli import run
+from tests.handlers.actions.support import as_person, choice_values, closed_pulse, open_plans_now, posts
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    async with open_runtime(settings) as opened:
+        yield opened
+
+
+async def test_pulse_close_opens_the_teams_action_plans(runtime: Runtime, capsys: pytest.CaptureFixture[str]) -> None:
+    now = utcnow()
+    await closed_pulse(runtime.database, runtime.policy, now, teams={"Engineering": 6}, close=False)
+    code, out, err = await run(runtime, capsys, "pulse", "close")
+    assert code == 0, err
+    assert "1 pulse closed." in out and "1 team action plan opened." in out
+    assert [row.channel for row in await posts(runtime.database)] == ["team-engineering"]
+    code, out, _ = await run(runtime, capsys, "pulse", "close")
+    assert code == 0 and "action plan" not in out  # opened once
+
+
+async def test_actions_list_shows_every_proposal_in_text_and_json(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = utcnow()
+    team = (await closed_pulse(runtime.database, runtime.policy, now, teams={"Engineering": 6}))["Engineering"]
+    code, out, _ = await run(runtime, capsys, "actions", "list")
+    assert code == 0 and "No team has proposed an action yet." in out
+    await open_plans_now(runtime.database, runtime.policy, now)
+    [plan_post] = await posts(runtime.database)
+    from tests.handlers.actions.support import card_of
+
+    [plan_id] = choice_values(card_of(plan_post), "actions.propose")
+    values = {"what": ("Demo day",), "owner": (str(team[1].id),), "due": ("14",)}
+    await as_person(runtime.database, team[0], runtime.policy, now, "form", "actions.propose.form", values, plan_id)
+    code, out, _ = await run(runtime, capsys, "actions", "list", "--team", "Engineering")
+    assert code == 0 and "Engineering: Demo day (Engineering 2, due" in out and "proposed, 0 votes" in out
+    code, out, _ = await run(runtime, capsys, "actions", "list", "--json")
+    [row] = json.loads(out)["actions"]
+    assert (row["team"], row["action"], row["owner"], row["status"], row["votes"]) == (
+        "Engineering",
+        "Demo day",
+        "Engineering 2",
+        "proposed",
+        0,
+    )
+    code, out, err = await run(runtime, capsys, "actions", "list", "--team", "Nobody")
+    assert code == 1 and out == "" and err == "no team is called Nobody\n"
+
+
+async def test_an_admin_adds_a_suggested_action_shown_after_the_shipped_ones(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ("actions", "suggestions", "add", "--driver", "tools", "--language", "fr", "Un", "wiki", "des", "outils")
+    code, out, err = await run(runtime, capsys, *argv)
+    assert code == 0, err
+    assert "Suggested action added for tools: Un wiki des outils" in out
+    async with runtime.database.sessions() as session:
+        french = await suggestions_for(session, driver="tools", language="fr")
+        english = await suggestions_for(session, driver="tools", language="en")
+    assert french[-1] == "Un wiki des outils" and len(french) == 3
+    assert "Un wiki des outils" not in english
+    code, _, err = await run(runtime, capsys, *argv)
+    assert code == 1 and err == "this suggestion is already there\n"
+    code, _, err = await run(runtime, capsys, "actions", "suggestions", "add", "--driver", "enps", "Smile")
+    assert code == 1 and err.startswith("unknown driver 'enps' (use purpose, goals, tools") and err.count("\n") == 1
+    code, _, err = await run(
+        runtime, capsys, "actions", "suggestions", "add", "--driver", "tools", "--language", "de", "x"
+    )
+    assert code == 1 and err == "unknown language 'de' (use en or fr)\n"
+
+
+async def test_actions_tick_closes_ended_votes_and_ahead_is_checked(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    now = utcnow()
+    await closed_pulse(runtime.database, runtime.policy, now, teams={"Engineering": 6})
+    await open_plans_now(runtime.database, runtime.policy, now)
+    code, out, _ = await run(runtime, capsys, "actions", "tick")
+    assert code == 0 and "0 votes closed." in out and "0 owners reminded." in out
+    code, out, _ = await run(runtime, capsys, "actions", "tick", "--ahead", "8")
+    assert code == 0 and "1 vote closed." in out
+    code, out, err = await run(runtime, capsys, "actions", "tick", "--ahead", "400")
+    assert code == 1 and out == "" and err == "--ahead is a number of days from 0 to 366\n"
