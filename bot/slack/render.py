@@ -131,7 +131,8 @@ def _mrkdwn_text(text: str) -> dict[str, Any]:
 def _button(choice: Choice, index: int) -> dict[str, Any]:
     button: dict[str, Any] = {
         "type": "button",
-        "text": _plain_text(cut(choice.label, MAX_BUTTON_TEXT)),
+        # Slack refuses a button without text; a label that is empty (or only spaces) shows as "…".
+        "text": _plain_text(cut(choice.label, MAX_BUTTON_TEXT) if choice.label.strip() else "…"),
         "action_id": action_id(choice.action, index),
     }
     if choice.value:
