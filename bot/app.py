@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -15,6 +16,10 @@ from bot.metrics import METRICS_KEY, install_metrics
 from bot.platforms import link_directory, platform_senders
 from bot.runtime import Runtime
 from scheduler.outbox_worker import OutboxWorker
+
+log = logging.getLogger(__name__)
+# How long a shutdown waits for a cancelled worker to hand its rows back.
+STOP_SECONDS = 10.0
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 WORKER_KEY = web.AppKey("outbox_worker", OutboxWorker)
@@ -70,9 +75,7 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
 async def _run_outbox_worker(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(app[WORKER_KEY].run_forever(), name="outbox-worker")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await _stop(task)
 
 
 async def _run_inbox_worker(app: web.Application) -> AsyncIterator[None]:
@@ -83,9 +86,16 @@ async def _run_inbox_worker(app: web.Application) -> AsyncIterator[None]:
         return
     task = asyncio.create_task(inbox.worker.run_forever(), name="inbox-worker")
     yield
+    await _stop(task)
+
+
+async def _stop(task: asyncio.Task[None]) -> None:
+    """Cancel a worker and give it a few seconds to hand its rows back; a shutdown never waits longer (what it
+    leaves leased is taken back at the next start, `scheduler.leases`)."""
     task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    done, _ = await asyncio.wait({task}, timeout=STOP_SECONDS)
+    if not done:
+        log.warning("%s did not stop within %.0fs; shutting down without it", task.get_name(), STOP_SECONDS)
 
 
 async def _link_directory(app: web.Application) -> AsyncIterator[None]:

@@ -31,6 +31,8 @@ from tests.fakes.slack_requests import event_callback, message_event, post_signe
 from tests.fakes.slack_workspace import make_user
 
 SETTLE_POLLS = 400
+# A stuck shutdown or restart fails this test with where it was stuck, instead of holding up the suite.
+TEST_SECONDS = 120
 
 
 async def kudos_count(database: Database) -> int:
@@ -57,7 +59,7 @@ async def test_a_reaction_answered_200_is_counted_although_the_process_died_befo
 ) -> None:
     fake_slack.delay("users.info", 60)  # processing needs Slack to answer: it stalls until the process is "killed"
     settings = slack_settings(database_url, fake_slack, monkeypatch)
-    async with open_runtime(settings) as runtime:
+    async with asyncio.timeout(TEST_SECONDS), open_runtime(settings) as runtime:
         async with TestClient(TestServer(build_app(runtime, background=False))) as client:
             url = str(client.make_url(SLACK_PATH))
             status, _ = await post_signed(client.session, url, *reaction("EvCRASH1", "1700000000.000901"), SECRET)
