@@ -73,8 +73,10 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
 
 
 async def _run_outbox_worker(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(app[WORKER_KEY].run_forever(), name="outbox-worker")
+    worker = app[WORKER_KEY]
+    task = asyncio.create_task(worker.run_forever(), name="outbox-worker")
     yield
+    worker.stop()
     await _stop(task)
 
 
@@ -86,6 +88,7 @@ async def _run_inbox_worker(app: web.Application) -> AsyncIterator[None]:
         return
     task = asyncio.create_task(inbox.worker.run_forever(), name="inbox-worker")
     yield
+    inbox.worker.stop()
     await _stop(task)
 
 

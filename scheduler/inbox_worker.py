@@ -64,9 +64,15 @@ class InboxWorker:
         self.owner = owner or this_process()
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
+        self._stopping = False
 
     def wake(self) -> None:
         """Process soon: called once a delivery is stored."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """End `run_forever` after the current pass, even if a library swallowed the task's cancellation."""
+        self._stopping = True
         self._wake.set()
 
     async def drain_once(self) -> int:
@@ -90,11 +96,11 @@ class InboxWorker:
         `idle_seconds` (another replica may have stored something)."""
         await self.recover_dead_leases()
         try:
-            while True:
+            while not self._stopping:
                 # Cleared before the pass, not after: a delivery stored while it runs keeps its wake-up.
                 self._wake.clear()
                 try:
-                    if await self.drain_once():
+                    if await self.drain_once() and not self._stopping:
                         continue
                     wait = await self._idle_wait(idle_seconds)
                 except Exception:  # noqa: BLE001 - the database may be down for a while; keep trying

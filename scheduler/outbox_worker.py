@@ -93,9 +93,15 @@ class OutboxWorker:
         self.failures = Failures(database, lambda: self.clock())
         self._wake = asyncio.Event()
         self._next_recovery = 0.0
+        self._stopping = False
 
     def wake(self) -> None:
         """Deliver soon: called after a request queued something."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        """End `run_forever` after the current pass, even if a library swallowed the task's cancellation."""
+        self._stopping = True
         self._wake.set()
 
     async def drain_once(self) -> int:
@@ -169,7 +175,7 @@ class OutboxWorker:
             total += await self.drain()
 
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()  # before the pass: a row queued while it runs keeps its wake-up
             try:
                 attempted = await self.drain_once()

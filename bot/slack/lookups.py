@@ -119,6 +119,8 @@ class UserLookups:
             log.warning("users.info %s failed: %s", user_id, error.response.get("error"))
             return None
         except (aiohttp.ClientError, TimeoutError) as error:
+            if (task := asyncio.current_task()) is not None and task.cancelling():
+                raise asyncio.CancelledError from error  # a cancelled call can surface as a timeout: keep it cancelled
             log.warning("users.info %s failed: %s", user_id, error)
             return None
         user = response.get("user")
