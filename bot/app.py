@@ -13,7 +13,7 @@ from aiohttp import web
 from bot.inbox_intake import Inbox
 from bot.legal import mount_legal
 from bot.metrics import METRICS_KEY, install_metrics
-from bot.platforms import link_directory, platform_senders
+from bot.platforms import link_directory, outbox_worker, platform_senders
 from bot.runtime import Runtime
 from scheduler.outbox_worker import OutboxWorker
 
@@ -44,12 +44,7 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     """
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME_KEY] = runtime
-    worker = OutboxWorker(
-        runtime.database,
-        platform_senders(runtime),
-        pacer=runtime.settings.outbox_pacer(),
-        secret_key=runtime.policy.secret_key,
-    )
+    worker = outbox_worker(runtime, platform_senders(runtime))
     app[WORKER_KEY] = worker
     inbox = Inbox.open(runtime.database, max_attempts=runtime.settings.inbox_max_attempts)
     app[INBOX_KEY] = inbox

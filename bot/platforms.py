@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.runtime import Runtime
+from scheduler.outbox_worker import OutboxWorker
 from scheduler.sending import Sender
 
 
@@ -18,6 +21,13 @@ def platform_senders(runtime: Runtime) -> dict[str, Sender]:
 
         senders["teams"] = TeamsSender(runtime)
     return senders
+
+
+def outbox_worker(runtime: Runtime, senders: Mapping[str, Sender]) -> OutboxWorker:
+    """The outbox worker as configured: paced by the settings, adding pulse ballots with the secret key."""
+    return OutboxWorker(
+        runtime.database, senders, pacer=runtime.settings.outbox_pacer(), secret_key=runtime.policy.secret_key
+    )
 
 
 async def link_directory(runtime: Runtime) -> int:

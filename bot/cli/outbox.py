@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.platforms import platform_senders
+from bot.platforms import outbox_worker, platform_senders
 from bot.runtime import Runtime
 from handlers.i18n import Translator
-from scheduler.outbox_worker import OutboxWorker
 from storage import outbox
 from storage.models.base import utcnow
 
@@ -43,9 +42,7 @@ async def _retry(args: argparse.Namespace, runtime: Runtime) -> int:
     if not senders:
         sys.stdout.write(t("No chat platform is configured here: `bravo run` will deliver them.") + "\n")
         return 0
-    worker = OutboxWorker(
-        runtime.database, senders, pacer=runtime.settings.outbox_pacer(), secret_key=runtime.policy.secret_key
-    )
+    worker = outbox_worker(runtime, senders)
     await worker.drain_pending(within=DELIVERY_WAIT_SECONDS)
     async with runtime.database.sessions() as session:
         held = (await outbox.stats(session)).held

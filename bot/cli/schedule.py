@@ -13,12 +13,11 @@ from datetime import timedelta
 from bot.cli.use_case import refuse, request_from
 from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
-from bot.platforms import link_directory, platform_senders
+from bot.platforms import link_directory, outbox_worker, platform_senders
 from bot.runtime import Runtime
 from handlers.digest import MANAGER_DIGEST, ORG_DIGEST, TEAM_DIGEST
 from handlers.i18n import Translator
 from handlers.rewards import LEADERBOARD
-from scheduler.outbox_worker import OutboxWorker
 from scheduler.runs import (
     DRY_RUN,
     ORGANISATION,
@@ -83,12 +82,7 @@ async def deliver(runtime: Runtime, t: Translator) -> int:
     """Deliver what was queued now, paced, waiting briefly for rate-limited retries."""
     async with runtime.database.sessions() as session:
         names = {person.id or 0: person.display_name for person in await people_store.all_people(session)}
-    worker = OutboxWorker(
-        runtime.database,
-        _senders(runtime, names, t),
-        pacer=runtime.settings.outbox_pacer(),
-        secret_key=runtime.policy.secret_key,
-    )
+    worker = outbox_worker(runtime, _senders(runtime, names, t))
     return await worker.drain_pending(within=DRAIN_WAIT_SECONDS)
 
 
