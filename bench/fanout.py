@@ -24,10 +24,9 @@ from bench.databases import fresh_database
 from bench.org import Scale, load_organisation
 from bench.processes import SECRET_KEY, clean_environment, process
 from bot.config import Settings
-from bot.platforms import platform_senders
+from bot.platforms import outbox_worker, platform_senders
 from bot.runtime import Runtime
 from handlers.pulse import send_now
-from scheduler.outbox_worker import OutboxWorker
 from storage.db import Database
 
 PEOPLE = 2_000
@@ -137,9 +136,7 @@ async def _run(engine: str, database: Database, settings: Settings, scale: Scale
         rounds = await send_now(session, policy=runtime.policy, now=datetime.now(UTC))
     queue_seconds = time.perf_counter() - started
     assert len(rounds) == scale.teams, f"{len(rounds)} pulses started for {scale.teams} teams"
-    worker = OutboxWorker(
-        database, platform_senders(runtime), pacer=settings.outbox_pacer(), secret_key=runtime.policy.secret_key
-    )
+    worker = outbox_worker(runtime, platform_senders(runtime))
     draining = asyncio.create_task(worker.run_forever(idle_seconds=0.2))
     deadline = time.monotonic() + 5 * scale.people / rate + 60
     try:
@@ -154,6 +151,7 @@ async def _run(engine: str, database: Database, settings: Settings, scale: Scale
     finally:
         draining.cancel()
         await asyncio.gather(draining, return_exceptions=True)
+        await worker.aclose()
     accepted: dict[str, int] = summary["accepted"]
     times: list[float] = summary["times"]
     expected = {f"U{person:07d}" for person in range(1, scale.people + 1)}

@@ -73,6 +73,7 @@ async def _run_outbox_worker(app: web.Application) -> AsyncIterator[None]:
     yield
     worker.stop()
     await _stop(task)
+    await worker.aclose()
 
 
 async def _run_inbox_worker(app: web.Application) -> AsyncIterator[None]:

@@ -94,5 +94,5 @@ async def chat(runtime: Runtime, as_person: str | None) -> int:
             problem = t("No one is called {name}. Pick one of: {names}", name=wanted, names=names)
         sys.stderr.write(problem + "\n")
         return 2
-    await ConsoleChat(runtime.database, runtime.policy, matches[0], sys.stdin, sys.stdout).run()
+    await ConsoleChat(runtime, matches[0], sys.stdin, sys.stdout).run()
     return 0

@@ -22,7 +22,7 @@ from scheduler import sealed_rows
 from scheduler.leases import LeaseOwner, is_gone, this_process
 from scheduler.outbox_failures import Failures
 from scheduler.pacing import Pacer
-from scheduler.sending import DeliveryError, Destination, RecoverableSender, Sender
+from scheduler.sending import DeliveryError, Destination, RecoverableSender, Sender, workspace_of
 from scheduler.sent_marks import SentMarks
 from storage import outbox
 from storage import people as people_store
@@ -46,12 +46,6 @@ MAX_PACING_WAIT_SECONDS = 5.0
 # of 50 would spend a good share of the time claiming instead of sending.
 BATCH_SECONDS = 1.0
 MAX_BATCH = 1000
-
-
-def workspace_of(sender: Sender) -> str | None:
-    """The workspace or tenant a sender delivers to, when it says (`workspace`): each one is paced on its own."""
-    workspace = getattr(sender, "workspace", None)
-    return workspace if isinstance(workspace, str) and workspace else None
 
 
 def address_for(platform: str, person: Person | None, channel: str | None) -> str | None:
@@ -98,6 +92,18 @@ class OutboxWorker:
     def wake(self) -> None:
         """Deliver soon: called after a request queued something."""
         self._wake.set()
+
+    async def __aenter__(self) -> OutboxWorker:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close what senders keep open between deliveries (pooled connections): at shutdown, or after a one-shot."""
+        for sender in self.senders.values():
+            if (close := getattr(sender, "aclose", None)) is not None:
+                await close()
 
     def stop(self) -> None:
         """End `run_forever` after the current pass, even if a library swallowed the task's cancellation."""

@@ -51,7 +51,11 @@ class DeliveryError(Exception):
 
 
 class Sender(Protocol):
-    """A platform adapter's way to deliver a card; raises `DeliveryError` when it cannot."""
+    """A platform adapter's way to deliver a card; raises `DeliveryError` when it cannot.
+
+    Optionally, `workspace` (a string: the workspace or tenant it delivers to, paced on its own) and `async aclose()`
+    (what it keeps open between deliveries, such as pooled connections, closed by `OutboxWorker.aclose`).
+    """
 
     platform: str
 
@@ -82,3 +86,9 @@ class RecoverableSender(Sender, Protocol):
         """The ref of a message sent with `marker` no earlier than `since`, else None; `DeliveryError` when the
         platform cannot tell now (transient) or at all (permanent)."""
         ...
+
+
+def workspace_of(sender: Sender) -> str | None:
+    """The workspace or tenant a sender delivers to, when it says (`workspace`): each one is paced on its own."""
+    workspace = getattr(sender, "workspace", None)
+    return workspace if isinstance(workspace, str) and workspace else None

@@ -42,8 +42,8 @@ async def _retry(args: argparse.Namespace, runtime: Runtime) -> int:
     if not senders:
         sys.stdout.write(t("No chat platform is configured here: `bravo run` will deliver them.") + "\n")
         return 0
-    worker = outbox_worker(runtime, senders)
-    await worker.drain_pending(within=DELIVERY_WAIT_SECONDS)
+    async with outbox_worker(runtime, senders) as worker:
+        await worker.drain_pending(within=DELIVERY_WAIT_SECONDS)
     async with runtime.database.sessions() as session:
         held = (await outbox.stats(session)).held
     if held:

@@ -9,7 +9,7 @@ import sys
 from bot.cli.pulse_admin import register_admin
 from bot.cli.use_case import refuse
 from bot.console.render import render_card
-from bot.platforms import link_directory
+from bot.platforms import link_directory, outbox_worker, platform_senders
 from bot.runtime import Runtime
 from handlers.actions import open_plans
 from handlers.context import timezone_of
@@ -68,15 +68,12 @@ async def _team_ids(runtime: Runtime, name: str | None, t: Translator) -> list[i
 
 async def deliver(runtime: Runtime, t: Translator) -> None:
     """Deliver what was queued, through the platforms configured here."""
-    from bot.platforms import platform_senders
-    from scheduler.outbox_worker import OutboxWorker
-
     senders = platform_senders(runtime)
     if not senders:
         sys.stdout.write(t("No chat platform is configured: the messages wait in the outbox for `bravo run`.") + "\n")
         return
-    worker = OutboxWorker(runtime.database, senders, secret_key=runtime.policy.secret_key)
-    delivered = await worker.drain_pending(within=DELIVERY_WAIT_SECONDS)
+    async with outbox_worker(runtime, senders) as worker:
+        delivered = await worker.drain_pending(within=DELIVERY_WAIT_SECONDS)
     sys.stdout.write(t.plural("{count} message delivered.", "{count} messages delivered.", delivered) + "\n")
 
 

@@ -82,8 +82,8 @@ async def deliver(runtime: Runtime, t: Translator) -> int:
     """Deliver what was queued now, paced, waiting briefly for rate-limited retries."""
     async with runtime.database.sessions() as session:
         names = {person.id or 0: person.display_name for person in await people_store.all_people(session)}
-    worker = outbox_worker(runtime, _senders(runtime, names, t))
-    return await worker.drain_pending(within=DRAIN_WAIT_SECONDS)
+    async with outbox_worker(runtime, _senders(runtime, names, t)) as worker:
+        return await worker.drain_pending(within=DRAIN_WAIT_SECONDS)
 
 
 def describe(t: Translator, outcome: Outcome) -> str:

@@ -12,14 +12,13 @@ from bot.console.lines import LineReader, line_editing, terminal_kept
 from bot.console.mentions import Directory, MentionError, load_directory, resolve_people, rewrite_mentions
 from bot.console.render import render_card
 from bot.console.sender import ConsoleSender
+from bot.platforms import outbox_worker
+from bot.runtime import Runtime
 from handlers.context import Context, translator_for_person
 from handlers.i18n import Translator
 from handlers.messages import Card, Choice, Form, FormInput, Reply
-from handlers.policy import Policy
 from handlers.routing import run_action, run_command, split_command, submit_form
-from scheduler.outbox_worker import OutboxWorker
 from storage import people as people_store
-from storage.db import Database
 from storage.models import Person
 from storage.models.base import utcnow
 
@@ -27,13 +26,14 @@ from storage.models.base import utcnow
 class ConsoleChat:
     """One person's conversation with Bravo in the terminal."""
 
-    def __init__(self, database: Database, policy: Policy, person: Person, stdin: TextIO, out: TextIO) -> None:
-        self.database = database
-        self.policy = policy
+    def __init__(self, runtime: Runtime, person: Person, stdin: TextIO, out: TextIO) -> None:
+        self.runtime = runtime
+        self.database = runtime.database
+        self.policy = runtime.policy
         self.person = person
         self.stdin = stdin
         self.out = out
-        self.t: Translator = translator_for_person(person, policy)
+        self.t: Translator = translator_for_person(person, self.policy)
         self.choices: list[Choice] = []
         self.turn = 0
 
@@ -46,7 +46,7 @@ class ConsoleChat:
         names = await self._names()
         self.lines = LineReader(self.stdin, prompted=line_editing() if self._at_terminal() else None)
         sender = ConsoleSender(self.out, names, self.t, me=self.person.id, on_own_card=self._offer_choices)
-        self.worker = OutboxWorker(self.database, {"console": sender}, secret_key=self.policy.secret_key)
+        self.worker = outbox_worker(self.runtime, {"console": sender})
         self._write(
             self.t(
                 "Bravo console: you are {name}. Type /help to see the commands, Ctrl-D to leave.",

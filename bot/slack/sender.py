@@ -30,7 +30,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.runtime import Runtime
 from bot.slack.charts import file_uploads
-from bot.slack.client import web_client
+from bot.slack.client import pooled_session, web_client
 from bot.slack.render import message_pages
 from handlers.messages import Card
 from scheduler.sending import DeliveryError, Destination
@@ -105,7 +105,11 @@ def delivery_error(error: SlackApiError) -> DeliveryError:
 
 
 class SlackSender:
-    """The `Sender` for Slack; a direct message is posted to the user id, which Slack routes to the app's DM."""
+    """The `Sender` for Slack; a direct message is posted to the user id, which Slack routes to the app's DM.
+
+    Its calls share one pooled HTTP session, opened at the first call (inside the event loop) and closed by
+    `aclose` when the outbox worker stops.
+    """
 
     platform = "slack"
 
@@ -123,6 +127,7 @@ class SlackSender:
         `channel:ts` so a later update can find it."""
         if not address:
             raise DeliveryError("no Slack address for this delivery", permanent=True)
+        self._pool()
         payloads = message_pages(card)
         first, done = self._posted.pop(marker, ("", 0)) if marker is not None else ("", 0)
         for number, payload in enumerate(payloads[done:], done + 1):
@@ -136,6 +141,17 @@ class SlackSender:
         if card.images:
             await self._share_charts(card, first, marker, len(payloads))
         return first
+
+    def _pool(self) -> None:
+        """Give the client a pooled session when it has none open (first call, or after `aclose`)."""
+        if self.client.session is None or self.client.session.closed:
+            self.client.session = pooled_session()
+
+    async def aclose(self) -> None:
+        """Close the pooled session and its connections (a shutdown, the end of a one-shot command)."""
+        session, self.client.session = self.client.session, None
+        if session is not None and not session.closed:
+            await session.close()
 
     async def _share_charts(self, card: Card, first: str, marker: int | None, pages: int) -> None:
         """Upload the card's charts where its first page went; a retryable failure retries only the charts."""
@@ -178,6 +194,7 @@ class SlackSender:
         """`channel:ts` of the message carrying `marker` posted since `since` (newest pages first), else None."""
         if not address:
             return None
+        self._pool()
         try:
             channel = await self._conversation(address)
             bot_id = await self._own_bot_id()

@@ -46,6 +46,7 @@ class Call:
     status: int | None = None
     response: JsonDict | None = None
     failed: bool = False  # True when the response was not ok: injected fault, rate limit, auth or API error
+    peer: object = None  # the client's address and port: one per connection it opened
 
 
 @dataclass
@@ -255,6 +256,7 @@ class FakeSlackApi(LocalHttpServer):
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         call = Call(method, await _read_args(request), CIMultiDictProxy(CIMultiDict(request.headers)), request.method)
+        call.peer = request.transport.get_extra_info("peername") if request.transport else None
         self.calls.append(call)
         self.notify_changed()
         await self.stall(self._delays.get(method, self._delays.get(ANY_METHOD, 0.0)))

@@ -17,6 +17,7 @@ from storage import people as people_store
 from storage.db import Database
 from storage.models.base import utcnow
 from storage.models.pulse import PulseAnswer
+from tests.bot.console.runtime import console_runtime
 
 SCALE = [Choice(label=str(n), action="a", value=str(n)) for n in range(11)]
 EXTRA = [Choice(label="Add a comment", action="c", value=""), Choice(label="Next question", action="n", value="")]
@@ -39,7 +40,7 @@ async def chat(database: Database, policy: Policy, lines: str) -> str:
         await send_now(session, policy=policy, now=utcnow())
         (person,) = await people_store.people_named(session, name="Bob Smith")
     out = io.StringIO()
-    await ConsoleChat(database, policy, person, io.StringIO(lines), out).run()
+    await ConsoleChat(console_runtime(database, policy), person, io.StringIO(lines), out).run()
     return out.getvalue()
 
 

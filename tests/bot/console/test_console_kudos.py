@@ -12,6 +12,7 @@ from handlers.policy import Policy
 from storage import people as people_store
 from storage.db import Database
 from storage.models import Person
+from tests.bot.console.runtime import console_runtime
 
 T = Translator("en")
 
@@ -21,7 +22,7 @@ async def chat(database: Database, policy: Policy, lines: str, *, as_person: str
         await seed_demo(session, values=policy.company_values)
         (person,) = await people_store.people_named(session, name=as_person)
     out = io.StringIO()
-    await ConsoleChat(database, policy, person, io.StringIO(lines), out).run()
+    await ConsoleChat(console_runtime(database, policy), person, io.StringIO(lines), out).run()
     return out.getvalue()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,9 +25,13 @@ DM = Destination(platform="slack", person_id=1)
 
 
 @pytest.fixture
-async def sender(database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch) -> SlackSender:
+async def sender(
+    database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SlackSender]:
     settings: Settings = slack_settings(database_url, fake_slack, monkeypatch)
-    return SlackSender(Runtime(settings=settings, database=Database(database_url), policy=settings.policy()))
+    sender = SlackSender(Runtime(settings=settings, database=Database(database_url), policy=settings.policy()))
+    yield sender
+    await sender.aclose()
 
 
 async def test_a_direct_message_is_posted_to_the_user_id(sender: SlackSender, fake_slack: FakeSlackApi) -> None:
@@ -123,3 +128,18 @@ async def test_a_digest_longer_than_a_message_is_posted_as_pages_and_resumed_aft
         assert slack_problems(message) == [] and text_length(message["blocks"]) <= MESSAGE_TEXT
         assert message["metadata"]["event_payload"] == {"outbox_id": 41, "page": number, "pages": len(posted)}
     assert await sender.find_delivered(DM, "U2", 41, since=since) is not None
+
+
+async def test_deliveries_share_one_connection_until_the_sender_is_closed(
+    sender: SlackSender, fake_slack: FakeSlackApi
+) -> None:
+    for person in ("U2", "U3", "U4"):
+        await sender.send(DM, CARD, address=person)
+    peers = {call.peer for call in fake_slack.calls_to("chat.postMessage")}
+    assert len(peers) == 1 and None not in peers
+    session = sender.client.session
+    await sender.aclose()
+    assert session is not None and session.closed and sender.client.session is None
+    await sender.send(DM, CARD, address="U5")  # a closed sender opens a new pool rather than failing
+    assert sender.client.session is not None and not sender.client.session.closed
+    await sender.aclose()
