@@ -12,12 +12,12 @@ import pytest
 from bot.config import Settings
 from handlers.delivery import channel_delivery, queue
 from handlers.messages import Card, text_card
-from scheduler.adaptive import DECREASE, START_RATE, AdaptiveRate
+from scheduler.adaptive import BRACKETED_DECREASE, DECREASE, START_RATE, AdaptiveRate
 from scheduler.outbox_worker import OutboxWorker
-from scheduler.pacing import PLATFORM_CEILINGS, Pacer
+from scheduler.pacing import CATCH_UP_SECONDS, PLATFORM_CEILINGS, Pacer
 from scheduler.sending import DeliveryError, Destination
 from storage.db import Database
-from tests.scheduler.test_pacing import FakeTime, pacer
+from tests.scheduler.test_pacing import FakeTime, LateTime, pacer
 
 
 async def send_many(pace: Pacer, time: FakeTime, count: int, *, platform: str = "slack") -> list[float]:
@@ -50,7 +50,7 @@ async def test_a_rate_nothing_waits_for_does_not_rise() -> None:
     assert pace.rate("slack") == START_RATE
 
 
-async def test_a_429_halves_the_rate_once_for_the_messages_already_on_their_way() -> None:
+async def test_the_first_429_halves_the_rate_once_for_the_messages_already_on_their_way() -> None:
     time = FakeTime()
     pace = pacer(time)
     await send_many(pace, time, 30)
@@ -62,12 +62,48 @@ async def test_a_429_halves_the_rate_once_for_the_messages_already_on_their_way(
     pace.refused("slack", "U2", 1.0, sent_at=sent_at)  # sent before the cut: the same congestion, seen late
     assert pace.rate("slack") == pytest.approx(before * DECREASE)
     time.now += 0.01
-    pace.refused("slack", "U3", 1.0, sent_at=time.now)  # sent after it: the halved rate is still too fast
-    assert pace.rate("slack") == pytest.approx(before * DECREASE**2)
+    pace.refused("slack", "U3", 1.0, sent_at=time.now)  # sent after it: the cut rate is still too fast
+    assert pace.rate("slack") == pytest.approx(before * DECREASE * BRACKETED_DECREASE)
 
 
-async def test_after_a_cut_the_rate_climbs_back_near_the_limit_then_probes_slowly() -> None:
-    rate = AdaptiveRate(rate=200.0, peak=1.0)
+def test_the_cut_starts_from_the_rate_the_refused_message_left_at() -> None:
+    rate = AdaptiveRate(rate=100.0)
+    for step in range(10):
+        rate.delivered(now=1.0 + step / 100)  # slow start goes on while the 429 is on its way back
+    assert rate.rate > 500
+    rate.refused(sent_at=1.0, now=1.1)  # sent when the rate was 120 (100 grown once)
+    assert rate.peak == pytest.approx(120.0) and rate.rate == pytest.approx(60.0)
+
+
+def test_once_bracketed_a_429_takes_the_rate_just_under_the_refused_one_instead_of_halving_again() -> None:
+    rate = AdaptiveRate(rate=200.0)
+    rate.refused(sent_at=1.0, now=1.0)
+    assert (rate.peak, rate.rate) == (200.0, 100.0)
+    for _ in range(40):
+        rate.delivered(now=1.5)
+    assert rate.rate == pytest.approx(190, rel=0.01)
+    rate.refused(sent_at=2.0, now=2.0)  # a chance 429 (a clump from a busy machine) at 190
+    assert rate.peak == pytest.approx(190, rel=0.01) and rate.rate == pytest.approx(190 * BRACKETED_DECREASE, rel=0.01)
+    for _ in range(15):
+        rate.delivered(now=2.1)
+    assert rate.rate > 0.93 * 190  # back within a few per cent in 15 messages (a tenth of a second at this rate)
+
+
+def test_a_limit_that_falls_is_followed_within_a_few_refusals() -> None:
+    rate = AdaptiveRate(rate=300.0)
+    rate.refused(sent_at=1.0, now=1.0)
+    for _ in range(40):
+        rate.delivered(now=1.5)
+    now, refusals = 2.0, 0
+    while rate.rate > 50:  # the platform now allows 50 a second: every message sent faster is refused
+        now += 0.01
+        rate.refused(sent_at=now, now=now + 0.005)
+        refusals += 1
+    assert refusals <= 12 and rate.rate > 40
+
+
+def test_after_a_cut_the_rate_climbs_back_near_the_limit_then_probes_slowly() -> None:
+    rate = AdaptiveRate(rate=200.0)
     rate.refused(sent_at=1.0, now=2.0)
     assert rate.rate == 100.0 and rate.peak == 200.0
     for _ in range(20):
@@ -222,3 +258,27 @@ async def test_a_sender_that_names_its_workspace_is_paced_on_its_own(database: D
     worker = OutboxWorker(database, {"slack": TenantSender()}, clock=lambda: now, pacer=pacer(time))
     await worker.drain_once()
     assert worker.pacer.rate("slack", "tenant-1") < START_RATE == worker.pacer.rate("slack")
+
+
+async def paced_at(time: FakeTime, rate: float, count: int) -> list[float]:
+    """When each of `count` messages to distinct people leaves a workspace paced at `rate` a second."""
+    pace = pacer(time, ceiling=rate)
+    pace.lane("slack").rate.rate = rate
+    left = []
+    for index in range(count):
+        assert await pace.acquire("slack", f"U{index}")
+        left.append(time.now)
+    return left
+
+
+async def test_time_lost_waking_late_is_made_up_so_the_rate_holds_on_a_busy_machine() -> None:
+    left = await paced_at(LateTime(late=CATCH_UP_SECONDS / 4, every=True), 100.0, 101)
+    assert left[-1] - left[0] == pytest.approx(1.0, abs=CATCH_UP_SECONDS)  # not 1.5 s: 100 a second, not 80
+    left = await paced_at(LateTime(late=CATCH_UP_SECONDS * 0.75, every=True), 100.0, 101)
+    assert left[-1] - left[0] == pytest.approx(1.0, abs=CATCH_UP_SECONDS)  # later than the interval: no sleep after
+
+
+async def test_after_a_stall_the_schedule_starts_again_instead_of_sending_a_burst() -> None:
+    left = await paced_at(LateTime(late=0.5, every=True), 100.0, 4)
+    gaps = [later - earlier for earlier, later in zip(left, left[1:], strict=False)]
+    assert min(gaps) >= 0.01  # each message a full interval (and the stall) after the one before

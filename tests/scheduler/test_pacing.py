@@ -105,18 +105,20 @@ async def test_after_a_retry_after_the_channel_waits_and_its_other_posts_are_giv
 
 
 class LateTime(FakeTime):
-    """A clock whose first sleep overshoots, like an event loop busy when the slot came."""
+    """A clock whose first sleep (or, `every`, each one) overshoots, like an event loop busy when the slot came."""
 
-    def __init__(self, late: float) -> None:
+    def __init__(self, late: float, *, every: bool = False) -> None:
         super().__init__()
         self.late = late
+        self.every = every
 
     async def sleep(self, seconds: float) -> None:
         await super().sleep(seconds + self.late)
-        self.late = 0.0
+        if not self.every:
+            self.late = 0.0
 
 
-async def test_a_message_that_left_late_pushes_the_next_one_back_so_they_never_arrive_together() -> None:
+async def test_a_message_that_left_long_after_its_slot_pushes_the_next_one_back_so_they_never_arrive_together() -> None:
     time = LateTime(late=0.05)
     pace = pacer(time, destination_intervals={}, ceiling=10)
     while pace.rate("slack") < 10:
@@ -125,7 +127,7 @@ async def test_a_message_that_left_late_pushes_the_next_one_back_so_they_never_a
     for destination in ("A", "B", "C", "D"):
         await pace.acquire("slack", destination)
         released.append(round(time.now - 1000, 3))
-    # B was due at 0.1 but left at 0.15: C and D keep a tenth of a second behind it instead of catching up.
+    # B was due at 0.1 but left at 0.15, later than CATCH_UP_SECONDS: C and D keep a tenth of a second behind it.
     assert released == [0.0, 0.15, 0.25, 0.35]
 
 
