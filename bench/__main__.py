@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import sys
 
-from bench import charts, digests, events, fanout, ingest
+from bench import charts, digests, events, fanout, fanout_teams, ingest
 from bench.databases import fresh_database
 from tests.databases import postgres_problem
 
@@ -87,22 +87,28 @@ async def run_events(engines: tuple[str, ...], requests: int) -> None:
     out()
 
 
-async def run_fanout(engines: tuple[str, ...], quick: bool) -> None:
+async def run_fanout(engines: tuple[str, ...], quick: bool, platforms: tuple[str, ...]) -> None:
     people = fanout.QUICK_PEOPLE if quick else fanout.PEOPLE
-    rates = fanout.QUICK_RATES if quick else fanout.WORKSPACE_RATES
+    rates = (fanout.QUICK_RATES if quick else fanout.WORKSPACE_RATES) if "slack" in platforms else ()
     burst = f"burst: {fanout.BURST:g} messages or {fanout.JITTER_SECONDS * 1000:g} ms of the limit, whichever is more"
     out(
-        f"## Fan-out: one pulse to {people:,} people, Slack limits {fanout.PER_CHANNEL_RATE:g} msg/s per channel and "
-        f"{', '.join(f'{rate:g}' for rate in rates)} msg/s per workspace ({burst}), default settings; "
-        "baseline = the enforced limit"
+        f"## Fan-out: one pulse to {people:,} people, default settings; Slack limits {fanout.PER_CHANNEL_RATE:g} msg/s "
+        f"per channel and {', '.join(f'{rate:g}' for rate in rates) or 'none'} msg/s per workspace; Teams limits "
+        f"{fanout_teams.PER_CONVERSATION_RATE:g} msg/s per conversation and {fanout_teams.PER_TENANT_RATE:g} per "
+        f"tenant ({burst}); baseline = the enforced limit"
     )
     figures = []
     for engine in engines:
         for rate in rates:
             figures.append(await fanout.measure(engine, people=people, rate=rate))
-            progress(f"fan-out {engine} at {rate:g}/s: {figures[-1].rate:.1f} msg/s")
+            progress(f"fan-out {engine} slack at {rate:g}/s: {figures[-1].rate:.1f} msg/s")
+        if "teams" in platforms:
+            figures.append(await fanout_teams.measure_teams(engine, people=people))
+            progress(f"fan-out {engine} teams at {fanout_teams.PER_TENANT_RATE:g}/s: {figures[-1].rate:.1f} msg/s")
     fanout.report(figures, out)
     out()
+    if "slack" not in platforms:
+        return
     out(f"Ceiling without any limit ({fanout.CEILING_PEOPLE:,} people, the fake accepting everything):")
     out()
     fanout.report([await fanout.measure_ceiling(engine) for engine in engines], out)
@@ -154,6 +160,9 @@ def main() -> None:
     parser.add_argument(
         "--workers", type=int, action="append", help="ingest: server processes (BRAVO_WORKERS); default 1 and 2"
     )
+    parser.add_argument(
+        "--platform", choices=("slack", "teams"), action="append", help="fanout: platform(s) to run; default both"
+    )
     parser.add_argument("--factor", type=float, action="append", help="digests: sizes to run (1 = 1×); default all")
     args = parser.parse_args()
     engines = available(tuple(args.engine or ENGINES), asked=bool(args.engine))
@@ -168,7 +177,7 @@ def main() -> None:
     if "events" in chosen:
         asyncio.run(run_events(engines, 2_000 if args.quick else 10_000))
     if "fanout" in chosen:
-        asyncio.run(run_fanout(engines, args.quick))
+        asyncio.run(run_fanout(engines, args.quick, tuple(args.platform or ("slack", "teams"))))
     if "digests" in chosen:
         asyncio.run(run_digests(engines, args.quick, tuple(args.factor or ())))
     if "charts" in chosen:

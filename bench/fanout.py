@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -52,6 +54,7 @@ SETTLE_SECONDS = 3.0
 @dataclass(frozen=True)
 class FanoutFigures:
     engine: str
+    platform: str
     people: int
     limit: float
     queue_seconds: float
@@ -95,8 +98,8 @@ def bench_settings(database_url: str, slack_url: str) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-async def deliveries(session: aiohttp.ClientSession, slack_url: str) -> dict[str, Any]:
-    origin = slack_url.removesuffix("/api/")
+async def deliveries(session: aiohttp.ClientSession, origin: str) -> dict[str, Any]:
+    """What the fake at `origin` accepted and refused (its `/bench/deliveries` summary)."""
     async with session.get(f"{origin}/bench/deliveries") as response:
         body: dict[str, Any] = await response.json()
         return body
@@ -116,20 +119,47 @@ async def measure(engine: str, *, people: int = PEOPLE, rate: float, burst: floa
     scale = Scale(people=people, teams=max(1, people * TEAMS // PEOPLE), kudos=0, pulse_answers=0)
     arguments = [sys.executable, "-m", "bench.fanout_fake", "--per-channel", str(PER_CHANNEL_RATE)]
     arguments += ["--workspace", str(rate), "--burst", str(max(burst, rate * JITTER_SECONDS))]
+    async with organisation_and_fake(engine, scale, arguments) as (url, database, slack_url):
+        settings = bench_settings(url, slack_url)
+        expected = {f"U{person:07d}" for person in range(1, scale.people + 1)}
+        delivery = Delivery("slack", rate, slack_url.removesuffix("/api/"), expected)
+        return await deliver(engine, database, settings, scale, delivery)
+
+
+@asynccontextmanager
+async def organisation_and_fake(
+    engine: str, scale: Scale, arguments: list[str]
+) -> AsyncIterator[tuple[str, Database, str]]:
+    """A fresh database holding the organisation, and the fake platform started by `arguments` (its own process):
+    the database's URL, the database, and the address the fake wrote when it was ready."""
     async with fresh_database(engine) as url:
         database = Database(url)
         try:
             await load_organisation(database, scale)
             with process(arguments, clean_environment()) as fake:
                 assert fake.stdout is not None
-                slack_url = fake.stdout.readline().strip()
-                settings = bench_settings(url, slack_url)
-                return await _run(engine, database, settings, scale, rate)
+                yield url, database, fake.stdout.readline().strip()
         finally:
             await database.dispose()
 
 
-async def _run(engine: str, database: Database, settings: Settings, scale: Scale, rate: float) -> FanoutFigures:
+@dataclass(frozen=True)
+class Delivery:
+    """What one run delivers through: the platform, the limit its fake enforces, where that fake answers its
+    summary, and the conversations (channels, people) that must each get exactly one message."""
+
+    platform: str
+    limit: float
+    origin: str
+    expected: set[str]
+
+
+async def deliver(
+    engine: str, database: Database, settings: Settings, scale: Scale, delivery: Delivery
+) -> FanoutFigures:
+    """Start one pulse for everyone and drain the outbox with the worker `bravo run` starts, until nothing is
+    pending; the figures come from the fake's own records."""
+    rate = delivery.limit
     runtime = Runtime(settings=settings, database=database, policy=settings.policy())
     started = time.perf_counter()
     async with database.transaction() as session:
@@ -147,24 +177,24 @@ async def _run(engine: str, database: Database, settings: Settings, scale: Scale
                 if not counts.get("pending"):
                     break
             await asyncio.sleep(SETTLE_SECONDS)  # a late duplicate would arrive now
-            summary = await deliveries(session, str(settings.slack_api_url))
+            summary = await deliveries(session, delivery.origin)
     finally:
         draining.cancel()
         await asyncio.gather(draining, return_exceptions=True)
         await worker.aclose()
     accepted: dict[str, int] = summary["accepted"]
     times: list[float] = summary["times"]
-    expected = {f"U{person:07d}" for person in range(1, scale.people + 1)}
     counts = await outbox_counts(database)
     return FanoutFigures(
         engine=engine,
+        platform=delivery.platform,
         people=scale.people,
         limit=rate,
         queue_seconds=queue_seconds,
         seconds=float(times[-1] - times[0]) if times else 0.0,
         idle_share=idle_share(times, 1 / rate),
         delivered=sum(accepted.values()),
-        lost=len(expected - accepted.keys()),
+        lost=len(delivery.expected - accepted.keys()),
         duplicated=sum(count - 1 for count in accepted.values() if count > 1),
         rate_limited=int(summary["rate_limited"]),
         failed=counts.get("failed", 0),
@@ -179,17 +209,17 @@ async def measure_ceiling(engine: str, *, people: int = CEILING_PEOPLE) -> Fanou
 
 def report(all_figures: list[FanoutFigures], out: Any) -> None:
     out(
-        "| engine | people | enforced limit msg/s | queue s | delivery s | achieved msg/s | ratio (achieved ÷ limit) "
-        "| idle share | 429s | 429s ÷ messages | lost | duplicated | failed "
+        "| engine | platform | people | enforced limit msg/s | queue s | delivery s | achieved msg/s "
+        "| ratio (achieved ÷ limit) | idle share | 429s | 429s ÷ messages | lost | duplicated | failed "
         "| target ≥ 0.90, 429s ≤ 5 %, 0 lost, 0 duplicated |"
     )
-    out("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    out("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for item in all_figures:
         limited = item.limit < UNLIMITED
         refused_share = item.rate_limited / item.people
         met = item.ratio >= TARGET and refused_share <= MAX_REFUSED_SHARE and not item.lost and not item.duplicated
         out(
-            f"| {item.engine} | {item.people:,} | {f'{item.limit:g}' if limited else 'none'} "
+            f"| {item.engine} | {item.platform} | {item.people:,} | {f'{item.limit:g}' if limited else 'none'} "
             f"| {item.queue_seconds:.1f} | {item.seconds:.1f} | {item.rate:.1f} "
             f"| {f'{item.ratio:.3f}' if limited else ''} | {f'{item.idle_share:.2f}' if limited else ''} "
             f"| {item.rate_limited} | {refused_share:.1%} | {item.lost} | {item.duplicated} | {item.failed} "

@@ -12,9 +12,11 @@ import asyncio
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 
 from aiohttp import web
 
+from tests.fakes._http import LocalHttpServer
 from tests.fakes.slack_api import FakeSlackApi
 
 
@@ -44,13 +46,19 @@ class CountingSlackApi(FakeSlackApi):
         return web.json_response(body)
 
 
-async def serve(per_channel: float, workspace: float, burst: float) -> None:
-    async with CountingSlackApi(
-        post_message_per_channel_per_sec=per_channel, workspace_per_sec=workspace, burst=burst
-    ) as api:
-        sys.stdout.write(f"{api.base_url}\n")
-        sys.stdout.flush()
-        await asyncio.Event().wait()
+def serve_forever(server: LocalHttpServer, address: Callable[[], str]) -> None:
+    """Start `server`, write its address on standard output (the benchmark reads it), and serve until killed."""
+
+    async def serve() -> None:
+        async with server:
+            sys.stdout.write(f"{address()}\n")
+            sys.stdout.flush()
+            await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        pass
 
 
 def main() -> None:
@@ -59,10 +67,10 @@ def main() -> None:
     parser.add_argument("--workspace", type=float, required=True)
     parser.add_argument("--burst", type=float, default=1.0)
     args = parser.parse_args()
-    try:
-        asyncio.run(serve(args.per_channel, args.workspace, args.burst))
-    except KeyboardInterrupt:
-        pass
+    api = CountingSlackApi(
+        post_message_per_channel_per_sec=args.per_channel, workspace_per_sec=args.workspace, burst=args.burst
+    )
+    serve_forever(api, lambda: api.base_url)
 
 
 if __name__ == "__main__":
