@@ -13,16 +13,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from asyncio import FIRST_COMPLETED
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 
 from handlers.messages import Card
 from handlers.pulse import MissingSecretKey, with_ballots
 from scheduler import sealed_rows
+from scheduler.in_doubt import already_delivered
 from scheduler.leases import LeaseOwner, is_gone, this_process
 from scheduler.outbox_failures import Failures
-from scheduler.pacing import Pacer
-from scheduler.sending import DeliveryError, Destination, RecoverableSender, Sender, workspace_of
+from scheduler.pacing import Departure, Departures, Pacer
+from scheduler.sending import DeliveryError, Destination, RecoverableSender, Sender, address_for, workspace_of
 from scheduler.sent_marks import SentMarks
 from storage import outbox
 from storage import people as people_store
@@ -30,6 +33,7 @@ from storage import schedule as schedule_store
 from storage.db import Database
 from storage.models import OutboxMessage, Person
 from storage.models.base import utcnow
+from storage.outbox import Claimed
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +50,6 @@ MAX_PACING_WAIT_SECONDS = 5.0
 # of 50 would spend a good share of the time claiming instead of sending.
 BATCH_SECONDS = 1.0
 MAX_BATCH = 1000
-
-
-def address_for(platform: str, person: Person | None, channel: str | None) -> str | None:
-    """The platform's id for a delivery: a channel, else the person's id on that platform."""
-    if channel:
-        return channel
-    if person is None:
-        return None
-    return {"slack": person.slack_id, "teams": person.teams_id}.get(platform) or str(person.id)
 
 
 class OutboxWorker:
@@ -112,8 +107,19 @@ class OutboxWorker:
 
     async def drain_once(self) -> int:
         """Deliver every row due now; returns how many rows were attempted."""
+        attempted, sending = await self._start_batch()
+        await sending
+        return attempted
+
+    async def _start_batch(self) -> tuple[int, asyncio.Future[None]]:
+        """Claim a batch and start delivering it; returns once each of its rows has left the pacer's queue (sent, or
+        given back for later), with what completes when every delivery has ended and been recorded.
+
+        `run_forever` claims the next batch then, while the last answers are still on their way: waiting for them
+        (and for a Teams 429 retried in place) left the platform idle between batches.
+        """
         if not self.senders:
-            return 0
+            return 0, asyncio.ensure_future(asyncio.sleep(0))
         await self._recover_dead_leases()
         async with self.database.transaction() as session:
             claimed = await outbox.claim_batch(
@@ -129,17 +135,23 @@ class OutboxWorker:
             ids = sorted({person_id for person_id in recipients if person_id})
             people = {person.id: person for person in await people_store.people_by_ids(session, ids=ids)}
         deadline = self.pacer.monotonic() + MAX_PACING_WAIT_SECONDS
-        pairs = zip(claimed, recipients, strict=True)
-        refused = await asyncio.gather(
-            *(
-                self._deliver(item.message, deadline, in_doubt=item.in_doubt, person=people.get(to))
-                for item, to in pairs
+        departures = Departures(len(claimed))
+        deliveries = [
+            departures.track(
+                partial(self._deliver, item.message, deadline, in_doubt=item.in_doubt, person=people.get(to))
             )
-        )
+            for item, to in zip(claimed, recipients, strict=True)
+        ]
+        sending = asyncio.ensure_future(self._finish(claimed, deliveries))
+        await asyncio.wait({sending, asyncio.ensure_future(departures.all_left())}, return_when=FIRST_COMPLETED)
+        return len(claimed), sending
+
+    async def _finish(self, claimed: list[Claimed], deliveries: Sequence[Awaitable[str | None]]) -> None:
+        """Wait for a batch's deliveries, record them, and give back the rows the pacer had no slot for."""
+        refused = await asyncio.gather(*deliveries)
         await self.sent.flush()
         await self._postpone([(item.message, key) for item, key in zip(claimed, refused, strict=True) if key])
         self.pacer.forget_idle()
-        return len(claimed)
 
     def _batch_limit(self) -> int:
         """`batch_size`, or more when the platforms currently accept more than that in BATCH_SECONDS."""
@@ -181,23 +193,31 @@ class OutboxWorker:
             total += await self.drain()
 
     async def run_forever(self, idle_seconds: float = 1.0) -> None:
-        while not self._stopping:
-            self._wake.clear()  # before the pass: a row queued while it runs keeps its wake-up
-            try:
-                attempted = await self.drain_once()
-            except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
-                log.exception("outbox drain failed")
-                attempted = 0
-            if not attempted:
+        """Deliver until stopped; a batch is claimed as soon as the one before has left the pacer (two at most)."""
+        sending: asyncio.Future[None] = asyncio.ensure_future(asyncio.sleep(0))
+        try:
+            while not self._stopping:
+                self._wake.clear()  # before the pass: a row queued while it runs keeps its wake-up
+                attempted, previous = 0, sending
                 try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
-                except TimeoutError:
-                    pass
+                    attempted, sending = await self._start_batch()
+                    await previous
+                except Exception:  # noqa: BLE001 - the worker must survive a database hiccup
+                    log.exception("outbox drain failed")
+                if not attempted:
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), timeout=idle_seconds)
+                    except TimeoutError:
+                        pass
+        finally:
+            sending.cancel()
+            await asyncio.gather(sending, return_exceptions=True)
 
     async def _deliver(
-        self, row: OutboxMessage, deadline: float, *, in_doubt: bool = False, person: Person | None = None
+        self, row: OutboxMessage, deadline: float, *, in_doubt: bool, person: Person | None, left: Departure
     ) -> str | None:
-        """Send one row; when the pacer has no slot for it before `deadline`, return its pace key instead."""
+        """Send one row; when the pacer has no slot for it before `deadline`, return its pace key instead (`left` is
+        told when the row leaves the pacer's queue)."""
         assert row.id is not None
         sender = self.senders[row.platform]
         person_id = sealed_rows.recipient(self.secret_key, row)
@@ -210,7 +230,7 @@ class OutboxWorker:
         address = address_for(row.platform, person, row.channel)
         if in_doubt and isinstance(sender, RecoverableSender):
             try:
-                found = await self._already_delivered(sender, row, destination, address)
+                found = await already_delivered(sender, row, destination, address, timeout=SEND_TIMEOUT_SECONDS)
             except DeliveryError as error:
                 await (self.failures.record(row, error) if error.held else self.failures.defer(row, error))
                 return None
@@ -223,6 +243,7 @@ class OutboxWorker:
         workspace = workspace_of(sender)
         if not await self.pacer.acquire(row.platform, pace_key, workspace=workspace, deadline=deadline):
             return pace_key
+        left.go()
         sent_at = self.pacer.monotonic()
         try:
             card = self._card(row)
@@ -257,27 +278,6 @@ class OutboxWorker:
         if row.person_id is None:
             return card
         return with_ballots(card, person_id=row.person_id, secret=self.secret_key)
-
-    async def _already_delivered(
-        self, sender: RecoverableSender, row: OutboxMessage, destination: Destination, address: str | None
-    ) -> str | None:
-        """The ref of this row's message if an earlier attempt delivered it; a sender that cannot tell for good
-        (no permission to read the conversation) means sending again: better twice than never."""
-        assert row.id is not None
-        try:
-            async with asyncio.timeout(SEND_TIMEOUT_SECONDS):
-                return await sender.find_delivered(destination, address, row.id, since=row.created_at)
-        except DeliveryError as error:
-            if not error.permanent:
-                raise
-            reason = sealed_rows.reason(row, error)
-            log.warning("delivery %s (%s) is in doubt and cannot be checked (%s): sent again", row.id, row.kind, reason)
-            return None
-        except TimeoutError:
-            raise DeliveryError("timed out looking for an earlier delivery", permanent=False) from None
-        except Exception as error:  # noqa: BLE001 - checked again at the next attempt
-            log.exception("looking for delivery %s crashed", row.id)
-            raise DeliveryError(repr(error)[:300], permanent=False) from error
 
     async def _postpone(self, refused: list[tuple[OutboxMessage, str]]) -> None:
         """Give back the rows the pacer had no slot for, each due again about when its turn comes (1 s at least)."""

@@ -27,8 +27,11 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from scheduler.adaptive import AdaptiveRate
+
+T = TypeVar("T")
 
 # Seconds between two messages to one channel or conversation: Slack about 1 a second, Teams 7 a second.
 DEFAULT_DESTINATION_INTERVALS: Mapping[str, float] = {"slack": 1.0, "teams": 1 / 7}
@@ -219,3 +222,46 @@ class Pacer:
         """Drop destinations whose interval has passed, so a long-running worker does not grow without bound."""
         now = self.monotonic()
         self._next_destination = {key: when for key, when in self._next_destination.items() if when > now}
+
+
+class Departure:
+    """One delivery of a batch, which says once that it has left the pacer's queue (at the latest when it ends)."""
+
+    def __init__(self, departures: Departures) -> None:
+        self._departures = departures
+        self._gone = False
+
+    def go(self) -> None:
+        if not self._gone:
+            self._gone = True
+            self._departures.gone()
+
+    def __enter__(self) -> Departure:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.go()
+
+
+class Departures:
+    """How many deliveries of a batch still wait for their pacing slot: the outbox worker claims the next batch
+    once none does, while the last answers are still on their way."""
+
+    def __init__(self, count: int) -> None:
+        self._waiting = count
+        self._none_left = asyncio.Event()
+        if count <= 0:
+            self._none_left.set()
+
+    async def track(self, delivery: Callable[..., Awaitable[T]]) -> T:
+        """Run `delivery(left=…)`, its departure counted when it says so and at the latest when it ends."""
+        with Departure(self) as departure:
+            return await delivery(left=departure)
+
+    def gone(self) -> None:
+        self._waiting -= 1
+        if self._waiting <= 0:
+            self._none_left.set()
+
+    async def all_left(self) -> None:
+        await self._none_left.wait()

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Literal, Protocol, runtime_checkable
 
 from handlers.messages import Card, Neutral
+from storage.models import Person
 
 
 class Destination(Neutral):
@@ -92,3 +93,12 @@ def workspace_of(sender: Sender) -> str | None:
     """The workspace or tenant a sender delivers to, when it says (`workspace`): each one is paced on its own."""
     workspace = getattr(sender, "workspace", None)
     return workspace if isinstance(workspace, str) and workspace else None
+
+
+def address_for(platform: str, person: Person | None, channel: str | None) -> str | None:
+    """The platform's id for a delivery: a channel, else the person's id on that platform."""
+    if channel:
+        return channel
+    if person is None:
+        return None
+    return {"slack": person.slack_id, "teams": person.teams_id}.get(platform) or str(person.id)

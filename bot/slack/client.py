@@ -19,14 +19,14 @@ def web_client(settings: Settings) -> AsyncWebClient:
     return AsyncWebClient(token=settings.slack_bot_token, base_url=base_url, timeout=API_TIMEOUT_SECONDS)
 
 
-def pooled_session() -> aiohttp.ClientSession:
+def pooled_session(timeout: float = API_TIMEOUT_SECONDS) -> aiohttp.ClientSession:
     """An HTTP session whose connections are kept open between calls.
 
     Without one, slack_sdk opens (and closes) a session, hence a TCP and TLS connection, for every call: the largest
-    cost per message of a fan-out. The timeout is the session's, since slack_sdk applies its own only to the sessions
-    it opens itself. Created inside the running event loop, closed by its owner.
+    cost per message of a fan-out. The timeout is the session's, since slack_sdk applies the client's own only to the
+    sessions it opens itself. Created inside the running event loop, closed by its owner.
     """
     return aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS),
+        timeout=aiohttp.ClientTimeout(total=timeout),
         connector=aiohttp.TCPConnector(limit=POOL_CONNECTIONS),
     )

@@ -143,9 +143,10 @@ class SlackSender:
         return first
 
     def _pool(self) -> None:
-        """Give the client a pooled session when it has none open (first call, or after `aclose`)."""
+        """Give the client a pooled session when it has none open (first call, or after `aclose`), with the
+        client's timeout."""
         if self.client.session is None or self.client.session.closed:
-            self.client.session = pooled_session()
+            self.client.session = pooled_session(self.client.timeout)
 
     async def aclose(self) -> None:
         """Close the pooled session and its connections (a shutdown, the end of a one-shot command)."""

@@ -87,6 +87,7 @@ async def outbound(database_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncI
                 runtime.database, {"slack": sender}, clock=lambda: clock[0], secret_key=runtime.policy.secret_key
             )
             yield Outbound(runtime=runtime, api=api, sender=sender, worker=worker, clock=clock)
+            await worker.aclose()
 
 
 def test_the_slack_client_gives_up_on_a_silent_server_in_seconds(settings: Any) -> None:

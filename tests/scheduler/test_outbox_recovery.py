@@ -19,7 +19,6 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import col, select
 
-from bot.runtime import Runtime
 from bot.slack.sender import DELIVERY_EVENT, SlackSender
 from handlers import delivery
 from handlers.delivery import channel_delivery
@@ -31,7 +30,7 @@ from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage, Person
 from storage.models.delivery import PENDING, SENT
-from tests.bot.slack.conftest import slack_settings
+from tests.bot.slack.conftest import open_sender
 from tests.conftest import both_engines
 from tests.fakes.slack_api import FakeSlackApi
 from tests.storage import outbox_rows
@@ -44,9 +43,9 @@ async def api() -> AsyncIterator[FakeSlackApi]:
 
 
 @pytest.fixture
-def sender(database_url: str, api: FakeSlackApi, monkeypatch: pytest.MonkeyPatch) -> SlackSender:
-    settings = slack_settings(database_url, api, monkeypatch)
-    return SlackSender(Runtime(settings=settings, database=Database(database_url), policy=settings.policy()))
+async def sender(database_url: str, api: FakeSlackApi, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[SlackSender]:
+    async with open_sender(database_url, api, monkeypatch) as sender:
+        yield sender
 
 
 async def queue(database: Database, *, channels: tuple[str, ...] = (), people: tuple[str, ...] = ()) -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
@@ -11,12 +12,14 @@ from handlers.i18n import Translator
 from handlers.messages import Card, text_card
 from handlers.pulse.cards import question_card
 from handlers.pulse.tokens import Ballot, ballot_token, parse_ballot
-from scheduler.outbox_worker import OutboxWorker
+from scheduler.adaptive import START_RATE
+from scheduler.outbox_worker import BATCH_SECONDS, OutboxWorker
 from scheduler.sending import DeliveryError, Destination
 from storage import outbox
 from storage.db import Database
 from storage.models import OutboxMessage, Person, PulseQuestion
 from tests.conftest import TEST_SECRET_KEY, both_engines
+from tests.scheduler.test_pacing import FakeTime, pacer
 
 
 class ScriptedSender:
@@ -121,3 +124,49 @@ async def test_pulse_ballots_are_added_as_a_message_is_sent_and_never_without_th
     assert all(parse_ballot(c.value.partition(":")[0]) == Ballot(9, 0, 0, token) for c in sent.choices)
     async with database.sessions() as session:
         assert token not in "".join((await session.exec(select(OutboxMessage.payload))).all())
+
+
+class SlowFirstAnswer:
+    """A platform whose answer to the first message is slow to come back: the others are answered at once."""
+
+    platform = "slack"
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.answer = asyncio.Event()
+
+    async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:
+        self.calls.append(address or "")
+        if len(self.calls) == 1:
+            await self.answer.wait()
+        return f"ts-{len(self.calls)}"
+
+
+async def test_the_next_batch_goes_out_while_the_last_answers_of_the_one_before_are_on_their_way(
+    database: Database,
+) -> None:
+    rows = 2 * int(START_RATE * BATCH_SECONDS)  # two batches at the starting rate
+    async with database.transaction() as session:
+        for index in range(rows):
+            await queue(
+                session, [channel_delivery(platform="slack", channel=f"C{index}", card=text_card("hi"), kind="post")]
+            )
+    sender = SlowFirstAnswer()
+    time, now = FakeTime(), datetime.now(UTC)
+    worker = OutboxWorker(
+        database, {"slack": sender}, batch_size=1, clock=lambda: now, pacer=pacer(time, ceiling=START_RATE)
+    )
+    running = asyncio.create_task(worker.run_forever(idle_seconds=0.01))
+    async with asyncio.timeout(30):
+        while len(sender.calls) < rows:  # the second batch sent while the first message still waits for its answer
+            await asyncio.sleep(0.01)
+    sender.answer.set()
+    async with asyncio.timeout(30):
+        while True:
+            async with database.sessions() as session:
+                if (await outbox.stats(session)).pending == 0:
+                    break
+            await asyncio.sleep(0.01)
+    worker.stop()
+    await running
+    assert sorted(sender.calls) == sorted(f"C{index}" for index in range(rows))

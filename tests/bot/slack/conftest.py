@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from bot.app import WORKER_KEY, build_app
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, open_runtime
 from bot.slack.http import SLACK_PATH
+from bot.slack.sender import SlackSender
+from storage.db import Database
 from tests.conftest import TEST_SECRET_KEY
 from tests.fakes.slack_api import FakeSlackApi
 from tests.fakes.slack_requests import post_signed
@@ -67,6 +70,19 @@ def slack_settings(database_url: str, api: FakeSlackApi, monkeypatch: pytest.Mon
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return load_settings(_env_file=None)
+
+
+@asynccontextmanager
+async def open_sender(
+    database_url: str, api: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SlackSender]:
+    """The outbox's Slack sender against `api`, its pooled connections closed afterwards."""
+    settings = slack_settings(database_url, api, monkeypatch)
+    sender = SlackSender(Runtime(settings=settings, database=Database(database_url), policy=settings.policy()))
+    try:
+        yield sender
+    finally:
+        await sender.aclose()
 
 
 @pytest.fixture

@@ -8,14 +8,11 @@ from typing import Any
 
 import pytest
 
-from bot.config import Settings
-from bot.runtime import Runtime
 from bot.slack.paging import MESSAGE_TEXT, text_length
 from bot.slack.sender import SlackSender
 from handlers.messages import text_card
 from scheduler.sending import DeliveryError, Destination
-from storage.db import Database
-from tests.bot.slack.conftest import slack_settings
+from tests.bot.slack.conftest import open_sender
 from tests.fakes.slack_api import FakeSlackApi
 from tests.validators.catalogue import all_cards
 from tests.validators.slack_limits import slack_problems
@@ -28,10 +25,8 @@ DM = Destination(platform="slack", person_id=1)
 async def sender(
     database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[SlackSender]:
-    settings: Settings = slack_settings(database_url, fake_slack, monkeypatch)
-    sender = SlackSender(Runtime(settings=settings, database=Database(database_url), policy=settings.policy()))
-    yield sender
-    await sender.aclose()
+    async with open_sender(database_url, fake_slack, monkeypatch) as sender:
+        yield sender
 
 
 async def test_a_direct_message_is_posted_to_the_user_id(sender: SlackSender, fake_slack: FakeSlackApi) -> None:
