@@ -43,8 +43,7 @@ class SentMarks:
         if not marks:
             return
         async with self.database.transaction() as session:
-            for message_id, ref, when, forget in marks:
-                if forget:
-                    await outbox.forget_delivered(session, message_id=message_id)
-                else:
-                    await outbox.mark_sent(session, message_id=message_id, now=when, ref=ref)
+            await outbox.forget_delivered(session, [message_id for message_id, _, _, forget in marks if forget])
+            await outbox.mark_sent(
+                session, [(message_id, ref, when) for message_id, ref, when, forget in marks if not forget]
+            )

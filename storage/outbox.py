@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam
+from sqlalchemy import update as sa_update
 from sqlmodel import col, delete, func, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -154,25 +156,33 @@ async def next_due_at(session: AsyncSession, *, platforms: tuple[str, ...], now:
     return min(found) if found else None
 
 
-async def mark_sent(session: AsyncSession, *, message_id: int, now: datetime, ref: str | None) -> None:
-    await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id)
+async def mark_sent(session: AsyncSession, marks: Sequence[tuple[int, str | None, datetime]]) -> None:
+    """Record deliveries as sent, each `(message id, delivered ref, when)`: one statement run for all of them (a
+    statement compiled per row was a sixth of the outbox worker's CPU at a few hundred messages a second)."""
+    if not marks:
+        return
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa_update(table)
+        .where(table.c.id == bindparam("sent_id"))
         .values(
             status=SENT,
-            sent_at=now,
+            sent_at=bindparam("sent_when"),
             lease_until=None,
             lease_owner=None,
-            delivered_ref=ref,
-            attempts=OutboxMessage.attempts + 1,
+            delivered_ref=bindparam("sent_ref"),
+            attempts=table.c.attempts + 1,
         )
     )
+    connection = await session.connection()
+    await connection.execute(statement, [{"sent_id": i, "sent_ref": ref, "sent_when": when} for i, ref, when in marks])
 
 
-async def forget_delivered(session: AsyncSession, *, message_id: int) -> None:
-    """Delete a delivered row instead of marking it sent: what a sealed delivery leaves behind (its message's
+async def forget_delivered(session: AsyncSession, message_ids: Sequence[int]) -> None:
+    """Delete delivered rows instead of marking them sent: what a sealed delivery leaves behind (its message's
     channel and timestamp) would name its recipient."""
-    await session.exec(delete(OutboxMessage).where(col(OutboxMessage.id) == message_id))
+    if message_ids:
+        await session.exec(delete(OutboxMessage).where(col(OutboxMessage.id).in_(message_ids)))
 
 
 async def mark_retry(

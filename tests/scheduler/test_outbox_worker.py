@@ -170,3 +170,22 @@ async def test_the_next_batch_goes_out_while_the_last_answers_of_the_one_before_
     worker.stop()
     await running
     assert sorted(sender.calls) == sorted(f"C{index}" for index in range(rows))
+
+
+@both_engines
+async def test_a_delivered_row_records_when_it_went_and_the_message_it_became(database: Database) -> None:
+    async with database.transaction() as session:
+        for channel in ("C1", "C2"):
+            await queue(
+                session, [channel_delivery(platform="slack", channel=channel, card=text_card("hi"), kind="post")]
+            )
+    now = datetime.now(UTC)
+    await OutboxWorker(database, {"slack": ScriptedSender({})}, clock=lambda: now).drain()
+    async with database.sessions() as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()  # type: ignore[arg-type]
+    assert [(row.status, row.attempts, row.lease_owner, row.lease_until) for row in rows] == [
+        (outbox.SENT, 1, None, None)
+    ] * 2
+    assert sorted(row.delivered_ref or "" for row in rows) == ["ts-1", "ts-2"]
+    assert all(abs(row.sent_at.replace(tzinfo=UTC) - now) < timedelta(milliseconds=1) for row in rows if row.sent_at)
+    assert all(row.sent_at for row in rows)
