@@ -3,7 +3,7 @@ most at its platform's per-conversation pace; a destination that got a Retry-Aft
 
 Slack accepts about one `chat.postMessage` per second per channel and a workspace-wide rate it does not publish;
 Teams about 7 a second per conversation and 30 a second per app in a tenant. slack_sdk does not pace. The platform-wide
-rate is therefore adaptive (`scheduler.adaptive`): it rises while deliveries succeed and halves on a 429, with
+rate is therefore adaptive (`scheduler.adaptive`): it rises while deliveries succeed and is cut on a 429, with
 `ceiling` (`BRAVO_OUTBOX_RATE`) as an optional upper bound and Teams' 30/s per tenant as another.
 
 Messages of one workspace take their turn in arrival order (a queue: only the first waits on the clock, so a batch
@@ -182,10 +182,10 @@ class Pacer:
     def refused(
         self, platform: str, destination: str, retry_after: float, *, sent_at: float, workspace: str | None = None
     ) -> None:
-        """The platform answered 429 to a message sent at `sent_at`: halve the workspace's rate, and nothing more to
+        """The platform answered 429 to a message sent at `sent_at`: cut the workspace's rate, and nothing more to
         this destination for `retry_after` (already clamped by `sane_retry_after`).
 
-        The workspace as a whole is not stopped for the Retry-After: the halving already takes it under the limit,
+        The workspace as a whole is not stopped for the Retry-After: the cut already takes it under the limit,
         while a pause of every conversation for one refusal would stall unrelated posts a whole second each time.
         """
         self.lane(platform, workspace).rate.refused(sent_at, self.monotonic())
