@@ -12,8 +12,10 @@ by workspace, so a fixed rate is either too slow (a configured 10/s against a Sl
 - *cut*: the first refusal halves that rate (slow start overshoots by an unknown amount); once the limit is
   bracketed, a refusal takes the rate to a little under the refused rate (15 % less) instead of halving it again: a
   chance 429 (a clump of requests from a busy machine) costs a few messages, and a limit that really fell is followed
-  within a few refusals, since each cut goes below the rate just refused. Refusals of messages sent before the cut
-  are the same congestion seen late and cut nothing more;
+  within a few refusals, since each cut goes below the rate just refused. An isolated refusal below the peak (none
+  in the two seconds before) is taken for jitter: it cuts the rate but leaves the peak, so the rate climbs straight
+  back; a second one soon after lowers the peak too. Refusals of messages sent before the cut are the same
+  congestion seen late and cut nothing more;
 - *recovery*: each delivered message closes a quarter of the gap to just under the peak, so a cut costs a few
   messages only;
 - *probing*: near the peak the rate grows slowly (two per cent a second), then faster the longer nothing is
@@ -37,6 +39,10 @@ SLOW_START_GAIN = 0.2
 DECREASE = 0.5
 # Once the limit is bracketed (after the first refusal): where a refusal takes the rate, relative to the refused one.
 BRACKETED_DECREASE = 0.85
+# A refusal more than this long after the last cut, below the peak, is taken for jitter (a clump of requests from a
+# busy machine): it cuts the rate but leaves the peak where it was, so the rate climbs straight back. A second one
+# within this time means the limit really is lower.
+ISOLATED_SECONDS = 2.0
 # How long the rates of the recent past are kept, to know the rate a refused message left at (its answer's delay).
 HISTORY_SECONDS = 10.0
 RECOVERY_GAIN = 0.25
@@ -92,7 +98,8 @@ class AdaptiveRate:
             return False
         refused_rate = min(self.rate_at(sent_at), self.rate) if self.peak else self.rate_at(sent_at)
         decrease = BRACKETED_DECREASE if self.peak else DECREASE
-        self.peak = refused_rate
+        isolated = self.peak > refused_rate and now - self.cut_at > ISOLATED_SECONDS
+        self.peak = self.peak if isolated else refused_rate
         self._set(min(self.rate, refused_rate * decrease), now)
         self.cut_at = now
         self.probing_since = None

@@ -89,6 +89,20 @@ def test_once_bracketed_a_429_takes_the_rate_just_under_the_refused_one_instead_
     assert rate.rate > 0.93 * 190  # back within a few per cent in 15 messages (a tenth of a second at this rate)
 
 
+def test_an_isolated_429_below_the_peak_is_taken_for_jitter_and_a_second_one_soon_after_is_not() -> None:
+    rate = AdaptiveRate(rate=200.0)
+    rate.refused(sent_at=1.0, now=1.0)
+    for _ in range(40):
+        rate.delivered(now=1.5)
+    rate.refused(sent_at=10.0, now=10.0)  # alone, long after the last cut, below the peak: a clump, not the limit
+    assert rate.peak == 200.0 and rate.rate == pytest.approx(190 * BRACKETED_DECREASE, rel=0.01)
+    for _ in range(20):
+        rate.delivered(now=10.1)
+    assert rate.rate > 0.93 * 200  # straight back to just under the peak
+    rate.refused(sent_at=11.0, now=11.0)  # again within ISOLATED_SECONDS: the limit is lower now
+    assert rate.peak < 200
+
+
 def test_a_limit_that_falls_is_followed_within_a_few_refusals() -> None:
     rate = AdaptiveRate(rate=300.0)
     rate.refused(sent_at=1.0, now=1.0)
