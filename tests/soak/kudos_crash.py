@@ -37,7 +37,10 @@ PEOPLE = 200
 TEAMS = 20
 CONCURRENCY = 50
 SLOW_ACK_SECONDS = 0.02
-RESEND_TIMEOUT = 120.0
+# Resends go at a lower concurrency (Slack spaces its retries out): a machine too busy to answer 50 at a time within
+# Slack's 3 s would otherwise never catch up.
+RESEND_CONCURRENCY = 10
+RESEND_TIMEOUT = 300.0
 ROUNDS = "SELECT person_id, round_id FROM pulse_participation"
 QUESTIONS = "SELECT round_id, question_id FROM pulse_round_question ORDER BY round_id, position"
 
@@ -120,7 +123,7 @@ async def resend_unanswered(mix: Mix, answers: dict[int, Outcome], server: Serve
     while unanswered and time.monotonic() < deadline:
         assert server.process is not None and server.process.poll() is None, "the restarted server died"
         attempt += 1
-        again = await fire(unanswered, mix.request, concurrency=CONCURRENCY, attempt=attempt)
+        again = await fire(unanswered, mix.request, concurrency=RESEND_CONCURRENCY, attempt=attempt)
         answers.update(again)
         unanswered = sorted(index for index, outcome in again.items() if not outcome.acknowledged)
     assert not unanswered, f"never answered 2xx after {attempt} resends: {[(i, answers[i]) for i in unanswered[:5]]}"
@@ -132,6 +135,7 @@ async def resend_unanswered(mix: Mix, answers: dict[int, Outcome], server: Serve
 async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) -> KudosCrash:
     """One run; raises AssertionError (naming the seed) when a delivery is lost or doubled."""
     started = time.monotonic()
+    folder.mkdir(parents=True, exist_ok=True)
     kill_after = random.Random(seed).randint(max(1, requests // 10), max(1, requests * 9 // 10))
     log(f"{engine}: {described(requests)}, SIGKILL after {kill_after} answers (BRAVO_SOAK_SEED={seed})")
     async with (
