@@ -34,7 +34,7 @@ from tests.soak.harness import (
 from tests.soak.mix import Mix, Pulse, described, roster, slack_user, teams_name
 
 PEOPLE = 200
-TEAMS = 20
+TEAM_SIZE = 10
 CONCURRENCY = 50
 SLOW_ACK_SECONDS = 0.02
 # Resends go at a lower concurrency (Slack spaces its retries out): a machine too busy to answer 50 at a time within
@@ -55,12 +55,12 @@ class KudosCrash:
     seconds: float
 
 
-async def seed_directory(url: str, *, pulses: bool = False) -> None:
+async def seed_directory(url: str, *, pulses: bool = False, people: int = PEOPLE) -> None:
     """People with Slack ids in teams (the benchmark's organisation); scheduled pulses off for the run, after
     `pulses` made each team's pulse be sent now (by `bravo pulse send --now`, see `send_pulses`)."""
     database = Database(url)
     try:
-        await load_organisation(database, Scale(people=PEOPLE, teams=TEAMS, kudos=0, pulse_answers=0))
+        await load_organisation(database, Scale(people=people, teams=people // TEAM_SIZE, kudos=0, pulse_answers=0))
         async with database.transaction() as session:
             plan = await pulse_store.plan_row(session, team_id=None)
             plan.enabled = pulses
@@ -69,7 +69,9 @@ async def seed_directory(url: str, *, pulses: bool = False) -> None:
         await database.dispose()
 
 
-async def send_pulses(url: str, api: FakeSlackApi, folder: Path) -> tuple[dict[int, Pulse], dict[str, str]]:
+async def send_pulses(
+    url: str, api: FakeSlackApi, folder: Path, people: int
+) -> tuple[dict[int, Pulse], dict[str, str]]:
     """`bravo pulse send --now` (each person's pulse DM'd), then the plan off again; where each person's pulse is:
     their round and its questions, and the timestamp of their DM."""
     sent = Child(["pulse", "send", "--now"], environment(url, api), folder / "pulse-send.log")
@@ -94,7 +96,7 @@ async def send_pulses(url: str, api: FakeSlackApi, folder: Path) -> tuple[dict[i
         messages = api.workspace.history.get(channel, [])
         assert len(messages) == 1, f"{len(messages)} pulse DMs in {channel}"
         dm_ts[slack_user(person)] = str(messages[0][1]["ts"])
-    assert len(pulses) == PEOPLE, f"{len(pulses)} people asked, expected {PEOPLE}"
+    assert len(pulses) == people, f"{len(pulses)} people asked, expected {people}"
     return pulses, dm_ts
 
 
@@ -132,7 +134,7 @@ async def resend_unanswered(mix: Mix, answers: dict[int, Outcome], server: Serve
     return resent
 
 
-async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) -> KudosCrash:
+async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path, people: int = PEOPLE) -> KudosCrash:
     """One run; raises AssertionError (naming the seed) when a delivery is lost or doubled."""
     started = time.monotonic()
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,12 +146,12 @@ async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path) ->
         FakeBotConnector(threaded=True) as connector,
     ):
         slow_acknowledgements(api, SLOW_ACK_SECONDS)
-        connector.members = roster(PEOPLE)
-        await seed_directory(url, pulses=True)
-        pulses, dm_ts = await send_pulses(url, api, folder)
+        connector.members = roster(people)
+        await seed_directory(url, pulses=True, people=people)
+        pulses, dm_ts = await send_pulses(url, api, folder, people)
         server = Server(["run"], {}, folder / f"bravo-{engine}-{seed}.log")
         server.environment = environment(url, api, port=server.port, TEAMS_ALLOW_UNAUTHENTICATED="true")
-        mix = Mix(f"soak{seed}", PEOPLE, server.url, server.teams_url, connector.service_url, pulses, dm_ts)
+        mix = Mix(f"soak{seed}", people, server.url, server.teams_url, connector.service_url, pulses, dm_ts)
         phases: list[str] = []
         clock = [time.monotonic()]
 
