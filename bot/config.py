@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     pulse_window_hours: int = Field(48, ge=1, le=24 * 14, validation_alias="BRAVO_PULSE_WINDOW_HOURS")
     action_vote_days: int = Field(7, ge=1, le=60, validation_alias="BRAVO_ACTION_VOTE_DAYS")
     action_reminder_days: int = Field(2, ge=0, le=30, validation_alias="BRAVO_ACTION_REMINDER_DAYS")
+    action_checkin_days: int = Field(28, ge=1, le=180, validation_alias="BRAVO_ACTION_CHECKIN_DAYS")
+    action_checkin_window_days: int = Field(7, ge=1, le=14, validation_alias="BRAVO_ACTION_CHECKIN_WINDOW_DAYS")
     secret_key: str = Field("", repr=False, validation_alias="BRAVO_SECRET_KEY")
     # Where the key lives when BRAVO_SECRET_KEY is empty (`bot.secret_key`): outside the database, owner-only.
     secret_key_file: str = Field(DEFAULT_SECRET_KEY_FILE, validation_alias="BRAVO_SECRET_KEY_FILE")
@@ -230,6 +232,8 @@ class Settings(BaseSettings):
             pulse_window_hours=self.pulse_window_hours,
             action_vote_days=self.action_vote_days,
             action_reminder_days=self.action_reminder_days,
+            action_checkin_days=self.action_checkin_days,
+            action_checkin_window_days=self.action_checkin_window_days,
             secret_key=self.secret_key,
             kudos_text_retention_days=self.kudos_text_retention_days,
             comment_retention_days=self.comment_retention_days,

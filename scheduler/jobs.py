@@ -182,12 +182,19 @@ class ScheduledJobs:
             await actions_api.decide_due(session, policy=self.policy, now=moment)
             return await actions_api.send_reminders(session, policy=self.policy, now=moment, owner=self.owner)
 
+        async def checkins(session: AsyncSession) -> int:
+            """Done actions' check-ins asked when due, closed once answered, and their outcome told once."""
+            asked = await actions_api.open_checkins(session, policy=self.policy, now=moment, owner=self.owner)
+            await actions_api.close_checkins(session, now=moment)
+            return asked + await actions_api.announce_checkins(session, policy=self.policy, now=moment)
+
         steps: tuple[tuple[str, Callable[[AsyncSession], Awaitable[int]]], ...] = (
             ("send pulses", send),
             ("remind", remind),
             ("close windows", close),
             ("action plans", plans),
             ("action commitments", commitments),
+            ("action check-ins", checkins),
         )
         for name, step in steps:
             try:

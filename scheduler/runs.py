@@ -101,7 +101,7 @@ async def _render(
         data[window] = await load_digest_data(session, teams=list(teams.values()), window=window)
     cards: list[tuple[DueDigest, Card | None]] = []
     latest = max((item.window.until for item in due), default=None)
-    commitments = await commitments_by_team(session, team_ids=None, now=latest) if latest else {}
+    commitments = await commitments_by_team(session, team_ids=None, now=latest, policy=policy) if latest else {}
     for item in due:
         if item.kind == ORG_DIGEST and item.manager is not None:
             cards.append((item, await _org_card(session, item, item.manager, policy, report)))

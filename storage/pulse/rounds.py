@@ -20,7 +20,7 @@ from storage.models import (
     PulseRound,
     PulseRoundQuestion,
 )
-from storage.models.pulse import random_id
+from storage.models.pulse import PULSE, random_id
 from storage.upsert import insert_ignore
 
 # Ids per `IN (…)` list: well under the 32,767 parameters asyncpg and SQLite accept in one statement.
@@ -95,9 +95,13 @@ async def create_round(
     closes_at: datetime,
     remind_at: datetime,
     key_check: str | None = None,
+    kind: str = PULSE,
+    subject: str | None = None,
 ) -> PulseRound | None:
     """A new round, or None when the team already has one for this period (another replica won)."""
     values = {
+        "kind": kind,
+        "subject": subject,
         "team_id": team_id,
         "period": period,
         "opened_at": opened_at,
@@ -115,6 +119,14 @@ async def create_round(
 
 async def get_round(session: AsyncSession, *, round_id: int) -> PulseRound | None:
     return await session.get(PulseRound, round_id)
+
+
+async def rounds_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, PulseRound]:
+    found: dict[int, PulseRound] = {}
+    for chunk in chunks(ids):
+        rows = await session.exec(select(PulseRound).where(col(PulseRound.id).in_(chunk)))
+        found.update((row.id or 0, row) for row in rows.all())
+    return found
 
 
 async def add_round_questions(session: AsyncSession, *, round_id: int, question_ids: Sequence[int]) -> None:
@@ -138,27 +150,37 @@ async def round_question_ids(session: AsyncSession, *, round_ids: Sequence[int])
 
 
 async def team_rounds(session: AsyncSession, *, team_id: int, limit: int = 52) -> list[PulseRound]:
-    """A team's latest rounds, oldest first."""
+    """A team's latest pulse rounds, oldest first (check-ins are not pulses)."""
     statement = (
         select(PulseRound)
-        .where(PulseRound.team_id == team_id)
+        .where(PulseRound.team_id == team_id, PulseRound.kind == PULSE)
         .order_by(col(PulseRound.opened_at).desc(), col(PulseRound.id).desc())
         .limit(limit)
     )
     return list(reversed((await session.exec(statement)).all()))
 
 
-async def all_rounds(session: AsyncSession, *, team_ids: Sequence[int] | None = None) -> list[PulseRound]:
-    statement = select(PulseRound).order_by(col(PulseRound.opened_at), col(PulseRound.id))
+async def all_rounds(
+    session: AsyncSession, *, team_ids: Sequence[int] | None = None, kind: str = PULSE
+) -> list[PulseRound]:
+    """Every round of one kind: pulses by default, which are what a pulse report reads (never a check-in)."""
+    statement = (
+        select(PulseRound).where(PulseRound.kind == kind).order_by(col(PulseRound.opened_at), col(PulseRound.id))
+    )
     if team_ids is not None:
         statement = statement.where(col(PulseRound.team_id).in_(team_ids))
     return list((await session.exec(statement)).all())
 
 
-async def open_rounds(session: AsyncSession, *, team_id: int | None = None) -> list[PulseRound]:
+async def open_rounds(
+    session: AsyncSession, *, team_id: int | None = None, kind: str | None = None
+) -> list[PulseRound]:
+    """Rounds not closed yet, of every kind unless `kind` is given."""
     statement = select(PulseRound).where(col(PulseRound.closed).is_(False)).order_by(col(PulseRound.id))
     if team_id is not None:
         statement = statement.where(PulseRound.team_id == team_id)
+    if kind is not None:
+        statement = statement.where(PulseRound.kind == kind)
     return list((await session.exec(statement)).all())
 
 

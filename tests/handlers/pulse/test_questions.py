@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from handlers.i18n import Translator
 from handlers.pulse.questions import (
+    ADMIN_SCALES,
     DRIVERS,
     ENPS_DRIVER,
-    SCALES,
     QuestionSpec,
     builtin_bank,
     parse_question_file,
@@ -59,7 +59,7 @@ def test_the_shipped_bank_covers_every_driver_in_both_languages() -> None:
     assert {spec.driver for spec in bank} == set(DRIVERS)
     assert set(PILLARS.values()) == {"wanting", "able", "valued"} and set(PILLARS) <= set(DRIVERS)
     assert all(spec.text_en and spec.text_fr and spec.text_en != spec.text_fr for spec in bank)
-    assert {spec.scale for spec in bank} == set(SCALES)
+    assert {spec.scale for spec in bank} == set(ADMIN_SCALES)
     enps = [spec for spec in bank if spec.driver == ENPS_DRIVER]
     assert [spec.text_en for spec in enps] == ["How likely are you to recommend working here?"]
     assert len({spec.key for spec in bank}) == len(bank)
