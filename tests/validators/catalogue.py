@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.digest.data import DigestData, TeamWeek, Window
@@ -355,6 +356,57 @@ def action_cards(language: str) -> Iterator[tuple[str, Card]]:
     yield "actions.vote.other-driver", plan_card(t, team=name, plan=plan, focus=Focus("workload", 1.0, None))
     yield "actions.decided", decided_card(t, team=name, items=proposed[:2])
     yield "actions.reminder", reminder_card(t, proposed[0])
+    yield from checkin_cards(t, proposed)
+
+
+def checkin_cards(t: Translator, proposed: list[Any]) -> Iterator[tuple[str, Card]]:
+    """The check-in after a done action: its question (sent, answered, reminded), the team's post when it closes
+    (shown, hidden, not measured again) and the commitments with every state of a check-in, at their largest."""
+    from dataclasses import replace
+
+    from handlers.actions.cards import commitment_sections
+    from handlers.actions.outcome import CheckinView, outcome_card
+    from handlers.pulse import CheckinResult, Measure
+    from storage.models.actions import DONE
+
+    checkin = PulseQuestion(
+        id=999, key="action-checkin", driver="action-checkin", scale="helped3", text_en="Did this action help the team?"
+    )
+    checkin.text_fr = "Cette action a-t-elle aidé l'équipe ?"
+    subject = reason("arabic", 200)
+    token = ballot_token("catalogue-secret", 123457, 7890)
+    deadline = "2026-11-25 10:00 (Europe/Paris)"
+    sent = Ballot(123457, 0, 0, token)
+    question = question_card(t, checkin, sent, 1, deadline=deadline, threshold=5, subject=subject)
+    yield "actions.checkin.question", question
+    answered = replace(sent, version=3)
+    yield (
+        "actions.checkin.answered",
+        question_card(t, checkin, answered, 1, deadline=deadline, threshold=5, chosen=1, subject=subject),
+    )
+    reminded = question_card(t, checkin, sent, 1, deadline=deadline, threshold=5, reminder=True, subject=subject)
+    yield "actions.checkin.reminder", reminded
+    counts = ((2, 400), (1, 300), (0, 299))
+    shown = CheckinResult(1, True, NOW, 1000, 999, hidden=False, counts=counts)
+    before, after = Measure(NOW - timedelta(days=90), 2.25), Measure(NOW, 8.75)
+    view = CheckinView(5, result=shown, driver="collaboration", before=before, after=after)
+    name = LONG_TEAM
+    yield "actions.checkin.outcome", outcome_card(t, team=name, action=subject, view=view)
+    hidden = CheckinView(5, result=CheckinResult(1, True, NOW, 4, 2), driver="tools", before=before)
+    yield "actions.checkin.outcome-hidden", outcome_card(t, team=name, action=subject, view=hidden)
+    states = [
+        view,
+        hidden,
+        CheckinView(5, result=CheckinResult(1, False, NOW, 1000, 999)),
+        CheckinView(5, due=NOW),
+        CheckinView(5),
+    ]
+    done = [
+        replace(item, proposal=item.proposal.model_copy(update={"status": DONE}), checkin=states[index % len(states)])
+        for index, item in enumerate(proposed)
+    ]
+    sections = commitment_sections(t, done, team=name)
+    yield "actions.checkin.commitments", Card(title=name, sections=tuple(sections), summary=name)
 
 
 def all_cards() -> dict[str, Card]:
