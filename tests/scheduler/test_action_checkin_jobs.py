@@ -12,18 +12,20 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from handlers import actions as actions_api
-from handlers.actions import actions_json, commitment_sections, commitments_by_team
+from handlers.actions import actions_json
 from handlers.i18n import Translator
 from handlers.messages import Card
 from handlers.policy import Policy
 from handlers.pulse import pulse_report, send_now
+from scheduler import runs
 from scheduler.jobs import ScheduledJobs
+from storage import people as people_store
 from storage.db import Database
 from storage.models import ActionCheckin, ActionProposal, Person, PulseQuestion, PulseRound, PulseRoundQuestion
 from storage.models.actions import DONE
 from tests.handlers.actions.support import as_person, card_of, choice_values, closed_pulse, posts
 from tests.handlers.pulse.test_support import answer_button, answer_question, delivered_cards, tap
-from tests.scheduler.support import config
+from tests.scheduler.support import config, queued
 
 RESULT = "action_checkin_result"
 YES, SOMEWHAT, NO = 2, 1, 0
@@ -113,6 +115,9 @@ async def test_pulse_vote_done_then_the_checkin_four_weeks_later_shows_the_answe
         report = await pulse_report(session, policy=policy, now=due + timedelta(minutes=2))
     engineering = report.teams[0]
     assert engineering.closed and engineering.invited == 6  # the open check-in is not the team's pulse
+    asked = await as_person(database, team[3], policy, due + timedelta(minutes=2), "command", "pulse", "")
+    assert asked.card is not None and asked.card.title == "Check-in on your team's action"
+    assert "Check-in open until" in asked.card.plain() and "0 of 6 have answered so far." in asked.card.plain()
 
     for person, value in zip(team, [YES, YES, YES, YES, SOMEWHAT, NO], strict=True):
         reply = await tap(database, person, answer_button(cards[person.id], value), policy, due + timedelta(hours=1))
@@ -126,24 +131,24 @@ async def test_pulse_vote_done_then_the_checkin_four_weeks_later_shows_the_answe
     day = Translator("en").day
     assert f"Purpose: 2.5/10 before the action ({day(now.date())}), 10.0/10 since ({day(second.date())}): +7.5." in text
 
-    later = due + timedelta(days=2)
+    await _shown_everywhere(database, policy, team, later=due + timedelta(days=5))
+
+
+async def _shown_everywhere(database: Database, policy: Policy, team: list[Person], *, later: datetime) -> None:
+    """Days after the check-in closed (and over 30 days after the action was done), its answer and trend are in the
+    manager digest's commitments, `/pulse` and `--json`; the pulse results are still the pulse's."""
     async with database.sessions() as session:
         report = await pulse_report(session, policy=policy, now=later)
-        shown = await commitments_by_team(session, team_ids=None, now=later, policy=policy)
         listed = await actions_json(session, team_ids=None, policy=policy)
     assert report.teams[0].period is not None and not report.teams[0].period.startswith("checkin")
-    digest = Card(sections=tuple(commitment_sections(Translator("en"), shown[proposal.team_id], team="Engineering")))
-    assert "Yes: 4, somewhat: 1, no: 1" in digest.plain() and "+7.5" in digest.plain()
+    await runs.send_digests(database, config=config(leaderboard=None), policy=policy, now=later, force=True, owner="t")
+    [digest] = await queued(database, kind="manager_digest")
+    assert "Yes: 4, somewhat: 1, no: 1" in card_of(digest).plain() and "+7.5" in card_of(digest).plain()
     pulse = await as_person(database, team[2], policy, later, "command", "pulse", "")
     assert pulse.card is not None and "Yes: 4, somewhat: 1, no: 1" in pulse.card.plain()
     checkin = listed[0]["checkin"]
-    assert (checkin["status"], checkin["yes"], checkin["somewhat"], checkin["no"], checkin["answers"]) == (
-        "closed",
-        4,
-        1,
-        1,
-        6,
-    )
+    shown = (checkin["status"], checkin["yes"], checkin["somewhat"], checkin["no"], checkin["answers"])
+    assert shown == ("closed", 4, 1, 1, 6)
     assert checkin["trend"]["driver"] == "purpose" and checkin["trend"]["change"] == 7.5
 
 
@@ -157,7 +162,15 @@ async def test_a_checkin_with_too_few_answers_shows_no_number_when_its_window_en
     closing = now + timedelta(hours=policy.pulse_window_hours + 1)
     proposal = await _committed_and_done(database, policy, jobs, team, closing)
     due = (proposal.done_at or closing) + timedelta(days=policy.action_checkin_days)
+    async with database.transaction() as session:
+        french = await people_store.get_person(session, person_id=team[5].id or 0)
+        assert french is not None
+        french.language = "fr"
+        await people_store.save(session, french)
     await jobs.pulses(due)
+    card = await _checkin_card(database, team[5], policy)
+    assert card.title == "Point d'étape sur l'action de votre équipe"
+    assert [choice.label for choice in card.choices] == ["Oui", "Un peu", "Non"]
     for person in team[:4]:
         card = await _checkin_card(database, person, policy)
         await tap(database, person, answer_button(card, YES), policy, due)
@@ -190,3 +203,15 @@ async def test_checkins_are_claimed_once_per_action_even_by_two_jobs(
         assert await actions_api.open_checkins(session, policy=policy, now=due + timedelta(days=3), owner="x") == 0
     questions = await posts(database, kind="pulse.question")
     assert len([row for row in questions if "Check-in" in card_of(row).title]) == len(team)
+
+
+async def test_an_action_done_long_before_its_checkin_was_due_gets_none(
+    database: Database, policy: Policy, now: datetime
+) -> None:
+    team = (await closed_pulse(database, policy, now, teams={"Engineering": 6}, close=False))["Engineering"]
+    jobs = ScheduledJobs(database, config(), policy, owner="test")
+    closing = now + timedelta(hours=policy.pulse_window_hours + 1)
+    proposal = await _committed_and_done(database, policy, jobs, team, closing)
+    late = (proposal.done_at or closing) + timedelta(days=policy.action_checkin_days + 31)
+    await jobs.pulses(late)  # the first run after a long downtime, or the first since an upgrade
+    assert await _checkin_rounds(database) == 0
