@@ -41,6 +41,18 @@ async def _round_questions(database: Database, round_id: int) -> list[PulseQuest
         return list((await session.exec(statement)).all())
 
 
+async def _done_action(
+    database: Database, policy: Policy, now: datetime
+) -> tuple[list[Person], ScheduledJobs, ActionProposal, datetime]:
+    """Engineering (6, purpose low) asked a pulse that the job closes; the invitation, a proposal, four votes of six
+    (committed at once), and the action done by its owner. Returns the team, the jobs, the action and when it closed."""
+    answered = await closed_pulse(database, policy, now, teams={"Engineering": 6}, answers={"purpose": 2}, close=False)
+    team = answered["Engineering"]
+    jobs = ScheduledJobs(database, config(), policy, owner="test")
+    closing = now + timedelta(hours=policy.pulse_window_hours + 1)
+    return team, jobs, await _committed_and_done(database, policy, jobs, team, closing), closing
+
+
 async def _committed_and_done(
     database: Database, policy: Policy, jobs: ScheduledJobs, team: list[Person], closing: datetime
 ) -> ActionProposal:
@@ -88,12 +100,7 @@ async def test_pulse_vote_done_then_the_checkin_four_weeks_later_shows_the_answe
     database: Database, policy: Policy, now: datetime
 ) -> None:
     policy = replace(policy, pulse_questions=10)  # every driver in each pulse, so purpose is measured again
-    team = (await closed_pulse(database, policy, now, teams={"Engineering": 6}, answers={"purpose": 2}, close=False))[
-        "Engineering"
-    ]
-    jobs = ScheduledJobs(database, config(), policy, owner="test")
-    closing = now + timedelta(hours=policy.pulse_window_hours + 1)
-    proposal = await _committed_and_done(database, policy, jobs, team, closing)
+    team, jobs, proposal, closing = await _done_action(database, policy, now)
     done_at = proposal.done_at or closing
 
     second = closing + timedelta(days=7)
@@ -155,12 +162,7 @@ async def _shown_everywhere(database: Database, policy: Policy, team: list[Perso
 async def test_a_checkin_with_too_few_answers_shows_no_number_when_its_window_ends(
     database: Database, policy: Policy, now: datetime
 ) -> None:
-    team = (await closed_pulse(database, policy, now, teams={"Engineering": 6}, answers={"purpose": 2}, close=False))[
-        "Engineering"
-    ]
-    jobs = ScheduledJobs(database, config(), policy, owner="test")
-    closing = now + timedelta(hours=policy.pulse_window_hours + 1)
-    proposal = await _committed_and_done(database, policy, jobs, team, closing)
+    team, jobs, proposal, closing = await _done_action(database, policy, now)
     due = (proposal.done_at or closing) + timedelta(days=policy.action_checkin_days)
     async with database.transaction() as session:
         french = await people_store.get_person(session, person_id=team[5].id or 0)
@@ -191,10 +193,7 @@ async def test_a_checkin_with_too_few_answers_shows_no_number_when_its_window_en
 async def test_checkins_are_claimed_once_per_action_even_by_two_jobs(
     database: Database, policy: Policy, now: datetime
 ) -> None:
-    team = (await closed_pulse(database, policy, now, teams={"Engineering": 6}, close=False))["Engineering"]
-    jobs = ScheduledJobs(database, config(), policy, owner="test")
-    closing = now + timedelta(hours=policy.pulse_window_hours + 1)
-    proposal = await _committed_and_done(database, policy, jobs, team, closing)
+    team, jobs, proposal, closing = await _done_action(database, policy, now)
     due = (proposal.done_at or closing) + timedelta(days=policy.action_checkin_days)
     other = ScheduledJobs(database, config(), policy, owner="other")
     await jobs.pulses(due)
@@ -208,10 +207,7 @@ async def test_checkins_are_claimed_once_per_action_even_by_two_jobs(
 async def test_an_action_done_long_before_its_checkin_was_due_gets_none(
     database: Database, policy: Policy, now: datetime
 ) -> None:
-    team = (await closed_pulse(database, policy, now, teams={"Engineering": 6}, close=False))["Engineering"]
-    jobs = ScheduledJobs(database, config(), policy, owner="test")
-    closing = now + timedelta(hours=policy.pulse_window_hours + 1)
-    proposal = await _committed_and_done(database, policy, jobs, team, closing)
+    team, jobs, proposal, closing = await _done_action(database, policy, now)
     late = (proposal.done_at or closing) + timedelta(days=policy.action_checkin_days + 31)
     await jobs.pulses(late)  # the first run after a long downtime, or the first since an upgrade
     assert await _checkin_rounds(database) == 0
