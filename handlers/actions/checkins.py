@@ -38,12 +38,13 @@ MISSED_AFTER_DAYS = 30
 
 async def open_checkins(session: AsyncSession, *, policy: Policy, now: datetime, owner: str) -> int:
     """Ask each team whose action was done `action_checkin_days` ago whether it helped; returns how many asked."""
-    if not policy.secret_key:
+    until = now - timedelta(days=policy.action_checkin_days)
+    due = await store.done_without_checkin(session, since=until - timedelta(MISSED_AFTER_DAYS), until=until)
+    if due and not policy.secret_key:
         log.warning("action check-ins due but not sent: BRAVO_SECRET_KEY is not set")
         return 0
-    until = now - timedelta(days=policy.action_checkin_days)
     opened = 0
-    for proposal in await store.done_without_checkin(session, since=until - timedelta(MISSED_AFTER_DAYS), until=until):
+    for proposal in due:
         done_on = (proposal.done_at or now).date().isoformat()
         key = {"kind": CHECKIN_KIND, "target": str(proposal.id), "period": done_on}
         if not await schedule_store.claim(session, **key, owner=owner, now=now):
