@@ -244,10 +244,12 @@ async def close_expired(session: AsyncSession, *, now: datetime) -> int:
     return closed
 
 
-async def close_now(session: AsyncSession, *, now: datetime, team_ids: Sequence[int] | None = None) -> int:
-    """Close open rounds early (all, or the given teams'): `bravo pulse close`."""
+async def close_now(
+    session: AsyncSession, *, now: datetime, team_ids: Sequence[int] | None = None, kind: str | None = None
+) -> int:
+    """Close open rounds early (all, or the given teams', of every kind or only `kind`): `bravo pulse close`."""
     closed = 0
-    for pulse in await pulse_store.open_rounds(session):
+    for pulse in await pulse_store.open_rounds(session, kind=kind):
         if team_ids is None or pulse.team_id in team_ids:
             closed += await close_round(session, pulse=pulse, now=now)
     return closed

@@ -135,3 +135,40 @@ async def test_the_demo_reaches_the_checkin_with_actions_tick_ahead_and_lists_it
     checkin = json.loads(out)["actions"][0]["checkin"]
     assert (checkin["status"], checkin["yes"], checkin["somewhat"], checkin["no"]) == ("closed", 3, 2, 1)
     assert checkin["trend"]["before"]["score"] == 2.5 and checkin["trend"]["latest"] is None
+
+
+async def test_pulse_close_also_closes_open_checkins_and_posts_their_outcome(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before the secret key changes, `pulse close` leaves no ballot open: check-ins close too, counted apart."""
+    from datetime import timedelta
+
+    from storage.models import ActionPlan, ActionProposal
+    from storage.models.actions import DONE
+
+    now, database = utcnow(), runtime.database
+    team = (await closed_pulse(database, runtime.policy, now, teams={"Engineering": 6}))["Engineering"]
+    async with database.transaction() as session:
+        plan = ActionPlan(team_id=team[0].team_id or 0, period="p", driver="tools", score=3.0, vote_closes_at=now)
+        session.add(plan)
+        await session.flush()
+        done = now - timedelta(days=runtime.policy.action_checkin_days, minutes=1)
+        session.add(
+            ActionProposal(
+                plan_id=plan.id or 0,
+                team_id=plan.team_id,
+                text="Tools wiki",
+                owner_id=team[0].id or 0,
+                due_on=done.date(),
+                status=DONE,
+                committed_at=done,
+                done_at=done,
+            )
+        )
+    code, out, _ = await run(runtime, capsys, "actions", "tick")
+    assert code == 0 and "1 check-in sent." in out
+    code, out, _ = await run(runtime, capsys, "pulse", "close")
+    assert code == 0 and "0 pulses closed." in out and "1 check-in closed." in out
+    assert "1 check-in result posted." in out
+    code, out, _ = await run(runtime, capsys, "actions", "list")
+    assert "Check-in: not enough answers to show (results appear with at least 5)." in out
