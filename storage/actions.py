@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage import votes
 from storage.models import ActionCheckin, ActionPlan, ActionProposal, ActionSuggestion, ActionVote, PulseRound
 from storage.models.actions import COMMITTED, DONE, VOTING
+from storage.pulse.rounds import chunks
 from storage.upsert import insert_ignore
 
 
@@ -144,11 +145,12 @@ async def add_checkin(session: AsyncSession, *, checkin: ActionCheckin) -> bool:
 
 
 async def checkins_of(session: AsyncSession, *, proposal_ids: Collection[int]) -> dict[int, ActionCheckin]:
-    """The check-ins of these actions, by action."""
-    if not proposal_ids:
-        return {}
-    statement = select(ActionCheckin).where(col(ActionCheckin.proposal_id).in_(sorted(proposal_ids)))
-    return {row.proposal_id: row for row in (await session.exec(statement)).all()}
+    """The check-ins of these actions, by action (in statement-sized lists: a digest reads every team's)."""
+    found: dict[int, ActionCheckin] = {}
+    for chunk in chunks(list(proposal_ids)):
+        statement = select(ActionCheckin).where(col(ActionCheckin.proposal_id).in_(chunk))
+        found.update((row.proposal_id, row) for row in (await session.exec(statement)).all())
+    return found
 
 
 async def checkins_to_announce(session: AsyncSession) -> list[ActionCheckin]:
