@@ -70,8 +70,9 @@ async def _list(args: argparse.Namespace, runtime: Runtime) -> int:
                 sys.stderr.write(t("no team is called {team}", team=args.team) + "\n")
                 return 1
             team_ids = [team.id or 0]
-        rows = await actions_json(session, team_ids=team_ids, policy=runtime.policy)
-        checkins = await checkin_texts(session, team_ids=team_ids, policy=runtime.policy, t=t)
+        now = utcnow()
+        rows = await actions_json(session, team_ids=team_ids, policy=runtime.policy, now=now)
+        checkins = await checkin_texts(session, team_ids=team_ids, policy=runtime.policy, now=now, t=t)
     if args.json:
         sys.stdout.write(json.dumps({"actions": rows}, ensure_ascii=False, indent=2) + "\n")
         return 0

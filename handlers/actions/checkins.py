@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.actions.outcome import RESULT_KIND, CheckinView, outcome_card, view_of
+from handlers.actions.outcome import MISSED_AFTER_DAYS, RESULT_KIND, CheckinView, outcome_card, view_of
 from handlers.actions.plans import tell_team
 from handlers.i18n import Translator
 from handlers.messages import Card
@@ -32,8 +32,6 @@ from storage.models.schedule import QUEUED, SKIPPED
 log = logging.getLogger(__name__)
 
 CHECKIN_KIND = "action_checkin"
-# An action done longer ago than its check-in day plus this many days gets none (a long downtime, a first upgrade).
-MISSED_AFTER_DAYS = 30
 
 
 async def open_checkins(session: AsyncSession, *, policy: Policy, now: datetime, owner: str) -> int:

@@ -37,7 +37,7 @@ async def commitments_by_team(
     closed in the last `RECENT_DAYS`, each done one with its check-in."""
     since = now - timedelta(days=RECENT_DAYS)
     rows = await store.commitments(session, team_ids=team_ids)
-    views = await checkin_views(session, rows, policy=policy)
+    views = await checkin_views(session, rows, policy=policy, now=now)
     shown = [row for row in rows if row.status != DONE or _recent(row, views.get(row.id or 0), since)]
     found: dict[int, list[Proposed]] = defaultdict(list)
     for item in await proposed_items(session, shown, {}):
@@ -93,14 +93,14 @@ def with_commitments(handler: CommandHandler) -> CommandHandler:
 
 
 async def actions_json(
-    session: AsyncSession, *, team_ids: Collection[int] | None, policy: Policy
+    session: AsyncSession, *, team_ids: Collection[int] | None, policy: Policy, now: datetime
 ) -> list[dict[str, Any]]:
     """Every proposal with its team, owner, due date, status, votes and, once done, its check-in, for
     `bravo actions list --json`."""
     rows = await store.all_proposals(session, team_ids=team_ids)
     teams = {team.id: team.name for team in await people_store.all_teams(session)}
     owners = {p.id: p.display_name for p in await people_store.people_by_ids(session, ids=[r.owner_id for r in rows])}
-    views = await checkin_views(session, rows, policy=policy)
+    views = await checkin_views(session, rows, policy=policy, now=now)
     votes: dict[int, dict[int, int]] = {}
     for plan_id in {row.plan_id for row in rows}:
         votes[plan_id] = await store.vote_counts(session, plan_id=plan_id)
@@ -122,9 +122,9 @@ async def actions_json(
 
 
 async def checkin_texts(
-    session: AsyncSession, *, team_ids: Collection[int] | None, policy: Policy, t: Translator
+    session: AsyncSession, *, team_ids: Collection[int] | None, policy: Policy, now: datetime, t: Translator
 ) -> dict[int, list[str]]:
     """Each done action's check-in as `bravo actions list` writes it under the action: the answer, then the trend."""
     rows = await store.all_proposals(session, team_ids=team_ids)
-    views = await checkin_views(session, rows, policy=policy)
+    views = await checkin_views(session, rows, policy=policy, now=now)
     return {proposal_id: outcome_lines(t, view) for proposal_id, view in views.items()}

@@ -24,6 +24,8 @@ from storage.models import ActionCheckin, ActionProposal
 from storage.models.actions import DONE
 
 RESULT_KIND = "action_checkin_result"
+# An action done longer ago than its check-in day plus this many days gets none (a long downtime, a first upgrade).
+MISSED_AFTER_DAYS = 30
 YES, SOMEWHAT, NO = 2, 1, 0
 
 
@@ -35,12 +37,15 @@ class CheckinView:
     threshold: int
     due: datetime | None = None
     result: CheckinResult | None = None
+    missed: bool = False
     driver: str = ""
     before: Measure | None = None
     after: Measure | None = None
 
     @property
     def status(self) -> str:
+        if self.missed:
+            return "missed"
         if self.due is not None:
             return "due"
         if self.result is None:
@@ -53,7 +58,7 @@ def _measure(score: float | None, at: datetime | None) -> Measure | None:
 
 
 async def checkin_views(
-    session: AsyncSession, proposals: Collection[ActionProposal], *, policy: Policy
+    session: AsyncSession, proposals: Collection[ActionProposal], *, policy: Policy, now: datetime
 ) -> dict[int, CheckinView]:
     """The check-in of every done action among `proposals`, by action id."""
     done = [item for item in proposals if item.status == DONE and item.done_at is not None]
@@ -64,8 +69,9 @@ async def checkin_views(
     for item in done:
         row = rows.get(item.id or 0)
         if row is None:
-            due = (item.done_at or datetime.min) + timedelta(days=policy.action_checkin_days)
-            views[item.id or 0] = CheckinView(policy.anonymity_threshold, due=due)
+            due = (item.done_at or now) + timedelta(days=policy.action_checkin_days)
+            missed = due + timedelta(days=MISSED_AFTER_DAYS) < now
+            views[item.id or 0] = CheckinView(policy.anonymity_threshold, due=due, missed=missed)
             continue
         views[item.id or 0] = view_of(row, results.get(row.round_id or 0), policy.anonymity_threshold)
     return views
@@ -84,6 +90,8 @@ def view_of(row: ActionCheckin, result: CheckinResult | None, threshold: int) ->
 def answer_text(t: Translator, view: CheckinView) -> str:
     """`Did it help? Yes: 4, somewhat: 1, no: 0 (5 answers).`, or why there is no number (yet)."""
     result = view.result
+    if view.missed:
+        return t("No check-in: Bravo was not running when it was due.")
     if view.due is not None:
         return t("Check-in on {day}: did it help?", day=t.day(view.due.date()))
     if result is None:

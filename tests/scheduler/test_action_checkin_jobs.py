@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from handlers import actions as actions_api
-from handlers.actions import actions_json
+from handlers.actions import actions_json, checkin_texts
 from handlers.i18n import Translator
 from handlers.messages import Card
 from handlers.policy import Policy
@@ -146,7 +146,7 @@ async def _shown_everywhere(database: Database, policy: Policy, team: list[Perso
     manager digest's commitments, `/pulse` and `--json`; the pulse results are still the pulse's."""
     async with database.sessions() as session:
         report = await pulse_report(session, policy=policy, now=later)
-        listed = await actions_json(session, team_ids=None, policy=policy)
+        listed = await actions_json(session, team_ids=None, policy=policy, now=later)
     assert report.teams[0].period is not None and not report.teams[0].period.startswith("checkin")
     await runs.send_digests(database, config=config(leaderboard=None), policy=policy, now=later, force=True, owner="t")
     [digest] = await queued(database, kind="manager_digest")
@@ -185,7 +185,7 @@ async def test_a_checkin_with_too_few_answers_shows_no_number_when_its_window_en
     assert "not enough answers to show (results appear with at least 5)" in text and "Yes:" not in text
     assert "Purpose: 2.5/10 before the action" in text and "not measured again since" in text
     async with database.sessions() as session:
-        [listed] = await actions_json(session, team_ids=None, policy=policy)
+        [listed] = await actions_json(session, team_ids=None, policy=policy, now=ended)
         row = (await session.exec(select(ActionCheckin))).one()
     assert listed["checkin"]["hidden"] is True and "yes" not in listed["checkin"] and row.announced_at is not None
 
@@ -211,3 +211,7 @@ async def test_an_action_done_long_before_its_checkin_was_due_gets_none(
     late = (proposal.done_at or closing) + timedelta(days=policy.action_checkin_days + 31)
     await jobs.pulses(late)  # the first run after a long downtime, or the first since an upgrade
     assert await _checkin_rounds(database) == 0
+    async with database.sessions() as session:
+        [listed] = await actions_json(session, team_ids=None, policy=policy, now=late)
+        [text] = (await checkin_texts(session, team_ids=None, policy=policy, now=late, t=Translator("en"))).values()
+    assert listed["checkin"]["status"] == "missed" and text == ["No check-in: Bravo was not running when it was due."]
