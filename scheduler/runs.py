@@ -255,6 +255,8 @@ async def post_leaderboard(
     if not force and now - fire > config.grace:
         return None
     period = schedule.period(now if force else fire, zone)
+    span = fire - schedule.previous(fire, zone)  # the goals reached since the previous leaderboard are shown
+    since = (now if force else fire) - span
     channels = leaderboard_channels(config)
     key = {"kind": LEADERBOARD, "target": ORGANISATION, "period": period}
     dedupe = schedule_store.claim_key(LEADERBOARD, ORGANISATION, period)
@@ -262,16 +264,17 @@ async def post_leaderboard(
         async with database.sessions() as session:
             claimed = await schedule_store.get_claim(session, **key)
             card, _ = await queue_leaderboard(
-                session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, dry_run=True
+                session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, since=since, dry_run=True
             )
         return Outcome(LEADERBOARD, ORGANISATION, period, TAKEN if claimed else DRY_RUN, card)
     if not channels:
         return None
     async with database.transaction() as session:
-        if not await schedule_store.claim(session, **key, owner=owner or process_owner(), now=now):
+        holder = owner or process_owner()
+        if not await schedule_store.claim(session, **key, owner=holder, now=now):
             return Outcome(LEADERBOARD, ORGANISATION, period, TAKEN)
         card, deliveries = await queue_leaderboard(
-            session, policy=policy, channels=channels, dedupe_key=dedupe, now=now
+            session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, since=since, owner=holder
         )
         await schedule_store.finish(session, **key, status=QUEUED, deliveries=deliveries, now=now)
     return Outcome(LEADERBOARD, ORGANISATION, period, QUEUED, card, deliveries)

@@ -11,11 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import votes
 from storage.models import KudosRecipient, Person, RewardOption, RewardRound, RewardVote
-from storage.models.rewards import ACTIVE, ORG_SCOPE, TEAM_SCOPE
+from storage.models.rewards import ACTIVE, ORG_SCOPE, REACHED, TEAM_SCOPE
 from storage.upsert import insert_ignore
 
 # Rounds per `IN (…)` list, well under the 32,767 parameters a statement may carry.
 ROUNDS_PER_STATEMENT = 5_000
+# The PostgreSQL advisory lock that serialises reward proposals ("bravorwd1").
+PROPOSALS_LOCK = 0x6272617672776431
 
 
 def scope_key(team_id: int | None) -> str:
@@ -77,6 +79,43 @@ async def options_for(session: AsyncSession, *, team_id: int | None) -> list[Rew
         )
     statement = statement.order_by(col(RewardOption.points), col(RewardOption.id))
     return list((await session.exec(statement)).all())
+
+
+async def offered_options(session: AsyncSession, *, scope: str, team_id: int | None) -> list[RewardOption]:
+    """The active options where a proposal of `scope` for `team_id` would go: the organisation's; a team's own
+    and every team's; with no team (an admin's for every team), every team's."""
+    if scope == ORG_SCOPE or team_id is not None:
+        return await options_for(session, team_id=None if scope == ORG_SCOPE else team_id)
+    statement = (
+        select(RewardOption)
+        .where(col(RewardOption.active), RewardOption.scope == TEAM_SCOPE, col(RewardOption.team_id).is_(None))
+        .order_by(col(RewardOption.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def lock_proposals(session: AsyncSession) -> None:
+    """Serialise reward proposals until the transaction ends, so a look for an identical reward and the insert
+    that follows it cannot interleave with another process's: PostgreSQL takes a transaction advisory lock;
+    SQLite's write transactions (BEGIN IMMEDIATE) are already one at a time."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.exec(select(func.pg_advisory_xact_lock(PROPOSALS_LOCK)))
+
+
+async def reached_rounds(session: AsyncSession, *, since: datetime, until: datetime) -> list[RewardRound]:
+    """Rounds whose goal was reached (and closed) in `[since, until)`, in the order they were reached."""
+    statement = (
+        select(RewardRound)
+        .where(RewardRound.status == REACHED, col(RewardRound.ended_at) >= since, col(RewardRound.ended_at) < until)
+        .order_by(col(RewardRound.ended_at), col(RewardRound.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def recipient_teams_since(session: AsyncSession, *, since: datetime) -> set[int | None]:
+    """The teams (None: someone in no team) that received kudos from `since` on: an index range of recent rows."""
+    statement = select(KudosRecipient.team_id).where(col(KudosRecipient.created_at) >= since).distinct()
+    return set((await session.exec(statement)).all())
 
 
 async def all_options(session: AsyncSession) -> list[RewardOption]:

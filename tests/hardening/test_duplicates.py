@@ -76,7 +76,9 @@ async def test_a_redelivered_slash_command_counts_once(bravo: SlackBravo) -> Non
     assert await count(bravo.runtime.database, Kudos) == 1
     assert list((await _points(bravo.runtime.database)).values()) == [2]
     assert await count(bravo.runtime.database, RewardOption) == 1
-    another = await bravo.post(slash_command("/rewards", "propose 300 team lunch", user_id="U2"))
+    same = await bravo.post(slash_command("/rewards", "propose 300 Team Lunch!", user_id="U2"))
+    assert same[0] == 200 and await count(bravo.runtime.database, RewardOption) == 1  # the same reward: one option
+    another = await bravo.post(slash_command("/rewards", "propose 300 team dinner", user_id="U2"))
     assert another[0] == 200 and await count(bravo.runtime.database, RewardOption) == 2
 
 

@@ -30,6 +30,7 @@ from handlers.pulse.questions import DRIVERS, ENPS_DRIVER, SCALES
 from handlers.pulse.results import GroupResult, PulseReport
 from handlers.pulse.stats import question_stats
 from handlers.pulse.tokens import Ballot, ballot_token
+from handlers.rewards import celebrate
 from handlers.rewards import leaderboard as rewards_board
 from handlers.rewards.pots import Standing
 from handlers.routing import help_reply
@@ -237,9 +238,14 @@ def board_cards(language: str) -> Iterator[tuple[str, Card]]:
         team=None, round=None, pot=4000, status="active", goal_points=5000, reward="Journée à la mer"
     )
     reached = [standing(1, goal=True, pot=10_000), organisation]
-    card = rewards_board.leaderboard_card(t, teams=standings, organisation=organisation, reached=reached)
+    earlier = [standing(index, goal=True, pot=300) for index in range(2, 31)]
+    card = rewards_board.leaderboard_card(
+        t, teams=standings, organisation=organisation, reached=reached, earlier=earlier
+    )
     yield "rewards.leaderboard", card
-    yield "rewards.due", rewards_board.reward_due_card(t, standing(1, goal=True))
+    yield "rewards.due", celebrate.reward_due_card(t, standing(1, goal=True))
+    yield "rewards.reached.team", celebrate.celebration_card(t, standing(1, goal=True, pot=10_000))
+    yield "rewards.reached.org", celebrate.celebration_card(t, organisation)
 
 
 def standing(index: int, *, goal: bool, pot: int = 240) -> Standing:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from handlers.digest.manager import MANAGER_DIGEST
 from handlers.digest.team import TEAM_DIGEST
 from handlers.policy import Policy
-from handlers.rewards.pots import set_goal
+from handlers.rewards.proposals import set_goal
 from scheduler.runs import send_digests
 from storage import people as people_store
 from storage.db import Database
