@@ -30,7 +30,10 @@ from handlers.kudos.leaderboard import PERIODS, Period, build_leaderboard, perio
 from handlers.policy import Policy
 from handlers.rewards.pots import standings
 from scheduler.config import SchedulerConfig
+from scheduler.goals import OVERLAP
 from scheduler.runs import post_leaderboard, send_digests
+from storage import people as people_store
+from storage import rewards as rewards_store
 from storage.db import Database
 from storage.kudos.rollup import roll_up
 
@@ -43,6 +46,8 @@ QUERY_TARGET_MS = 100.0
 CONFIG = SchedulerConfig(platforms=("slack",), leaderboard_channels=(("slack", "C_LEADERBOARD"),))
 POLICY = Policy()
 POLICY_ZONE = ZoneInfo(POLICY.timezone)
+# Teams whose pots the reward job's minute look reads after a busy minute.
+BUSY_TEAMS = 50
 
 WEEK_TOTALS = text(
     "SELECT team_id, count(DISTINCT kudos_id), count(DISTINCT recipient_id), sum(points) FROM kudos_recipient "
@@ -72,6 +77,8 @@ class DigestFigures:
     kudos_board_ms: dict[str, float] = field(default_factory=dict)
     kudos_board_baseline_ms: float = 0.0
     standings_ms: float = 0.0
+    quiet_look_ms: float = 0.0
+    busy_look_ms: float = 0.0
     rollup_seconds: float = 0.0
     queue_seconds: float | None = None
     peak_mb: float = 0.0
@@ -168,6 +175,23 @@ async def _measure_bravo(database: Database, figures: DigestFigures, now: dateti
             await standings(session, now=now)
 
     figures.standings_ms = await median(collective_query, 5) * 1000
+    await _measure_goal_looks(database, figures, now)
+
+
+async def _measure_goal_looks(database: Database, figures: DigestFigures, now: datetime) -> None:
+    """The reward job's minute look (`scheduler.goals`), read side: which teams received kudos since the last
+    look, then their pots and the organisation's. Quiet: nothing since; busy: kudos reached `BUSY_TEAMS` teams."""
+    async with database.sessions() as session:
+        busy = [team.id for team in (await people_store.all_teams(session))[:BUSY_TEAMS] if team.id is not None]
+
+    async def look(since: datetime, team_ids: list[int]) -> None:
+        async with database.sessions() as session:
+            moved = await rewards_store.recipient_teams_since(session, since=since)
+            if moved or team_ids:
+                await standings(session, now=now, team_ids=team_ids)
+
+    figures.quiet_look_ms = await median(lambda: look(now + OVERLAP, []), 5) * 1000
+    figures.busy_look_ms = await median(lambda: look(now - 2 * OVERLAP, busy), 5) * 1000
 
 
 def _kudos_board(database: Database, period: Period, now: datetime) -> Callable[[], Awaitable[Any]]:
@@ -228,6 +252,17 @@ def report(all_figures: list[DigestFigures], out: Callable[[str], None]) -> None
             f"| {item.engine} | {item.factor:g}× | {boards} | {item.kudos_board_baseline_ms:.1f} "
             f"| {week / item.kudos_board_baseline_ms:.1f} | {item.standings_ms:.0f} | {'met' if met else 'MISSED'} "
             f"| {item.rollup_seconds:.1f} |"
+        )
+    out("")
+    out(
+        "| engine | size | reward goals: quiet minute look ms | look after kudos to "
+        f"{BUSY_TEAMS} teams ms | look at every pot (start, hourly) ms |"
+    )
+    out("|---|---|---|---|---|")
+    for item in all_figures:
+        out(
+            f"| {item.engine} | {item.factor:g}× | {item.quiet_look_ms:.1f} | {item.busy_look_ms:.1f} "
+            f"| {item.standings_ms:.0f} |"
         )
     out("")
     peak = max((item.peak_mb for item in all_figures), default=0.0)
