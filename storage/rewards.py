@@ -103,10 +103,12 @@ async def lock_proposals(session: AsyncSession) -> None:
 
 
 async def reached_rounds(session: AsyncSession, *, since: datetime, until: datetime) -> list[RewardRound]:
-    """Rounds whose goal was reached (and closed) in `[since, until)`, in the order they were reached."""
+    """Rounds whose goal was reached (and closed) after `since` and by `until`, in the order they were reached.
+
+    `since` excluded: what a post made at `since` closed itself, it showed then."""
     statement = (
         select(RewardRound)
-        .where(RewardRound.status == REACHED, col(RewardRound.ended_at) >= since, col(RewardRound.ended_at) < until)
+        .where(RewardRound.status == REACHED, col(RewardRound.ended_at) > since, col(RewardRound.ended_at) <= until)
         .order_by(col(RewardRound.ended_at), col(RewardRound.id))
     )
     return list((await session.exec(statement)).all())

@@ -84,6 +84,14 @@ async def get_claim(session: AsyncSession, *, kind: str, target: str, period: st
     return (await session.exec(statement)).first()
 
 
+async def last_claimed_at(session: AsyncSession, *, kind: str, before: datetime) -> datetime | None:
+    """When the latest post of `kind` claimed before `before` was claimed (the previous leaderboard, say)."""
+    statement = select(func.max(ScheduledPost.claimed_at)).where(
+        ScheduledPost.kind == kind, col(ScheduledPost.claimed_at) < before
+    )
+    return (await session.exec(statement)).one()
+
+
 async def recent_claims(session: AsyncSession, *, since: datetime, limit: int = 200) -> list[ScheduledPost]:
     statement = (
         select(ScheduledPost)

@@ -18,6 +18,7 @@ from handlers.messages import Card, Line, Section
 from handlers.policy import Policy
 from handlers.rewards.celebrate import celebrate, cheer
 from handlers.rewards.pots import Standing, progress_bar, ranked, reached_since, settle_votes, standings
+from storage import schedule as schedule_store
 
 LEADERBOARD = "leaderboard"
 
@@ -97,13 +98,15 @@ async def queue_leaderboard(
     dry_run: bool = False,
 ) -> tuple[Card, int]:
     """Settle the votes, celebrate goals reached that nobody celebrated yet, and queue the leaderboard post in each
-    `(platform, channel)`; goals reached since `since` (the previous leaderboard) and celebrated then are shown.
+    `(platform, channel)`; goals reached since the previous leaderboard (posted at `since` on schedule, or later)
+    and celebrated then are shown.
 
     Returns the card and how many posts were queued. Call it inside the period's claim: it starts rounds.
     With `dry_run` nothing is changed or queued.
     """
     teams, organisation = await standings(session, now=now)
-    earlier = await reached_since(session, since=since, until=now)
+    previous = await schedule_store.last_claimed_at(session, kind=LEADERBOARD, before=now)
+    earlier = await reached_since(session, since=max(since, previous) if previous else since, until=now)
     reached = [item for item in (*teams, organisation) if item.reached]
     if not dry_run:
         await settle_votes(session, items=[*teams, organisation], now=now)

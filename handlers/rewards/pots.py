@@ -163,7 +163,7 @@ async def standings(
 
 
 async def reached_since(session: AsyncSession, *, since: datetime, until: datetime) -> list[Standing]:
-    """Goals reached in `[since, until)`, already closed: each shown at 100% of its goal."""
+    """Goals reached after `since` and by `until`, already closed: each shown at 100% of its goal."""
     rows = await rewards_store.reached_rounds(session, since=since, until=until)
     teams = {team.id: team for team in await people_store.all_teams(session)}
     return [

@@ -135,10 +135,12 @@ async def test_a_goal_nobody_celebrated_yet_is_celebrated_by_the_leaderboard_onc
     org = await seed_goals(database)
     await cross(database, org)
     jobs = goal_jobs(database, slack_policy(policy))
-    await jobs.leaderboard(FRIDAY_16_PARIS)  # no minute look ran (a scheduler stopped all week)
-    await jobs.rewards(FRIDAY_16_PARIS + timedelta(minutes=1))
-    (board,) = await queued(database, kind=LEADERBOARD)
+    await jobs.leaderboard(FRIDAY_16_PARIS + timedelta(minutes=3))  # no minute look ran (a scheduler stopped)
+    await jobs.rewards(FRIDAY_16_PARIS + timedelta(minutes=4))
+    await jobs.leaderboard(FRIDAY_16_PARIS + timedelta(days=7))
+    board, next_week = await queued(database, kind=LEADERBOARD)
     assert "🎉 Engineering reached 6 points: Team lunch!" in card_of(board).plain()
+    assert "Engineering" in card_of(next_week).plain() and "reached" not in card_of(next_week).plain()
     (post,) = await queued(database, kind=CELEBRATION)
     assert post.channel == "CENG"
     assert len(await queued(database, kind=REWARD_DUE)) == 1
@@ -241,3 +243,24 @@ async def test_the_organisation_digest_still_lists_a_goal_reached_and_closed_dur
         )
     assert [(item.team.name if item.team else None, item.goal) for item in week.reached] == [("Engineering", 6)]
     assert next_week.reached == ()
+
+
+@both_engines
+async def test_the_leaderboard_and_a_minute_look_at_the_same_moment_celebrate_once(
+    database: Database, policy: Policy
+) -> None:
+    org = await seed_goals(database)
+    await cross(database, org)
+    replica = Database(database.url.render_as_string(hide_password=False))
+    try:
+        await asyncio.gather(
+            goal_jobs(database, slack_policy(policy), owner="one").leaderboard(FRIDAY_16_PARIS),
+            goal_jobs(replica, slack_policy(policy), owner="two").rewards(FRIDAY_16_PARIS),
+        )
+    finally:
+        await replica.dispose()
+    assert len(await queued(database, kind=CELEBRATION)) == 1
+    assert len(await queued(database, kind=REWARD_DUE)) == 1
+    (board,) = await queued(database, kind=LEADERBOARD)
+    text = card_of(board).plain()
+    assert ("🎉 Engineering reached 6 points: Team lunch!" in text) != ("✓ Engineering reached 6 points" in text)
