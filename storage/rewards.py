@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
@@ -25,13 +25,12 @@ def scope_key(team_id: int | None) -> str:
     return f"team:{team_id}" if team_id is not None else ORG_SCOPE
 
 
-async def current_rounds(session: AsyncSession) -> dict[str, RewardRound]:
-    """The latest round of every scope that has one, keyed by scope."""
-    latest = (
-        select(RewardRound.scope_key, func.max(RewardRound.number).label("number"))
-        .group_by(col(RewardRound.scope_key))
-        .subquery()
-    )
+async def current_rounds(session: AsyncSession, *, scopes: Collection[str] | None = None) -> dict[str, RewardRound]:
+    """The latest round of every scope that has one (or of `scopes` only), keyed by scope."""
+    latest_numbers = select(RewardRound.scope_key, func.max(RewardRound.number).label("number"))
+    if scopes is not None:
+        latest_numbers = latest_numbers.where(col(RewardRound.scope_key).in_(sorted(set(scopes))))
+    latest = latest_numbers.group_by(col(RewardRound.scope_key)).subquery()
     statement = select(RewardRound).join(
         latest, and_(col(RewardRound.scope_key) == latest.c.scope_key, col(RewardRound.number) == latest.c.number)
     )
@@ -116,8 +115,10 @@ async def reached_rounds(session: AsyncSession, *, since: datetime, until: datet
 
 async def recipient_teams_since(session: AsyncSession, *, since: datetime) -> set[int | None]:
     """The teams (None: someone in no team) that received kudos from `since` on: an index range of recent rows."""
-    statement = select(KudosRecipient.team_id).where(col(KudosRecipient.created_at) >= since).distinct()
-    return set((await session.exec(statement)).all())
+    # `team_id + 0`: SQLite would otherwise walk the whole (team_id, …) index to list distinct teams in order,
+    # rather than the range of recent rows in (created_at, team_id).
+    statement = select(col(KudosRecipient.team_id) + 0).where(col(KudosRecipient.created_at) >= since).distinct()
+    return {int(team_id) if team_id is not None else None for team_id in (await session.exec(statement)).all()}
 
 
 async def all_options(session: AsyncSession) -> list[RewardOption]:

@@ -147,11 +147,13 @@ async def standings(
     Pots are read from the kudos summary for the weeks (the organisation: the days) that closed since each round
     started, and from the kudos themselves for the rest (`storage.kudos.pots`): one query per figure.
     """
-    rounds = await rewards_store.current_rounds(session)
-    chosen = await people_store.all_teams(session)
-    if team_ids is not None:
-        wanted = set(team_ids)
-        chosen = [team for team in chosen if team.id in wanted]
+    if team_ids is None:
+        rounds = await rewards_store.current_rounds(session)
+        chosen = await people_store.all_teams(session)
+    else:  # a few teams: only their rows are loaded
+        scopes = [rewards_store.scope_key(team_id) for team_id in team_ids]
+        rounds = await rewards_store.current_rounds(session, scopes=[*scopes, ORG_SCOPE] if org else scopes)
+        chosen = await people_store.teams_by_ids(session, ids=team_ids)
     teams = [(team, rounds.get(rewards_store.scope_key(team.id))) for team in chosen]
     pots = await pots_store.team_pots(session, rounds=[row for _, row in teams if row is not None], until=now)
     result = [Standing.of(team, row, pots.get(row.id or 0, 0) if row else 0) for team, row in teams]
