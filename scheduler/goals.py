@@ -47,14 +47,13 @@ async def celebrate_goals(database: Database, *, policy: Policy, watch: GoalWatc
     """Celebrate the goals reached since the last look; returns how many this process celebrated."""
     since = watch.since(now)
     team_ids: set[int] | None = None
-    if since is not None:
-        async with database.sessions() as session:
-            moved = await rewards_store.recipient_teams_since(session, since=since)
-        if not moved:
-            watch.looked(now, full=False)
-            return 0
-        team_ids = {team_id for team_id in moved if team_id is not None}
     async with database.sessions() as session:
+        if since is not None:
+            moved = await rewards_store.recipient_teams_since(session, since=since)
+            if not moved:
+                watch.looked(now, full=False)
+                return 0
+            team_ids = {team_id for team_id in moved if team_id is not None}
         teams, organisation = await standings(session, now=now, team_ids=team_ids)
     reached = [item.team.id for item in teams if item.reached and item.team is not None and item.team.id is not None]
     celebrated = 0

@@ -105,9 +105,8 @@ async def queue_leaderboard(
     With `dry_run` nothing is changed or queued.
     """
     teams, organisation = await standings(session, now=now)
-    previous = await schedule_store.last_claimed_at(session, kind=LEADERBOARD, before=now)
-    earlier = await reached_since(session, since=max(since, previous) if previous else since, until=now)
     reached = [item for item in (*teams, organisation) if item.reached]
+    done = {item.round_id for item in reached}
     if not dry_run:
         await settle_votes(session, items=[*teams, organisation], now=now)
         reached = await celebrate(session, policy=policy, items=reached, now=now, owner=owner)
@@ -117,6 +116,10 @@ async def queue_leaderboard(
         done = {item.round_id for item in reached}
         teams = [before if before.round_id in done else later for before, later in zip(teams, after, strict=True)]
         organisation = organisation if organisation.round_id in done else organisation_after
+    # Read after celebrating: a goal another process celebrated meanwhile (its claim made ours wait) is listed.
+    previous = await schedule_store.last_claimed_at(session, kind=LEADERBOARD, before=now)
+    closed = await reached_since(session, since=max(since, previous) if previous else since, until=now)
+    earlier = [item for item in closed if item.round_id not in done]
     card = leaderboard_card(
         Translator(policy.language), teams=teams, organisation=organisation, reached=reached, earlier=earlier
     )
