@@ -29,6 +29,7 @@ __all__ = [
     "person_platforms",
     "queue",
     "sealed_person_deliveries",
+    "shown_in_channel",
 ]
 SEALED_KEY = "outbox-dedupe"
 
@@ -112,6 +113,14 @@ def team_channels(team: Team, platforms: tuple[str, ...]) -> tuple[tuple[str, st
     if "teams" in platforms and team.teams_channel:
         channels.append(("teams", team.teams_channel))
     return tuple(channels)
+
+
+def shown_in_channel(*, person: Person, platform: str, channel: str, card: Card, kind: str) -> NewDelivery:
+    """A message to one person, shown to them alone in a channel where they acted (Slack's ephemeral messages; a
+    direct message when the channel refuses it). Queued once with the change it reports: no key needed."""
+    return NewDelivery(
+        kind=kind, platform=platform, payload=card.model_dump_json(), person_id=person.id, channel=channel
+    )
 
 
 def channel_delivery(

@@ -36,3 +36,14 @@ async def insert_ignore_many(session: AsyncSession, model: type[SQLModel], rows:
     """
     if rows:
         await session.exec(_insert(session, model), params=list(rows))
+
+
+async def insert_ignore_returning(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], *, column: str
+) -> set[Any]:
+    """Insert many rows in one statement, skipping those already present; the `column` values of those this call
+    inserted (a value repeated within `rows` is inserted once)."""
+    if not rows:
+        return set()
+    statement = _insert(session, model).values(list(rows)).returning(_table(model).c[column])
+    return set((await session.exec(statement)).scalars().all())
