@@ -44,8 +44,9 @@ DEFAULT_MAX_ATTEMPTS = 5
 # meanwhile (slash commands must be answered within 3 s) keep their share of the event loop and of the connections.
 DEFAULT_CONCURRENCY = 4
 DEFAULT_BATCH = 16
-# The most rows one claim takes while many wait: a transaction of this many kudos stays well under a second.
-MAX_BATCH = 500
+# The most rows one claim takes while many wait. Bigger batches cost fewer transactions, but deciding a batch's
+# kudos holds the event loop between its statements, and acknowledgements wait meanwhile: this many keeps it short.
+MAX_BATCH = 100
 # One event's processing (a transaction and a few Web API calls) ends well within this; a worker that dies holding
 # a row gives it back when the lease ends (at once to a restart on the same machine).
 LEASE = timedelta(minutes=2)
