@@ -102,6 +102,8 @@ async def test_a_batch_processor_gets_each_claim_at_once_claims_grow_while_rows_
     assert await worker.drain() == 1 and processor.calls[-1] == ["bad"]
     async with database.sessions() as session:
         assert (await inbox.stats(session)) == inbox.InboxStats(pending=0, parked=1, done=40)
+    default = InboxWorker(database, {})
+    assert (default.batch_size, default.max_batch) == (16, 100)  # as docs/operations.md says
 
 
 @both_engines
