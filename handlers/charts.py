@@ -1,4 +1,9 @@
-"""PNG charts for the digests, drawn with matplotlib's object-oriented API on the Agg backend.
+"""PNG charts drawn from a card's chart numbers (`handlers.messages.ChartData`), with matplotlib's object-oriented API
+on the Agg backend.
+
+Cards carry only the numbers; a sender draws the PNG when it delivers the card (`draw`), so that queueing the Monday
+digests of thousands of managers draws nothing, and identical charts (the same numbers, title and labels) are drawn
+once per process (a small cache).
 
 Only `matplotlib.figure.Figure` and `FigureCanvasAgg` are used, never `pyplot`: pyplot keeps global state (the
 current figure, a GUI backend chosen at import) that a long-running, concurrent server must not have. Each chart is
@@ -11,10 +16,11 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 from io import BytesIO
 from typing import TYPE_CHECKING
 
-from handlers.messages import Image
+from handlers.messages import BarsChart, ChartData, GridChart, TrendChart
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -68,8 +74,23 @@ def label(text: str) -> str:
     return text if len(text) <= LABEL_LENGTH else text[: LABEL_LENGTH - 1].rstrip() + "…"
 
 
-def image(name: str, title: str, alt: str, figure: Figure) -> Image:
-    return Image(name=name, title=title, alt=alt, png=_png(figure))
+CACHED_CHARTS = 256
+
+
+@lru_cache(maxsize=CACHED_CHARTS)
+def draw(chart: ChartData) -> str:
+    """The chart as a base64 PNG; the same numbers give the same bytes, so a chart already drawn is reused."""
+    return _png(figure(chart))
+
+
+def figure(chart: ChartData) -> Figure:
+    """The matplotlib figure of a chart's numbers."""
+    if isinstance(chart, TrendChart):
+        return trend_figure(chart.title, chart.points, bounds=(chart.low, chart.high))
+    if isinstance(chart, BarsChart):
+        return bars_figure(chart.title, chart.bars, limit=chart.limit, percent=chart.percent)
+    assert isinstance(chart, GridChart)
+    return grid_figure(chart.title, chart.rows, chart.columns, chart.cells)
 
 
 def trend_figure(title: str, points: Sequence[tuple[str, float]], *, bounds: tuple[float, float]) -> Figure:

@@ -26,6 +26,7 @@ from handlers.digest import (
     ORG_DIGEST,
     DigestData,
     Window,
+    digest_charts,
     load_digest_data,
     load_org_data,
     manager_digest_card,
@@ -118,11 +119,16 @@ async def _render(
                 ]
                 for week in weeks
             }
-            cards.append((item, manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone)))
+            charts = digest_charts(t, ((_group(report, w.team.id, rolled_up=True), w.standing) for w in weeks))
+            card = manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone, charts=charts)
+            cards.append((item, card))
         else:
             t = Translator(policy.language, item.zone)
-            sections = team_pulse_sections(t, _group(report, weeks[0].team.id))
-            cards.append((item, team_digest_card(t, week=weeks[0], data=batch, pulse=sections, zone=item.zone)))
+            group = _group(report, weeks[0].team.id)
+            sections = team_pulse_sections(t, group)
+            charts = digest_charts(t, [(group, weeks[0].standing)])
+            team_card = team_digest_card(t, week=weeks[0], data=batch, pulse=sections, zone=item.zone, charts=charts)
+            cards.append((item, team_card))
     return cards
 
 

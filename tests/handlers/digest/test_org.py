@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from handlers.digest.charts import grid_figure
+from handlers.charts import grid_figure
 from handlers.digest.org import org_digest_card
 from handlers.digest.org_data import GridRow, pulse_grid
 from handlers.i18n import Translator
