@@ -172,7 +172,7 @@ def main() -> None:
     if "digests" in chosen:
         asyncio.run(run_digests(engines, args.quick, tuple(args.factor or ())))
     if "charts" in chosen:
-        out(f"## Charts: the organisation digest's four charts, twelve teams, median of {charts.RUNS} runs")
+        out(f"## Charts: each digest chart drawn as a sender draws it, median of {charts.RUNS} runs")
         charts.report(charts.measure(), out)
         out()
 

@@ -80,6 +80,11 @@ CACHED_CHARTS = 256
 @lru_cache(maxsize=CACHED_CHARTS)
 def draw(chart: ChartData) -> str:
     """The chart as a base64 PNG; the same numbers give the same bytes, so a chart already drawn is reused."""
+    return render(chart)
+
+
+def render(chart: ChartData) -> str:
+    """The chart drawn now, as a base64 PNG (`draw` keeps the last ones drawn)."""
     return _png(figure(chart))
 
 

@@ -71,22 +71,26 @@ def on_ten(scale: str, value: float) -> float:
     return value
 
 
+DRIVER_NAMES = {
+    "purpose": _("Purpose"),
+    "goals": _("Goals"),
+    "tools": _("Tools"),
+    "autonomy": _("Autonomy"),
+    "recognition": _("Recognition"),
+    "respect": _("Respect"),
+    "workload": _("Workload"),
+    "wellbeing": _("Wellbeing"),
+    "manager": _("Relationship with the manager"),
+    "collaboration": _("Team collaboration"),
+    ENPS_DRIVER: _("eNPS"),
+}
+
+
 def driver_name(t: Translator, driver: str) -> str:
-    """A driver's name in the reader's language; an admin's own driver shows as written."""
-    names = {
-        "purpose": t("Purpose"),
-        "goals": t("Goals"),
-        "tools": t("Tools"),
-        "autonomy": t("Autonomy"),
-        "recognition": t("Recognition"),
-        "respect": t("Respect"),
-        "workload": t("Workload"),
-        "wellbeing": t("Wellbeing"),
-        "manager": t("Relationship with the manager"),
-        "collaboration": t("Team collaboration"),
-        ENPS_DRIVER: t("eNPS"),
-    }
-    return names.get(driver, driver)
+    """A driver's name in the reader's language; an admin's own driver shows as written. Only the one name asked
+    is translated: a digest names every driver of thousands of teams."""
+    message = DRIVER_NAMES.get(driver)
+    return t(message) if message is not None else driver
 
 
 @dataclass(frozen=True)
