@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from handlers.digest.data import QUIET_DAYS, Window
 from handlers.digest.manager import date_range
 from handlers.digest.org_data import Measure, OrgData
-from handlers.digest.pulse_charts import ENPS_RANGE, enps_trend, owner_name, reward_progress, score_bars
+from handlers.digest.pulse_charts import ENPS_RANGE, alt_text, enps_trend, owner_name, reward_progress, score_bars
 from handlers.digest.pulse_section import enps_history
 from handlers.digest.render import goal_line
 from handlers.i18n import Translator
@@ -78,7 +78,7 @@ def grid_lines(t: Translator, data: OrgData) -> list[tuple[str, str]]:
 
 
 def grid_alt(t: Translator, data: OrgData) -> str:
-    return "; ".join(f"{team}: {scores}" for team, scores in grid_lines(t, data)) + "."
+    return "; ".join(f"{team}: {scores}" for team, scores in grid_lines(t, data))
 
 
 def grid_sections(t: Translator, data: OrgData) -> list[Section]:
@@ -130,7 +130,7 @@ def enps_chart(t: Translator, data: OrgData) -> Image | None:
     if data.enps.previous is not None:
         points.insert(0, (t("previous pulse"), data.enps.previous))
     title = t("eNPS trend")
-    alt = title + ": " + ", ".join(f"{label} {value:+.0f}" for label, value in points) + "."
+    alt = alt_text(t, title, (f"{label} {value:+.0f}" for label, value in points))
     chart = TrendChart(title=title, points=tuple(points), low=ENPS_RANGE[0], high=ENPS_RANGE[1])
     return Image(name="enps-trend.png", title=title, alt=alt, chart=chart)
 
@@ -155,7 +155,8 @@ def grid_chart(t: Translator, data: OrgData) -> Image | None:
     columns = tuple(driver_name(t, driver) for driver in data.grid_drivers)
     cells = tuple(tuple(row.scores.get(driver) for driver in data.grid_drivers) for row in data.grid)
     chart = GridChart(title=title, rows=tuple(row.team for row in data.grid), columns=columns, cells=cells)
-    return Image(name="teams-drivers.png", title=title, alt=title + ": " + grid_alt(t, data), chart=chart)
+    alt = alt_text(t, title, [grid_alt(t, data)])
+    return Image(name="teams-drivers.png", title=title, alt=alt, chart=chart)
 
 
 def rewards_chart(t: Translator, data: OrgData) -> Image | None:

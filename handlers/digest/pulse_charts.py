@@ -21,6 +21,11 @@ SCORE_MAX = 10.0
 ENPS_RANGE = (-100.0, 100.0)
 
 
+def alt_text(t: Translator, title: str, values: Iterable[str]) -> str:
+    """`Reward progress: Sales 90/200, Support 40/100.`, punctuated as the reader's language writes it."""
+    return t("{chart}: {values}.", chart=title, values=", ".join(values))
+
+
 def enps_trend(t: Translator, measures: Sequence[Measure], text: str, *, name: str = "enps-trend.png") -> Image:
     """eNPS over its measures, oldest first, each labelled with its day (the reader's); `text` is the digest's line."""
     title = t("eNPS trend")
@@ -37,7 +42,7 @@ def score_bars(
         return None
     title = t("Driver scores (0 to 10), with the previous measure")
     bars = tuple((label, score, before) for label, score, before, _ in items)
-    alt = title + ": " + ", ".join(f"{label} {text}" for label, _, _, text in items) + "."
+    alt = alt_text(t, title, (f"{label} {text}" for label, _, _, text in items))
     return Image(name=name, title=title, alt=alt, chart=BarsChart(title=title, bars=bars, limit=SCORE_MAX))
 
 
@@ -52,7 +57,7 @@ def reward_progress(t: Translator, standings: Iterable[Standing], *, name: str =
         return None
     title = t("Reward progress")
     bars = tuple((owner_name(t, item), item.ratio, None) for item in shown)
-    alt = title + ": " + ", ".join(f"{owner_name(t, item)} {item.pot}/{item.goal}" for item in shown) + "."
+    alt = alt_text(t, title, (f"{owner_name(t, item)} {item.pot}/{item.goal}" for item in shown))
     return Image(name=name, title=title, alt=alt, chart=BarsChart(title=title, bars=bars, limit=1.0, percent=True))
 
 
