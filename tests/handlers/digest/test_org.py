@@ -9,7 +9,10 @@ import struct
 import subprocess
 import sys
 from dataclasses import replace
+from io import BytesIO
 from pathlib import Path
+
+from PIL import Image as Picture
 
 from handlers.charts import grid_figure
 from handlers.digest.org import org_digest_card
@@ -83,6 +86,9 @@ def test_every_chart_is_a_png_whose_text_alternative_has_the_digests_numbers() -
     for chart in built.images:
         width, height = png_size(chart.data())
         assert 100 <= width <= 800 and 100 <= height <= 600
+        picture = Picture.open(BytesIO(chart.data()))
+        picture.load()  # decodes every pixel
+        assert picture.size == (width, height) and len(picture.getcolors(256) or ()) > 2
     enps, drivers, grid, rewards = (chart.alt for chart in built.images)
     text = built.plain()
     assert enps in text.splitlines()  # the digest's own line: the six measures with their days
