@@ -79,16 +79,24 @@ def group_charts(t: Translator, group: GroupResult | None) -> list[Image]:
 def digest_charts(t: Translator, parts: Iterable[tuple[GroupResult | None, Standing]]) -> tuple[Image, ...]:
     """The charts of a digest about one or several teams (each team's group and reward standing): each group's
     charts once (two teams of one roll-up share it), then one reward progress chart for all of them."""
-    charts: list[Image] = []
     standings: list[Standing] = []
     seen: list[GroupResult] = []
     for group, standing in parts:
         standings.append(standing)
         if group is not None and group not in seen:
             seen.append(group)
-            charts.extend(group_charts(t, group))
+    drawn = [(group, group_charts(t, group)) for group in seen]
+    several = sum(1 for _, found in drawn if found) > 1
+    charts = [_of_group(chart, group.name) if several else chart for group, found in drawn for chart in found]
     rewards = reward_progress(t, standings)
     return (*_named(charts), *((rewards,) if rewards is not None else ()))
+
+
+def _of_group(chart: Image, name: str) -> Image:
+    """A chart of one of several groups in a digest: its title and text alternative say whose it is."""
+    title = f"{chart.title} · {name}"
+    data = chart.chart.model_copy(update={"title": title}) if chart.chart is not None else None
+    return chart.model_copy(update={"title": title, "alt": f"{name}: {chart.alt}", "chart": data})
 
 
 def _named(charts: list[Image]) -> list[Image]:

@@ -151,3 +151,25 @@ def test_a_digest_is_queued_with_numbers_and_drawn_once_when_delivered(monkeypat
     assert first == again and draw.cache_info().hits == len(charts)
     for chart in queued.images:
         decoded(chart)
+
+
+def test_a_manager_of_several_teams_reads_whose_chart_each_is() -> None:
+    t = Translator("en", ZONE)
+    first = with_trends(shown_group())
+    second = GroupResult(**{**first.__dict__, "team_id": 8, "name": "Support"})
+    charts = digest_charts(t, [(first, standing(7, goal=True)), (second, standing(8, goal=True))])
+    assert [chart.name for chart in charts] == [
+        "enps-trend.png",
+        "drivers.png",
+        "enps-trend-2.png",
+        "drivers-2.png",
+        "rewards.png",
+    ]
+    assert [chart.title for chart in charts[:4]] == [
+        "eNPS trend · Engineering",
+        "Driver scores (0 to 10), with the previous measure · Engineering",
+        "eNPS trend · Support",
+        "Driver scores (0 to 10), with the previous measure · Support",
+    ]
+    assert charts[2].alt.startswith("Support: eNPS over the last 6 pulses: ")
+    assert charts[2].chart is not None and charts[2].chart.title == charts[2].title
