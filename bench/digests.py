@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 from bench.databases import fresh_database
+from bench.ingest import database_cpu
 from bench.org import Scale, load_organisation
 from handlers.kudos.leaderboard import PERIODS, Period, build_leaderboard, period_start
 from handlers.policy import Policy
@@ -78,6 +79,8 @@ class DigestFigures:
     # run: on a shared machine, wall-clock seconds far above the CPU seconds mean waiting for a core.
     digests_cpu: float = 0.0
     queue_cpu: float = 0.0
+    digests_database_cpu: float = 0.0
+    queue_database_cpu: float = 0.0
     digests_load: float = 0.0
     queue_load: float = 0.0
     peak_mb: float = 0.0
@@ -97,11 +100,13 @@ async def timed(action: Callable[[], Awaitable[Any]]) -> float:
     return time.perf_counter() - started
 
 
-async def timed_with_cpu(action: Callable[[], Awaitable[Any]]) -> tuple[float, float, float]:
-    """Wall-clock seconds, this process's CPU seconds, and the one-minute load average at the end."""
-    started, cpu = time.perf_counter(), time.process_time()
+async def timed_with_cpu(action: Callable[[], Awaitable[Any]]) -> tuple[float, float, float, float]:
+    """Wall-clock seconds, this process's CPU seconds, the local PostgreSQL server's CPU seconds (every client's: on a
+    shared machine an upper bound) and the one-minute load average at the end."""
+    started, cpu, server = time.perf_counter(), time.process_time(), database_cpu()
     await action()
-    return time.perf_counter() - started, time.process_time() - cpu, os.getloadavg()[0]
+    elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+    return elapsed, used, database_cpu() - server, os.getloadavg()[0]
 
 
 async def median(action: Callable[[], Awaitable[Any]], runs: int) -> float:
@@ -147,9 +152,10 @@ async def measure(engine: str, factor: float) -> DigestFigures:
             await _measure_bravo(database, figures, now)
             await _measure_baseline(database, figures, now)
             if factor in QUEUED_FACTORS:
-                figures.queue_seconds, figures.queue_cpu, figures.queue_load = await timed_with_cpu(
+                timing = await timed_with_cpu(
                     lambda: send_digests(database, config=CONFIG, policy=POLICY, now=now, force=True)
                 )
+                figures.queue_seconds, figures.queue_cpu, figures.queue_database_cpu, figures.queue_load = timing
         finally:
             gc.unfreeze()
             await database.dispose()
@@ -169,7 +175,8 @@ async def _measure_bravo(database: Database, figures: DigestFigures, now: dateti
     first_team = "Team 00001"
     await send_digests(database, config=CONFIG, policy=POLICY, now=now, force=True, dry_run=True, team_name=first_team)
     gc.collect()
-    figures.digests_seconds, figures.digests_cpu, figures.digests_load = await timed_with_cpu(digests)
+    timing = await timed_with_cpu(digests)
+    figures.digests_seconds, figures.digests_cpu, figures.digests_database_cpu, figures.digests_load = timing
     gc.collect()
     figures.leaderboard_seconds = await median(collective, 3)
     for period in PERIODS:
@@ -258,8 +265,9 @@ def queued_report(all_figures: list[DigestFigures], out: Callable[[str], None]) 
     if not queued:
         return
     out(
-        "| engine | size | digests | dry run s | dry run CPU s | load average (dry) | queued for real s "
-        "| queued for real CPU s | load average (real) | real ÷ dry | target < 10 s at 1× |"
+        "| engine | size | digests | dry run s | dry run CPU s: Bravo / PostgreSQL | load average (dry) "
+        "| queued for real s | queued for real CPU s: Bravo / PostgreSQL | load average (real) | real ÷ dry "
+        "| target < 10 s at 1× |"
     )
     out("|---|---|---|---|---|---|---|---|---|---|---|")
     for item in queued:
@@ -267,14 +275,15 @@ def queued_report(all_figures: list[DigestFigures], out: Callable[[str], None]) 
         target = target_verdict(real) if item.factor == 1 else ""
         out(
             f"| {item.engine} | {item.factor:g}× | {item.cards:,} | {item.digests_seconds:.2f} "
-            f"| {item.digests_cpu:.2f} | {item.digests_load:.1f} | {real:.2f} | {item.queue_cpu:.2f} "
-            f"| {item.queue_load:.1f} | {real / item.digests_seconds:.2f} | {target} |"
+            f"| {item.digests_cpu:.2f} / {item.digests_database_cpu:.2f} | {item.digests_load:.1f} | {real:.2f} "
+            f"| {item.queue_cpu:.2f} / {item.queue_database_cpu:.2f} | {item.queue_load:.1f} "
+            f"| {real / item.digests_seconds:.2f} | {target} |"
         )
     out("")
     for item in (item for item in queued if item.factor == 1):
         real = item.queue_seconds or 0.0
         out(
             f"TARGET {target_verdict(real).upper()}: `bravo digest send --now` for {item.cards:,} digests at 1× on "
-            f"{item.engine}: {real:.1f} s (< {DIGESTS_TARGET_SECONDS:g} s wanted; CPU {item.queue_cpu:.1f} s, "
-            f"load average {item.queue_load:.1f})"
+            f"{item.engine}: {real:.1f} s (< {DIGESTS_TARGET_SECONDS:g} s wanted; CPU s: Bravo {item.queue_cpu:.1f}, "
+            f"PostgreSQL {item.queue_database_cpu:.1f}; load average {item.queue_load:.1f})"
         )
