@@ -126,6 +126,8 @@ async def run_digests(engines: tuple[str, ...], quick: bool, only: tuple[float, 
             )
     digests.report(figures, out)
     out()
+    digests.queued_report(figures, out)
+    out()
 
 
 def available(engines: tuple[str, ...], asked: bool) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from handlers.errors import Problem, _
@@ -71,26 +72,29 @@ def on_ten(scale: str, value: float) -> float:
     return value
 
 
-DRIVER_NAMES = {
-    "purpose": _("Purpose"),
-    "goals": _("Goals"),
-    "tools": _("Tools"),
-    "autonomy": _("Autonomy"),
-    "recognition": _("Recognition"),
-    "respect": _("Respect"),
-    "workload": _("Workload"),
-    "wellbeing": _("Wellbeing"),
-    "manager": _("Relationship with the manager"),
-    "collaboration": _("Team collaboration"),
-    ENPS_DRIVER: _("eNPS"),
-}
-
-
 def driver_name(t: Translator, driver: str) -> str:
-    """A driver's name in the reader's language; an admin's own driver shows as written. Only the one name asked
-    is translated: a digest names every driver of thousands of teams."""
-    message = DRIVER_NAMES.get(driver)
-    return t(message) if message is not None else driver
+    """A driver's name in the reader's language; an admin's own driver shows as written."""
+    return _driver_names(t.language).get(driver, driver)
+
+
+@lru_cache(maxsize=16)
+def _driver_names(language: str) -> dict[str, str]:
+    """Every driver's name in `language`, translated once per process: a digest run names drivers by the ten
+    thousand. Never modified by callers."""
+    t = Translator(language)
+    return {
+        "purpose": t("Purpose"),
+        "goals": t("Goals"),
+        "tools": t("Tools"),
+        "autonomy": t("Autonomy"),
+        "recognition": t("Recognition"),
+        "respect": t("Respect"),
+        "workload": t("Workload"),
+        "wellbeing": t("Wellbeing"),
+        "manager": t("Relationship with the manager"),
+        "collaboration": t("Team collaboration"),
+        ENPS_DRIVER: t("eNPS"),
+    }
 
 
 @dataclass(frozen=True)
