@@ -126,6 +126,8 @@ async def run_digests(engines: tuple[str, ...], quick: bool, only: tuple[float, 
             )
     digests.report(figures, out)
     out()
+    digests.queued_report(figures, out)
+    out()
 
 
 def available(engines: tuple[str, ...], asked: bool) -> tuple[str, ...]:
@@ -172,7 +174,7 @@ def main() -> None:
     if "digests" in chosen:
         asyncio.run(run_digests(engines, args.quick, tuple(args.factor or ())))
     if "charts" in chosen:
-        out(f"## Charts: the organisation digest's four charts, twelve teams, median of {charts.RUNS} runs")
+        out(f"## Charts: each digest chart drawn as a sender draws it, median of {charts.RUNS} runs")
         charts.report(charts.measure(), out)
         out()
 

@@ -20,9 +20,8 @@ async def claim_event(session: AsyncSession, *, key: str) -> bool:
 async def claim_events(session: AsyncSession, *, keys: Sequence[str]) -> set[str]:
     """`claim_event` for a batch, in one statement: the keys seen for the first time (as stored, at most 255
     characters)."""
-    return await insert_ignore_returning(
-        session, ProcessedEvent, [{"key": key[:255]} for key in dict.fromkeys(keys)], column="key"
-    )
+    rows = [{"key": key} for key in dict.fromkeys(key[:255] for key in keys)]
+    return {key for (key,) in await insert_ignore_returning(session, ProcessedEvent, rows, returning=("key",))}
 
 
 async def forget_events_before(session: AsyncSession, *, cutoff: datetime) -> int:
