@@ -32,6 +32,7 @@ __all__ = [
     "recognition_channel",
     "recognition_channels",
     "sealed_person_deliveries",
+    "shown_in_channel",
 ]
 SEALED_KEY = "outbox-dedupe"
 CONSOLE_RECOGNITION_CHANNEL = "kudos"
@@ -133,6 +134,14 @@ def recognition_channels(policy: Policy) -> tuple[tuple[str, str], ...]:
     """The recognition channel on each configured platform that has one; the console's in the demo."""
     platforms = policy.platforms or ("console",)
     return tuple((platform, channel) for platform in platforms if (channel := recognition_channel(policy, platform)))
+
+
+def shown_in_channel(*, person: Person, platform: str, channel: str, card: Card, kind: str) -> NewDelivery:
+    """A message to one person, shown to them alone in a channel where they acted (Slack's ephemeral messages; a
+    direct message when the channel refuses it). Queued once with the change it reports: no key needed."""
+    return NewDelivery(
+        kind=kind, platform=platform, payload=card.model_dump_json(), person_id=person.id, channel=channel
+    )
 
 
 def channel_delivery(

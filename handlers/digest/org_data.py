@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.digest.data import QUIET_DAYS
 from handlers.pulse import ENPS_DRIVER, DriverResult, GroupResult, PulseReport
+from handlers.pulse import Measure as PulseMeasure
 from handlers.rewards import Standing, reached_since, standings
 from storage import actions as actions_store
 from storage import digest as digest_store
@@ -78,6 +79,7 @@ class OrgData:
     plans: ActionPlanCounts | None
     rewards: tuple[Standing, ...]
     reached: tuple[Standing, ...]
+    enps_measures: tuple[PulseMeasure, ...] = ()
 
 
 def enps_measure(group: GroupResult) -> Measure | None:
@@ -139,7 +141,14 @@ async def load_org_data(
         plans=await action_plan_counts(session, since=since, until=now),
         rewards=tuple(with_goal),
         reached=(*closed, *(item for item in with_goal if item.reached)),
+        enps_measures=_enps_measures(org) if org is not None and shown else (),
     )
+
+
+def _enps_measures(group: GroupResult) -> tuple[PulseMeasure, ...]:
+    """The organisation's eNPS over its last measures (each shown then), oldest first."""
+    trend = next((item for item in group.trends if item.driver == ENPS_DRIVER), None)
+    return trend.measures if trend is not None else ()
 
 
 def _kudos(tallies: dict[int, KudosTally], team: Team) -> int:

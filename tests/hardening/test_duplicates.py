@@ -54,8 +54,7 @@ async def test_slack_event_retries_count_once(bravo: SlackBravo) -> None:
         for retry in (None, 1, 2):
             status, _, _ = await bravo.post(delivery, retry_num=retry)
             assert status == 200
-    await bravo.api.wait_for("chat.postEphemeral", 2)
-    await bravo.drain()
+    await bravo.settle()
     assert await count(bravo.runtime.database, Kudos) == 2
     assert sorted((await _points(bravo.runtime.database)).values()) == [3]
     assert len(bravo.api.calls_to("chat.postEphemeral")) == 2
