@@ -30,7 +30,7 @@ from handlers.pulse.cards import (
 )
 from handlers.pulse.checkin import CheckinResult, checkin_results, close_due_checkins, start_checkin
 from handlers.pulse.commands import handle
-from handlers.pulse.continuity import DriverTrend, Measure
+from handlers.pulse.continuity import DriverTrend, Measure, last_known
 from handlers.pulse.figures import DriverResult
 from handlers.pulse.followup import (
     ANSWER_BACK_ACTION,
@@ -84,6 +84,7 @@ __all__ = [
     "MAX_QUESTIONS",
     "MAX_WINDOW_HOURS",
     "Measure",
+    "last_known",
     "MissingSecretKey",
     "PlanChange",
     "PlanEditError",
