@@ -41,7 +41,7 @@ async def test_a_kill_between_working_on_it_and_the_follow_up_still_delivers_it(
         api.delay("response_url", 60)  # the answer reaches Slack's door and hangs there until the kill
         server = Server(["run"], {}, tmp_path / "bravo.log")
         # Every command is "late": the answer always goes through the outbox to response_url.
-        server.environment = environment(url, api, port=server.port, BRAVO_COMMAND_ANSWER_SECONDS="0")
+        server.environment = environment(url, api, port=server.port, BRAVO_ANSWER_SECONDS="0")
         body, _ = slash_command(
             "/kudos",
             "<@U0000002|person2> thanks for the release #teamwork",

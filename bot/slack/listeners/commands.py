@@ -6,7 +6,7 @@ admin's `/pulse results` over many teams) continues in numbered messages sent to
 (Slack takes five there), then, past that, ephemerally in the channel. `/kudos @someone …` commands arriving
 together are given in one transaction (`bot.batching`), which is what lets a burst be acknowledged quickly.
 
-A result not ready within `BRAVO_COMMAND_ANSWER_SECONDS` (2.5 s; Slack gives up at 3 s) is still awaited: nothing
+A result not ready within `BRAVO_ANSWER_SECONDS` (2.5 s; Slack gives up at 3 s) is still awaited: nothing
 is acknowledged before the kudos is committed. Once it is, the answer is queued for the command's `response_url`
 (an outbox row, so a crash cannot lose it) and only then is Slack told "working on it" (`Answering`).
 """
@@ -27,13 +27,12 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.batching import Batcher
-from bot.slack.listeners.common import Answer, answer_for, open_modal, refusal, tell_pages
+from bot.slack.listeners.common import Answer, answer_for, open_modal, queue_late_answer, refusal, tell_pages
 from bot.slack.people import Introduction
 from bot.slack.render import message_pages
 from bot.slack.response_urls import USES as RESPONSE_URL_USES
 from bot.slack.response_urls import follow_up, response_address
 from bot.slack.turn import SlackBot, SlackTurn, TurnRequest
-from handlers.delivery import queue
 from handlers.i18n import Translator
 from handlers.kudos import KudosText, give_from_texts, gives_kudos
 from handlers.routing import run_command
@@ -98,7 +97,7 @@ class Answering:
     command: dict[str, Any]
 
     async def answer(self, work: asyncio.Future[Answer | None]) -> None:
-        budget = self.bot.runtime.settings.command_answer_seconds
+        budget = self.bot.runtime.settings.answer_seconds
         done, _ = await asyncio.wait({work}, timeout=budget)
         try:
             answer = await work
@@ -124,14 +123,7 @@ class Answering:
         if address is None:
             return False
         key = f"slack:command:{self.trigger_id}:answer" if self.trigger_id else None
-        try:
-            async with self.bot.runtime.database.transaction() as session:
-                await queue(session, [follow_up(address=address, card=card, key=key)])
-        except Exception:  # noqa: BLE001 - the answer is still given, in the acknowledgement
-            log.exception("/%s: the late answer could not be queued", self.name)
-            return False
-        self.bot.worker.wake()
-        return True
+        return await queue_late_answer(self.bot, follow_up(address=address, card=card, key=key), f"/{self.name}")
 
     async def show(self, answer: Answer | None) -> None:
         """The answer in the acknowledgement (a form opens as a modal); a long one continues at `response_url`."""

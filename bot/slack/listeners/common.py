@@ -12,7 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.slack.forms import form_view
 from bot.slack.render import message_pages, result_view
-from bot.slack.turn import SlackTurn, outsider_notice
+from bot.slack.turn import SlackBot, SlackTurn, outsider_notice
+from handlers.delivery import NewDelivery, queue
 from handlers.i18n import Translator
 from handlers.messages import Card, Form, Reply, reply
 from storage import people as people_store
@@ -41,6 +42,19 @@ async def form_users(session: AsyncSession, form: Form | None) -> dict[str, str]
 async def answer_for(turn: SlackTurn, reply: Reply) -> Answer:
     reply = turn.noted(reply)
     return Answer(reply=reply, t=turn.ctx.t, slack_users=await form_users(turn.ctx.session, reply.form))
+
+
+async def queue_late_answer(bot: SlackBot, delivery: NewDelivery, what: str) -> bool:
+    """Commit an answer that missed the acknowledgement as an outbox row (after the work's own commit: "working on
+    it" is said only once both are durable); False when it could not be stored, so the caller answers in place."""
+    try:
+        async with bot.runtime.database.transaction() as session:
+            await queue(session, [delivery])
+    except Exception:  # noqa: BLE001 - the answer is still given, in the acknowledgement
+        log.exception("%s: the late answer could not be queued", what)
+        return False
+    bot.worker.wake()
+    return True
 
 
 def refusal(t: Translator) -> Answer:

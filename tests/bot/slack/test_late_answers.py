@@ -1,6 +1,6 @@
-"""A slash command whose result is not ready within the answer budget: "working on it" only once the kudos is
-committed, then one follow-up at the command's `response_url` (an outbox row); a commit slower than Slack's 3 s is
-not acknowledged, and Slack's resend finds the same kudos."""
+"""A slash command or form whose result is not ready within the answer budget: "working on it" only once the kudos is
+committed, then one follow-up (a command's at its `response_url`, a form's in a direct message; both outbox rows); a
+commit slower than Slack's 3 s is not acknowledged, and Slack's resend finds the same kudos."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ import pytest
 from sqlmodel import func, select
 
 from bot.slack.http import BOLT_APP_KEY
-from bot.slack.listeners import commands
+from bot.slack.listeners import commands, interactivity
 from bot.slack.response_urls import KIND
 from storage.models import Kudos, OutboxMessage
 from tests.bot.slack.conftest import SlackBravo
+from tests.bot.slack.test_interactivity import state
 from tests.conftest import both_engines
-from tests.fakes.slack_requests import slash_command
+from tests.fakes.slack_requests import slash_command, view_submission
 
 COMMIT_SECONDS = 0.4
 
@@ -41,7 +42,7 @@ def slow_commits(monkeypatch: pytest.MonkeyPatch, *, first_only: bool = False) -
 
 
 def answer_within(bravo: SlackBravo, monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    monkeypatch.setattr(bravo.runtime.settings, "command_answer_seconds", seconds)
+    monkeypatch.setattr(bravo.runtime.settings, "answer_seconds", seconds)
 
 
 async def kudos_count(bravo: SlackBravo) -> int:
@@ -97,7 +98,8 @@ async def test_a_commit_slower_than_slack_waits_is_not_acknowledged_and_the_rese
 ) -> None:
     answer_within(bravo, monkeypatch, 0.05)
     slow_commits(monkeypatch, first_only=True)
-    for listener in bravo.app[BOLT_APP_KEY]._async_listeners:
+    listeners = bravo.app[BOLT_APP_KEY]._async_listeners
+    for listener in listeners:
         monkeypatch.setattr(listener, "ack_timeout", 0.15)  # Slack's 3 s, shortened
     hook = bravo.api.base_url + "response_url"
     command = slash_command("/kudos", "<@U2> thanks for the review", user_id="U1", trigger_id="T.2", response_url=hook)
@@ -108,6 +110,8 @@ async def test_a_commit_slower_than_slack_waits_is_not_acknowledged_and_the_rese
         await asyncio.sleep(0.05)  # the command goes on: committed, then its answer queued for response_url
     assert await follow_ups_queued(bravo) == 1
     answer_within(bravo, monkeypatch, 2.5)
+    for listener in listeners:
+        listener.ack_timeout = 3  # the resend meets a Bravo as fast as usual
     status, body, _ = await bravo.post(command, retry_num=1)
     assert status == 200 and "You gave 1 point" in body, body  # the resend finds the first kudos
     await bravo.drain()
@@ -115,7 +119,8 @@ async def test_a_commit_slower_than_slack_waits_is_not_acknowledged_and_the_rese
     assert len(follow_up_texts(bravo)) == 1
 
 
-async def test_a_fast_command_needs_no_follow_up(bravo: SlackBravo) -> None:
+async def test_a_fast_command_needs_no_follow_up(bravo: SlackBravo, monkeypatch: pytest.MonkeyPatch) -> None:
+    answer_within(bravo, monkeypatch, 2.5)  # the default
     hook = bravo.api.base_url + "response_url"
     status, body, _ = await bravo.post(slash_command("/kudos", "<@U2> thanks", user_id="U1", response_url=hook))
     assert status == 200 and "You gave 1 point" in body
@@ -135,3 +140,30 @@ async def test_a_failed_follow_up_is_retried_until_it_reaches_slack(
     async with bravo.runtime.database.sessions() as session:
         row = (await session.exec(select(OutboxMessage).where(OutboxMessage.kind == KIND))).one()
     assert row.status == "pending" and row.attempts == 1 and "503" in (row.last_error or "")
+
+
+async def test_a_slow_form_says_working_on_it_then_sends_its_answer_once_in_a_direct_message(
+    bravo: SlackBravo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answer_within(bravo, monkeypatch, 0.05)
+    submit_form: Callable[..., Awaitable[Any]] = interactivity.submit_form
+
+    async def slowly(*args: Any, **kwargs: Any) -> Any:
+        reply = await submit_form(*args, **kwargs)
+        await asyncio.sleep(COMMIT_SECONDS)  # inside the transaction, before the commit
+        return reply
+
+    monkeypatch.setattr(interactivity, "submit_form", slowly)
+    metadata = json.dumps({"channel": "C1"})
+    submission = view_submission("kudos.give", state(), private_metadata=metadata, view_id="V7", user_id="U1")
+    status, body, seconds = await bravo.post(submission)
+    assert status == 200 and seconds >= COMMIT_SECONDS, body
+    shown = json.loads(body)
+    assert shown["response_action"] == "update" and "Working on it" in json.dumps(shown["view"])
+    assert await kudos_count(bravo) == 1
+    status, _, _ = await bravo.post(submission)  # submitted again (or resent): the same kudos, the same answer
+    assert status == 200
+    await bravo.drain()
+    assert await kudos_count(bravo) == 1
+    answers = [call for call in bravo.posts_to("U1") if "2 points each" in json.dumps(call)]
+    assert len(answers) == 1
