@@ -27,7 +27,7 @@ from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.batching import Batcher
-from bot.slack.listeners.common import Answer, answer_for, open_modal, queue_late_answer, refusal, tell_pages
+from bot.slack.listeners.common import Answer, LateAnswers, answer_for, open_modal, refusal, tell_pages
 from bot.slack.people import Introduction
 from bot.slack.render import message_pages
 from bot.slack.response_urls import USES as RESPONSE_URL_USES
@@ -43,6 +43,7 @@ ANY_COMMAND = re.compile(r"^/\S+$")
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
     kudos_batches: Batcher[TurnRequest, Answer | None] = Batcher(partial(give_kudos_commands, bot))
+    late = LateAnswers(bot)
 
     @app.command(ANY_COMMAND)
     async def on_command(
@@ -76,7 +77,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             (answer,) = await bot.run_many([request], use_case, refuse=refusal)
             return answer
 
-        where = Answering(bot, client, ack, respond, name, trigger_id, user, command)
+        where = Answering(bot, late, client, ack, respond, name, trigger_id, user, command)
         await where.answer(asyncio.ensure_future(compute()))
 
 
@@ -88,6 +89,7 @@ class Answering:
     shows a timeout (or resends, and the command's key finds the same kudos)."""
 
     bot: SlackBot
+    late: LateAnswers
     client: AsyncWebClient
     ack: AsyncAck
     respond: AsyncRespond
@@ -123,7 +125,7 @@ class Answering:
         if address is None:
             return False
         key = f"slack:command:{self.trigger_id}:answer" if self.trigger_id else None
-        return await queue_late_answer(self.bot, follow_up(address=address, card=card, key=key), f"/{self.name}")
+        return await self.late.queue(follow_up(address=address, card=card, key=key), f"/{self.name}")
 
     async def show(self, answer: Answer | None) -> None:
         """The answer in the acknowledgement (a form opens as a modal); a long one continues at `response_url`."""

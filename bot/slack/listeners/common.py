@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.batching import Batcher
 from bot.slack.forms import form_view
 from bot.slack.render import message_pages, result_view
 from bot.slack.turn import SlackBot, SlackTurn, outsider_notice
@@ -44,17 +45,28 @@ async def answer_for(turn: SlackTurn, reply: Reply) -> Answer:
     return Answer(reply=reply, t=turn.ctx.t, slack_users=await form_users(turn.ctx.session, reply.form))
 
 
-async def queue_late_answer(bot: SlackBot, delivery: NewDelivery, what: str) -> bool:
-    """Commit an answer that missed the acknowledgement as an outbox row (after the work's own commit: "working on
-    it" is said only once both are durable); False when it could not be stored, so the caller answers in place."""
-    try:
-        async with bot.runtime.database.transaction() as session:
-            await queue(session, [delivery])
-    except Exception:  # noqa: BLE001 - the answer is still given, in the acknowledgement
-        log.exception("%s: the late answer could not be queued", what)
-        return False
-    bot.worker.wake()
-    return True
+class LateAnswers:
+    """Answers that missed the acknowledgement, committed as outbox rows after the work's own commit ("working on it"
+    is said only once both are durable). Those arriving together share one transaction (`bot.batching`): late
+    answers come in bursts, when the database is slow, and must not slow it further."""
+
+    def __init__(self, bot: SlackBot) -> None:
+        self.bot = bot
+        self._batches: Batcher[NewDelivery, bool] = Batcher(self._store)
+
+    async def queue(self, delivery: NewDelivery, what: str) -> bool:
+        """True once committed; False when it could not be stored, so the caller answers in place."""
+        try:
+            return await self._batches.submit(delivery)
+        except Exception:  # noqa: BLE001 - the answer is still given, in the acknowledgement
+            log.exception("%s: the late answer could not be queued", what)
+            return False
+
+    async def _store(self, deliveries: list[NewDelivery]) -> list[bool]:
+        async with self.bot.runtime.database.transaction() as session:
+            await queue(session, deliveries)
+        self.bot.worker.wake()
+        return [True] * len(deliveries)
 
 
 def refusal(t: Translator) -> Answer:

@@ -23,10 +23,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.slack.forms import picked_users, submitted_values
 from bot.slack.listeners.common import (
     Answer,
+    LateAnswers,
     answer_for,
     modal_for,
     open_modal,
-    queue_late_answer,
     refusal,
     tell,
 )
@@ -67,11 +67,11 @@ def _action_value(action: dict[str, Any]) -> str:
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
-    _register_actions(app, bot)
+    _register_actions(app, bot, LateAnswers(bot))
     _register_shortcuts(app, bot)
 
 
-def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
+def _register_actions(app: AsyncApp, bot: SlackBot, late: LateAnswers) -> None:
     """Buttons and modal submissions, routed to the core's action and form tables."""
 
     @app.action(ANYTHING)
@@ -138,7 +138,7 @@ def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
         )
         done, _ = await asyncio.wait({work}, timeout=bot.runtime.settings.answer_seconds)
         answer = await work
-        if not done and answer is not None and await _answer_form_late(bot, ack, user, str(view.get("id")), answer):
+        if not done and answer is not None and await _answer_form_late(late, ack, user, str(view.get("id")), answer):
             return
         modal = modal_for(answer, metadata=str(view.get("private_metadata") or "")) if answer is not None else None
         if modal is None:
@@ -147,17 +147,17 @@ def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
         await ack(response_action="update", view=modal)
 
 
-async def _answer_form_late(bot: SlackBot, ack: AsyncAck, user: str, view_id: str, answer: Answer) -> bool:
+async def _answer_form_late(late: LateAnswers, ack: AsyncAck, user: str, view_id: str, answer: Answer) -> bool:
     """A form's result that missed the answer budget, its change committed: the result is queued as a direct message
     (an outbox row, keyed by the view) and only then does the modal say "working on it"; False when there is no
     card to send (a form shown again, with its errors, goes in the acknowledgement as usual)."""
     card = answer.reply.card
     if card is None or answer.reply.form is not None:
         return False
-    late = channel_delivery(
+    delivery = channel_delivery(
         platform="slack", channel=user, card=card, kind=LATE_FORM_KIND, dedupe_key=f"slack:view:{view_id}:answer"
     )
-    if not await queue_late_answer(bot, late, "form"):
+    if not await late.queue(delivery, "form"):
         return False
     t = answer.t
     working = text_card(t("Working on it… The answer will follow in your messages with Bravo."))
