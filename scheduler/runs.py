@@ -20,12 +20,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.actions import commitment_sections, commitments_by_team
 from handlers.context import translator_for_person
-from handlers.delivery import channel_delivery, person_deliveries, queue
+from handlers.delivery import NewDelivery, channel_delivery, person_deliveries, queue
 from handlers.digest import (
     MANAGER_DIGEST,
     ORG_DIGEST,
     DigestData,
     Window,
+    digest_charts,
     load_digest_data,
     load_org_data,
     manager_digest_card,
@@ -118,11 +119,16 @@ async def _render(
                 ]
                 for week in weeks
             }
-            cards.append((item, manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone)))
+            charts = digest_charts(t, ((_group(report, w.team.id, rolled_up=True), w.standing) for w in weeks))
+            card = manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone, charts=charts)
+            cards.append((item, card))
         else:
             t = Translator(policy.language, item.zone)
-            sections = team_pulse_sections(t, _group(report, weeks[0].team.id))
-            cards.append((item, team_digest_card(t, week=weeks[0], data=batch, pulse=sections, zone=item.zone)))
+            group = _group(report, weeks[0].team.id)
+            sections = team_pulse_sections(t, group)
+            charts = digest_charts(t, [(group, weeks[0].standing)])
+            team_card = team_digest_card(t, week=weeks[0], data=batch, pulse=sections, zone=item.zone, charts=charts)
+            cards.append((item, team_card))
     return cards
 
 
@@ -145,19 +151,17 @@ def _group(report: PulseReport | None, team_id: int | None, *, rolled_up: bool =
     return report.shown_for(team_id) if rolled_up else report.team(team_id)
 
 
-async def _queue_digest(session: AsyncSession, item: DueDigest, card: Card, config: SchedulerConfig) -> int:
-    """Queue one digest's deliveries: the manager's on each configured platform they are known on, else the team's
-    channels; returns how many."""
+def _deliveries(item: DueDigest, card: Card, config: SchedulerConfig) -> list[NewDelivery]:
+    """One digest's deliveries: the manager's on each configured platform they are known on, else the team's
+    channels."""
     if item.manager is not None:
-        deliveries = person_deliveries(
+        return person_deliveries(
             person=item.manager, card=card, kind=item.kind, platforms=config.platforms, dedupe_key=item.key
         )
-    else:
-        deliveries = [
-            channel_delivery(platform=platform, channel=channel, card=card, kind=item.kind, dedupe_key=item.key)
-            for platform, channel in item.channels
-        ]
-    return await queue(session, deliveries)
+    return [
+        channel_delivery(platform=platform, channel=channel, card=card, kind=item.kind, dedupe_key=item.key)
+        for platform, channel in item.channels
+    ]
 
 
 async def send_digests(
@@ -203,10 +207,9 @@ async def send_digests(
         outcomes: list[Outcome] = []
         for start in range(0, len(cards), DIGEST_BATCH):
             async with database.transaction() as session:
-                batch = [
-                    await _claim_and_queue(session, item, card, config, owner=owner or process_owner(), now=now)
-                    for item, card in cards[start : start + DIGEST_BATCH]
-                ]
+                batch = await _claim_and_queue(
+                    session, cards[start : start + DIGEST_BATCH], config, owner=owner or process_owner(), now=now
+                )
             outcomes.extend(batch)  # only once committed: a batch that failed left no claim behind
         return outcomes
 
@@ -216,17 +219,33 @@ def _recipient(item: DueDigest) -> str:
 
 
 async def _claim_and_queue(
-    session: AsyncSession, item: DueDigest, card: Card | None, config: SchedulerConfig, *, owner: str, now: datetime
-) -> Outcome:
-    """Claim one digest and queue its deliveries in the batch's transaction; TAKEN when another run claimed it."""
-    key = {"kind": item.kind, "target": item.target, "period": item.period}
-    if not await schedule_store.claim(session, **key, owner=owner, now=now):
-        return Outcome(item.kind, item.target, item.period, TAKEN, recipient=_recipient(item))
-    deliveries = await _queue_digest(session, item, card, config) if card is not None else 0
-    status = QUEUED if deliveries else SKIPPED
+    session: AsyncSession,
+    batch: Sequence[tuple[DueDigest, Card | None]],
+    config: SchedulerConfig,
+    *,
+    owner: str,
+    now: datetime,
+) -> list[Outcome]:
+    """Claim a batch of digests and queue their deliveries in the batch's transaction: one statement for the claims,
+    one for the outbox rows; a digest another run claimed first is TAKEN and queues nothing."""
+    deliveries = {item.key: _deliveries(item, card, config) if card is not None else [] for item, card in batch}
+    posts = [_post(item, card, len(deliveries[item.key])) for item, card in batch]
+    taken = await schedule_store.claim_many(session, posts=posts, owner=owner, now=now)
+    pairs = list(zip(batch, posts, strict=True))
+    await queue(session, [found for (item, _), post in pairs if post.key in taken for found in deliveries[item.key]])
+    return [
+        Outcome(item.kind, item.target, item.period, post.status, card, post.deliveries, _recipient(item))
+        if post.key in taken
+        else Outcome(item.kind, item.target, item.period, TAKEN, recipient=_recipient(item))
+        for (item, card), post in pairs
+    ]
+
+
+def _post(item: DueDigest, card: Card | None, deliveries: int) -> schedule_store.Post:
+    """What a digest's claim records: queued with its deliveries, or skipped and why."""
     detail = None if deliveries else ("nothing to report" if card is None else "no reachable destination")
-    await schedule_store.finish(session, **key, status=status, deliveries=deliveries, now=now, detail=detail)
-    return Outcome(item.kind, item.target, item.period, status, card, deliveries, _recipient(item))
+    status = QUEUED if deliveries else SKIPPED
+    return schedule_store.Post(item.kind, item.target, item.period, status, deliveries, detail)
 
 
 def leaderboard_channels(config: SchedulerConfig) -> tuple[tuple[str, str], ...]:
@@ -255,6 +274,8 @@ async def post_leaderboard(
     if not force and now - fire > config.grace:
         return None
     period = schedule.period(now if force else fire, zone)
+    span = fire - schedule.previous(fire, zone)  # the goals reached since the previous leaderboard are shown
+    since = (now if force else fire) - span
     channels = leaderboard_channels(config)
     key = {"kind": LEADERBOARD, "target": ORGANISATION, "period": period}
     dedupe = schedule_store.claim_key(LEADERBOARD, ORGANISATION, period)
@@ -262,16 +283,17 @@ async def post_leaderboard(
         async with database.sessions() as session:
             claimed = await schedule_store.get_claim(session, **key)
             card, _ = await queue_leaderboard(
-                session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, dry_run=True
+                session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, since=since, dry_run=True
             )
         return Outcome(LEADERBOARD, ORGANISATION, period, TAKEN if claimed else DRY_RUN, card)
     if not channels:
         return None
     async with database.transaction() as session:
-        if not await schedule_store.claim(session, **key, owner=owner or process_owner(), now=now):
+        holder = owner or process_owner()
+        if not await schedule_store.claim(session, **key, owner=holder, now=now):
             return Outcome(LEADERBOARD, ORGANISATION, period, TAKEN)
         card, deliveries = await queue_leaderboard(
-            session, policy=policy, channels=channels, dedupe_key=dedupe, now=now
+            session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, since=since, owner=holder
         )
         await schedule_store.finish(session, **key, status=QUEUED, deliveries=deliveries, now=now)
     return Outcome(LEADERBOARD, ORGANISATION, period, QUEUED, card, deliveries)

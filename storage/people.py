@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -153,6 +153,15 @@ async def team_by_usergroup(session: AsyncSession, *, usergroup: str) -> Team | 
 
 async def all_teams(session: AsyncSession) -> list[Team]:
     return list((await session.exec(select(Team).order_by(col(Team.name)))).all())
+
+
+async def teams_by_ids(session: AsyncSession, *, ids: Collection[int]) -> list[Team]:
+    """Some teams by id, by name (a handful: the teams a minute's kudos reached)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    statement = select(Team).where(col(Team.id).in_(wanted)).order_by(col(Team.name))
+    return list((await session.exec(statement)).all())
 
 
 async def teams_managed_by(session: AsyncSession, *, person_id: int) -> list[Team]:

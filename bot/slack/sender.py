@@ -25,11 +25,13 @@ failure part-way resumes at the first page this process has not posted yet.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.runtime import Runtime
 from bot.slack.charts import file_uploads
@@ -130,6 +132,8 @@ class SlackSender:
         if not address:
             raise DeliveryError("no Slack address for this delivery", permanent=True)
         payloads = message_pages(card)
+        if destination.channel and destination.person_id is not None:
+            return await self._shown_in_channel(destination.channel, address, payloads, marker)
         first, done = self._posted.pop(marker, ("", 0)) if marker is not None else ("", 0)
         if is_response_address(address):
             return await self._respond(address, payloads, marker, done)
@@ -155,6 +159,28 @@ class SlackSender:
             raise failure.error from failure
         return RESPONSE_REF
 
+    async def _shown_in_channel(
+        self, channel: str, user: str, payloads: list[dict[str, Any]], marker: int | None
+    ) -> str:
+        """A message only `user` sees in `channel` (chat.postEphemeral: it cannot be found again after a crash, so an
+        attempt in doubt shows it again); where Slack refuses it for good (Bravo not in the channel), a direct
+        message instead."""
+        try:
+            refs = [await self._ephemeral(channel, user, payload) for payload in payloads]
+        except DeliveryError as error:
+            if not error.permanent:
+                raise
+            log.info("chat.postEphemeral in %s refused (%s); sending a DM", channel, error.reason)
+            refs = [
+                await self._post(user, payload, marker, number, len(payloads))
+                for number, payload in enumerate(payloads, 1)
+            ]
+        return refs[0]
+
+    async def _ephemeral(self, channel: str, user: str, payload: dict[str, Any]) -> str:
+        response = await _answer(self.client.chat_postEphemeral(channel=channel, user=user, **payload))
+        return f"{channel}:{response.get('message_ts', '')}"
+
     async def _share_charts(self, card: Card, first: str, marker: int | None, pages: int) -> None:
         """Upload the card's charts where its first page went; a retryable failure retries only the charts."""
         channel = first.split(":", 1)[0]
@@ -173,18 +199,15 @@ class SlackSender:
         raise failure
 
     async def _post(self, address: str, payload: dict[str, Any], marker: int | None, page: int, pages: int) -> str:
-        try:
-            response = await self.client.chat_postMessage(
+        response = await _answer(
+            self.client.chat_postMessage(
                 channel=address,
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata=delivery_metadata(marker, page, pages) if marker is not None else None,
                 **payload,
             )
-        except SlackApiError as error:
-            raise delivery_error(error) from error
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from error
+        )
         channel = str(response.get("channel") or address)
         if _is_user(address):
             self._conversations[address] = channel
@@ -236,6 +259,16 @@ class SlackSender:
             except SlackApiError:
                 return None
         return self._bot_id
+
+
+async def _answer(call: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
+    """A Web API call's answer; its failure as a `DeliveryError` the outbox worker understands."""
+    try:
+        return await call
+    except SlackApiError as error:
+        raise delivery_error(error) from error
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from error
 
 
 def _is_user(address: str) -> bool:

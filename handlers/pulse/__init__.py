@@ -27,7 +27,7 @@ from handlers.pulse.cards import (
     without_ballots,
 )
 from handlers.pulse.commands import handle
-from handlers.pulse.continuity import DriverTrend, Measure
+from handlers.pulse.continuity import DriverTrend, Measure, last_known
 from handlers.pulse.figures import DriverResult
 from handlers.pulse.followup import (
     ANSWER_BACK_ACTION,
@@ -78,6 +78,7 @@ __all__ = [
     "MAX_QUESTIONS",
     "MAX_WINDOW_HOURS",
     "Measure",
+    "last_known",
     "MissingSecretKey",
     "PlanChange",
     "PlanEditError",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from handlers.errors import Problem, _
@@ -73,7 +74,15 @@ def on_ten(scale: str, value: float) -> float:
 
 def driver_name(t: Translator, driver: str) -> str:
     """A driver's name in the reader's language; an admin's own driver shows as written."""
-    names = {
+    return _driver_names(t.language).get(driver, driver)
+
+
+@lru_cache(maxsize=16)
+def _driver_names(language: str) -> dict[str, str]:
+    """Every driver's name in `language`, translated once per process: a digest run names drivers by the ten
+    thousand. Never modified by callers."""
+    t = Translator(language)
+    return {
         "purpose": t("Purpose"),
         "goals": t("Goals"),
         "tools": t("Tools"),
@@ -86,7 +95,6 @@ def driver_name(t: Translator, driver: str) -> str:
         "collaboration": t("Team collaboration"),
         ENPS_DRIVER: t("eNPS"),
     }
-    return names.get(driver, driver)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ The anonymous answers and comments are in `storage.pulse.answers`.
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -123,18 +124,18 @@ async def add_round_questions(session: AsyncSession, *, round_id: int, question_
     await session.flush()
 
 
-async def round_question_ids(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, list[int]]:
-    """Each round's question ids, in the order asked."""
-    found: dict[int, list[int]] = {round_id: [] for round_id in round_ids}
-    for chunk in chunks(round_ids):
-        statement = (
-            select(PulseRoundQuestion.round_id, PulseRoundQuestion.question_id)
-            .where(col(PulseRoundQuestion.round_id).in_(chunk))
-            .order_by(col(PulseRoundQuestion.round_id), col(PulseRoundQuestion.position))
-        )
-        for round_id, question_id in (await session.exec(statement)).all():
+async def round_question_ids(session: AsyncSession, *, round_ids: Sequence[int] | None) -> dict[int, list[int]]:
+    """Each round's question ids, in the order asked; `None`: every round's, in one statement rather than lists of
+    every id (a report reads them all; binding tens of thousands of ids cost more than the query)."""
+    found: dict[int, list[int]] = defaultdict(list) if round_ids is None else {round_id: [] for round_id in round_ids}
+    statement = select(PulseRoundQuestion.round_id, PulseRoundQuestion.question_id).order_by(
+        col(PulseRoundQuestion.round_id), col(PulseRoundQuestion.position)
+    )
+    for chunk in [None] if round_ids is None else chunks(round_ids):
+        wanted = statement if chunk is None else statement.where(col(PulseRoundQuestion.round_id).in_(chunk))
+        for round_id, question_id in (await session.exec(wanted)).all():
             found[round_id].append(question_id)
-    return found
+    return dict(found)
 
 
 async def team_rounds(session: AsyncSession, *, team_id: int, limit: int = 52) -> list[PulseRound]:
@@ -243,17 +244,20 @@ async def forget_respondent_keys(session: AsyncSession, *, round_id: int) -> Non
     await session.flush()
 
 
-async def _counts(session: AsyncSession, model: type[SQLModel], round_ids: Sequence[int]) -> dict[int, int]:
+async def _counts(session: AsyncSession, model: type[SQLModel], round_ids: Sequence[int] | None) -> dict[int, int]:
     round_id = col(model.round_id)  # type: ignore[attr-defined]
+    statement = select(round_id, func.count()).group_by(round_id)
     found: dict[int, int] = {}
-    for chunk in chunks(round_ids):
-        statement = select(round_id, func.count()).where(round_id.in_(chunk)).group_by(round_id)
-        found.update({int(r): int(count) for r, count in (await session.exec(statement)).all()})
+    for chunk in [None] if round_ids is None else chunks(round_ids):
+        wanted = statement if chunk is None else statement.where(round_id.in_(chunk))
+        found.update({int(r): int(count) for r, count in (await session.exec(wanted)).all()})
     return found
 
 
-async def participation_counts(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """(invited, answered) per round; answered never exceeds invited (someone forgotten leaves their answer)."""
+async def participation_counts(session: AsyncSession, *, round_ids: Sequence[int] | None) -> dict[int, tuple[int, int]]:
+    """(invited, answered) per round; answered never exceeds invited (someone forgotten leaves their answer).
+    `None`: every round that invited someone, one statement per table (a report reads them all)."""
     asked = await _counts(session, PulseParticipation, round_ids)
     answered = await _counts(session, PulseRespondent, round_ids)
+    round_ids = list(asked) if round_ids is None else round_ids
     return {r: (asked.get(r, 0), min(asked.get(r, 0), answered.get(r, 0))) for r in round_ids}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,12 @@ UNPROCESSED = "SELECT count(*) FROM inbox WHERE status <> 'done'"
 REACTION_EVERY = 4
 CHANNEL = "C_GENERAL"
 NOT_SENT = "SELECT id, kind, last_error FROM outbox WHERE status <> 'sent'"
+SENT = (
+    "SELECT o.id, o.delivered_ref, o.kind, o.channel, p.slack_id FROM outbox o LEFT JOIN person p ON p.id = o.person_id"
+)
+# The givers' answers, shown to them alone (chat.postEphemeral): Slack keeps no trace of them to look for after a
+# crash, so one in doubt is shown again; each must have been shown at least once.
+SHOWN_ALONE = "kudos_confirmation"
 
 
 @dataclass(frozen=True)
@@ -236,12 +243,13 @@ async def check_notifications(url: str, api: FakeSlackApi) -> None:
         assert left == 0, f"{left} notifications not delivered {DRAIN_TIMEOUT:.0f}s after the restart"
         async with database.engine.connect() as connection:
             failed = (await connection.execute(text(NOT_SENT))).all()
-            rows = (await connection.execute(text("SELECT id, delivered_ref FROM outbox"))).all()
+            rows = (await connection.execute(text(SENT))).all()
         assert not failed, f"notifications given up: {failed[:5]}"
     finally:
         await database.dispose()
+    check_shown_alone(api, [(str(channel), str(user)) for _, _, kind, channel, user in rows if kind == SHOWN_ALONE])
     markers = delivered_markers(api)
-    refs = {int(row_id): str(ref) for row_id, ref in rows}
+    refs = {int(row_id): str(ref) for row_id, ref, kind, _, _ in rows if kind != SHOWN_ALONE}
     doubled = {row_id: found for row_id, found in markers.items() if len(found) > 1}
     assert not doubled, f"notifications delivered twice: {dict(list(doubled.items())[:5])}"
     missing = sorted(set(refs) - set(markers))
@@ -252,3 +260,10 @@ async def check_notifications(url: str, api: FakeSlackApi) -> None:
     assert not wrong, f"rows recording another message than the one delivered: {dict(list(wrong.items())[:5])}"
     unmarked = sum(len(messages) for messages in api.workspace.history.values()) - len(refs)
     assert unmarked == 0, f"{unmarked} messages without an outbox id"
+
+
+def check_shown_alone(api: FakeSlackApi, sent: list[tuple[str, str]]) -> None:
+    """Every answer marked sent was shown to its giver where they gave (at least as often as sent there)."""
+    shown = Counter((call.args["channel"], call.args["user"]) for call in api.calls_to("chat.postEphemeral"))
+    missing = [pair for pair, count in Counter(sent).items() if shown[pair] < count]
+    assert not missing, f"answers marked sent but never shown: {missing[:10]}"
