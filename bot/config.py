@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     outbox_rate: float = Field(0.0, ge=0, le=1000, validation_alias="BRAVO_OUTBOX_RATE")
     # Unset: each platform's own per-conversation pace (Slack 1 s, Teams 1/7 s); a number applies to both.
     outbox_channel_interval: float | None = Field(None, ge=0, le=60, validation_alias="BRAVO_OUTBOX_CHANNEL_INTERVAL")
+    # A slash command or form whose result takes longer is answered "working on it", once committed, and followed up
+    # (a command at its response_url, a form in a direct message); Slack gives up at 3 s, network included.
+    answer_seconds: float = Field(2.5, ge=0, le=2.9, validation_alias="BRAVO_ANSWER_SECONDS")
     # A stored event that fails this many times is parked (`bravo status`, `bravo inbox replay`).
     inbox_max_attempts: int = Field(5, ge=1, le=100, validation_alias="BRAVO_INBOX_MAX_ATTEMPTS")
     # Handled event ids and processed inbox rows are deleted after this many days, whatever the retention settings

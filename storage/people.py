@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm.util import identity_key
@@ -81,10 +82,17 @@ async def record_slack_people(session: AsyncSession, people: Sequence[tuple[str,
 
 async def someone_unlinked_on_slack(session: AsyncSession) -> bool:
     """Whether an active person has an email but no Slack id (a directory person not linked to Slack yet)."""
+    return await _someone_unlinked(session, col(Person.slack_id))
+
+
+async def someone_unlinked_on_teams(session: AsyncSession) -> bool:
+    """Whether an active person has an email but no Teams id (a directory person not linked to Teams yet)."""
+    return await _someone_unlinked(session, col(Person.teams_id))
+
+
+async def _someone_unlinked(session: AsyncSession, platform_id: Any) -> bool:
     statement = (
-        select(Person.id)
-        .where(col(Person.email).is_not(None), col(Person.slack_id).is_(None), col(Person.active))
-        .limit(1)
+        select(Person.id).where(col(Person.email).is_not(None), platform_id.is_(None), col(Person.active)).limit(1)
     )
     return (await session.exec(statement)).first() is not None
 

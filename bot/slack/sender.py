@@ -10,6 +10,9 @@ chat.postMessage has no idempotency key, so every message carries its outbox id 
 that id (`conversations.history`, needs the `*:history` scopes; for a direct message `conversations.open`, which needs
 `im:write`) and the worker records the message found instead of posting it again.
 
+A slash command's answer that could not ride on its acknowledgement goes to the command's `response_url` instead
+(`bot.slack.response_urls`): Slack keeps no record of it to look up, so one in doubt is sent again.
+
 A card's charts are shared after its last page with `files_upload_v2` into the same conversation (`bot.slack.charts`).
 The numbers are in the message's text too, so a chart Slack refuses for good (the `files:write` scope missing) is
 logged and the delivery still counts; a chart upload worth retrying retries the charts alone.
@@ -34,6 +37,7 @@ from bot.runtime import Runtime
 from bot.slack.charts import file_uploads
 from bot.slack.client import web_client
 from bot.slack.render import message_pages
+from bot.slack.response_urls import PageFailed, is_response_address, post_pages
 from handlers.messages import Card
 from scheduler.sending import DeliveryError, Destination
 
@@ -61,6 +65,8 @@ HISTORY_PAGE = 200
 HISTORY_MAX_PAGES = 25
 # Slack stamps messages with its own clock: look a little before the row was queued.
 CLOCK_SKEW = timedelta(minutes=1)
+# What a delivery to a command's response_url records as sent (the URL itself is not kept there).
+RESPONSE_REF = "response_url"
 
 
 def delivery_metadata(marker: int, page: int = 1, pages: int = 1) -> dict[str, Any]:
@@ -129,6 +135,8 @@ class SlackSender:
         if destination.channel and destination.person_id is not None:
             return await self._shown_in_channel(destination.channel, address, payloads, marker)
         first, done = self._posted.pop(marker, ("", 0)) if marker is not None else ("", 0)
+        if is_response_address(address):
+            return await self._respond(address, payloads, marker, done)
         for number, payload in enumerate(payloads[done:], done + 1):
             try:
                 ref = await self._post(address, payload, marker, number, len(payloads))
@@ -140,6 +148,16 @@ class SlackSender:
         if card.images:
             await self._share_charts(card, first, marker, len(payloads))
         return first
+
+    async def _respond(self, address: str, payloads: list[dict[str, Any]], marker: int | None, done: int) -> str:
+        """A command's late answer, at its `response_url` (`bot.slack.response_urls`); charts stay out of it."""
+        try:
+            await post_pages(address, payloads, done=done)
+        except PageFailed as failure:
+            if marker is not None and failure.posted:
+                self._posted[marker] = (RESPONSE_REF, failure.posted)
+            raise failure.error from failure
+        return RESPONSE_REF
 
     async def _shown_in_channel(
         self, channel: str, user: str, payloads: list[dict[str, Any]], marker: int | None
@@ -201,6 +219,8 @@ class SlackSender:
         """`channel:ts` of the message carrying `marker` posted since `since` (newest pages first), else None."""
         if not address:
             return None
+        if is_response_address(address):
+            raise DeliveryError("a response_url cannot be read back", permanent=True)
         try:
             channel = await self._conversation(address)
             bot_id = await self._own_bot_id()

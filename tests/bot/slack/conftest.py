@@ -24,6 +24,7 @@ from tests.fakes.slack_workspace import make_user
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 RECOGNITION_CHANNEL = "C_KUDOS"
+PATIENT_SECONDS = 60.0
 # How many times `settle` looks at the inbox before giving up (a bound, not a timing the test asserts).
 INBOX_POLLS = 500
 
@@ -99,6 +100,9 @@ async def bravo(
     database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[SlackBravo]:
     settings = slack_settings(database_url, fake_slack, monkeypatch)
+    # Tests read answers in the acknowledgement however busy the machine: the late path is tested on purpose
+    # (tests/bot/slack/test_late_answers.py sets its own budget).
+    settings.answer_seconds = PATIENT_SECONDS
     async with open_runtime(settings) as runtime:
         app = build_app(runtime, background=False)
         async with TestClient(TestServer(app)) as client:
