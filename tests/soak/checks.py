@@ -21,6 +21,13 @@ FAILED_ANSWERS = ("something went wrong", "nothing was saved")
 PENDING = "SELECT count(*) FROM outbox WHERE status = 'pending'"
 UNPROCESSED = "SELECT count(*) FROM inbox WHERE status <> 'done'"
 NOT_SENT = "SELECT id, kind, last_error FROM outbox WHERE status <> 'sent'"
+SLACK_SENT = (
+    "SELECT o.id, o.delivered_ref, o.kind, o.channel, p.slack_id FROM outbox o "
+    "LEFT JOIN person p ON p.id = o.person_id WHERE o.platform = 'slack'"
+)
+# The givers' answers to reactions and emoji messages, shown to them alone; a command's answer after "Working on it".
+SHOWN_ALONE = "kudos_confirmation"
+COMMAND_ANSWER = "command_answer"
 KUDOS = (
     "SELECT k.id, k.idempotency_key, "
     "(SELECT count(*) FROM kudos_recipient r WHERE r.kudos_id = k.id), "
@@ -120,15 +127,18 @@ async def check_taps(url: str, mix: Mix, answers: Mapping[int, Outcome]) -> None
 
 
 async def check_notifications(url: str, api: FakeSlackApi) -> None:
-    """Once the restarted worker drains, every outbox row was sent; each Slack one reached Slack exactly once, as
-    the row records (Teams gives no way to look a message up: its deliveries are at least once)."""
+    """Once the restarted worker drains, every outbox row was sent; each Slack message reached Slack exactly once,
+    as the row records. Answers shown to one person alone (a giver's confirmation, `chat.postEphemeral`) and a
+    command's late answer (at its `response_url`) leave nothing Slack can be asked about after a crash: each was
+    shown at least once. Teams gives no way to look a message up: its deliveries are at least once."""
     await wait_until_zero(url, PENDING, "notifications not delivered")
     failed = await rows(url, NOT_SENT)
     assert not failed, f"notifications given up: {failed[:5]}"
-    refs = {
-        int(row_id): str(ref)
-        for row_id, ref in await rows(url, "SELECT id, delivered_ref FROM outbox WHERE platform = 'slack'")
-    }
+    sent = await rows(url, SLACK_SENT)
+    check_shown_alone(api, [(str(channel), str(user)) for _, _, kind, channel, user in sent if kind == SHOWN_ALONE])
+    answers = sum(1 for _, _, kind, _, _ in sent if kind == COMMAND_ANSWER)
+    assert len(api.calls_to("response_url")) >= answers, "late command answers marked sent but never posted"
+    refs = {int(row_id): str(ref) for row_id, ref, kind, _, _ in sent if kind not in (SHOWN_ALONE, COMMAND_ANSWER)}
     markers = delivered_markers(api)
     doubled = {row_id: found for row_id, found in markers.items() if len(found) > 1}
     assert not doubled, f"notifications delivered twice: {dict(list(doubled.items())[:5])}"
@@ -140,3 +150,10 @@ async def check_notifications(url: str, api: FakeSlackApi) -> None:
     assert not wrong, f"rows recording another message than the one delivered: {dict(list(wrong.items())[:5])}"
     unmarked = sum(len(messages) for messages in api.workspace.history.values()) - len(refs)
     assert unmarked == 0, f"{unmarked} messages without an outbox id"
+
+
+def check_shown_alone(api: FakeSlackApi, sent: list[tuple[str, str]]) -> None:
+    """Every answer marked sent was shown to its giver where they gave (at least as often as sent there)."""
+    shown = Counter((call.args["channel"], call.args["user"]) for call in api.calls_to("chat.postEphemeral"))
+    missing = [pair for pair, count in Counter(sent).items() if shown[pair] < count]
+    assert not missing, f"answers marked sent but never shown: {missing[:10]}"

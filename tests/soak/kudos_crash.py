@@ -154,6 +154,7 @@ async def kudos_crash(engine: str, *, requests: int, seed: int, folder: Path, pe
         server = Server(["run"], {}, folder / f"bravo-{engine}-{seed}.log")
         server.environment = environment(url, api, port=server.port, TEAMS_ALLOW_UNAUTHENTICATED="true")
         mix = Mix(f"soak{seed}", people, server.url, server.teams_url, connector.service_url, pulses, dm_ts)
+        mix.response_url = f"{api.base_url}response_url"
         phases: list[str] = []
         clock = [time.monotonic()]
 

@@ -85,6 +85,8 @@ class Mix:
     pulses: Mapping[int, Pulse]
     dm_ts: Mapping[str, str]
     bodies: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # Where a command's late answer goes ("Working on it…", then the result): the fake Slack serves it.
+    response_url: str = "https://hooks.slack.com/commands/T1/1/soak"
 
     def pair(self, index: int) -> tuple[int, int]:
         """(giver, recipient) person numbers, never the same person."""
@@ -148,7 +150,7 @@ class Mix:
                 user_id=slack_user(giver),
                 channel_id=CHANNEL,
                 trigger_id=f"{self.run}.{index}.soak",
-                response_url="https://hooks.slack.com/commands/T1/1/soak",
+                response_url=self.response_url,
             )
         if kind == "reaction":
             event = reaction_added_event(
