@@ -25,24 +25,30 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 
 from bench.databases import fresh_database
+from bench.ingest import database_cpu
 from bench.org import Scale, load_organisation
 from handlers.kudos.leaderboard import PERIODS, Period, build_leaderboard, period_start
 from handlers.policy import Policy
 from handlers.rewards.pots import standings
 from scheduler.config import SchedulerConfig
+from scheduler.goals import OVERLAP
 from scheduler.runs import post_leaderboard, send_digests
+from storage import people as people_store
+from storage import rewards as rewards_store
 from storage.db import Database
 from storage.kudos.rollup import roll_up
 
 FACTORS = (0.25, 1.0, 4.0)
 QUICK_FACTORS = (0.125, 0.25, 0.5)
-# Sizes at which the real `--now` run (claims and outbox rows, one transaction per digest) is timed as well.
+# Sizes at which the real `--now` run (claims and outbox rows, committed `DIGEST_BATCH` digests at a time) is timed.
 QUEUED_FACTORS = (0.5, 1.0)
 DIGESTS_TARGET_SECONDS = 10.0
 QUERY_TARGET_MS = 100.0
 CONFIG = SchedulerConfig(platforms=("slack",), leaderboard_channels=(("slack", "C_LEADERBOARD"),))
 POLICY = Policy()
 POLICY_ZONE = ZoneInfo(POLICY.timezone)
+# Teams whose pots the reward job's minute look reads after a busy minute.
+BUSY_TEAMS = 50
 
 WEEK_TOTALS = text(
     "SELECT team_id, count(DISTINCT kudos_id), count(DISTINCT recipient_id), sum(points) FROM kudos_recipient "
@@ -72,8 +78,18 @@ class DigestFigures:
     kudos_board_ms: dict[str, float] = field(default_factory=dict)
     kudos_board_baseline_ms: float = 0.0
     standings_ms: float = 0.0
+    quiet_look_ms: float = 0.0
+    busy_look_ms: float = 0.0
     rollup_seconds: float = 0.0
     queue_seconds: float | None = None
+    # CPU seconds of this process (Bravo's side; PostgreSQL's own work is not in it) and the load average around each
+    # run: on a shared machine, wall-clock seconds far above the CPU seconds mean waiting for a core.
+    digests_cpu: float = 0.0
+    queue_cpu: float = 0.0
+    digests_database_cpu: float = 0.0
+    queue_database_cpu: float = 0.0
+    digests_load: float = 0.0
+    queue_load: float = 0.0
     peak_mb: float = 0.0
 
     @property
@@ -89,6 +105,15 @@ async def timed(action: Callable[[], Awaitable[Any]]) -> float:
     started = time.perf_counter()
     await action()
     return time.perf_counter() - started
+
+
+async def timed_with_cpu(action: Callable[[], Awaitable[Any]]) -> tuple[float, float, float, float]:
+    """Wall-clock seconds, this process's CPU seconds, the local PostgreSQL server's CPU seconds (every client's: on a
+    shared machine an upper bound) and the one-minute load average at the end."""
+    started, cpu, server = time.perf_counter(), time.process_time(), database_cpu()
+    await action()
+    elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+    return elapsed, used, database_cpu() - server, os.getloadavg()[0]
 
 
 async def median(action: Callable[[], Awaitable[Any]], runs: int) -> float:
@@ -134,9 +159,10 @@ async def measure(engine: str, factor: float) -> DigestFigures:
             await _measure_bravo(database, figures, now)
             await _measure_baseline(database, figures, now)
             if factor in QUEUED_FACTORS:
-                figures.queue_seconds = await timed(
+                timing = await timed_with_cpu(
                     lambda: send_digests(database, config=CONFIG, policy=POLICY, now=now, force=True)
                 )
+                figures.queue_seconds, figures.queue_cpu, figures.queue_database_cpu, figures.queue_load = timing
         finally:
             gc.unfreeze()
             await database.dispose()
@@ -156,7 +182,8 @@ async def _measure_bravo(database: Database, figures: DigestFigures, now: dateti
     first_team = "Team 00001"
     await send_digests(database, config=CONFIG, policy=POLICY, now=now, force=True, dry_run=True, team_name=first_team)
     gc.collect()
-    figures.digests_seconds = await timed(digests)
+    timing = await timed_with_cpu(digests)
+    figures.digests_seconds, figures.digests_cpu, figures.digests_database_cpu, figures.digests_load = timing
     gc.collect()
     figures.leaderboard_seconds = await median(collective, 3)
     for period in PERIODS:
@@ -168,6 +195,23 @@ async def _measure_bravo(database: Database, figures: DigestFigures, now: dateti
             await standings(session, now=now)
 
     figures.standings_ms = await median(collective_query, 5) * 1000
+    await _measure_goal_looks(database, figures, now)
+
+
+async def _measure_goal_looks(database: Database, figures: DigestFigures, now: datetime) -> None:
+    """The reward job's minute look (`scheduler.goals`), read side: which teams received kudos since the last
+    look, then their pots and the organisation's. Quiet: nothing since; busy: kudos reached `BUSY_TEAMS` teams."""
+    async with database.sessions() as session:
+        busy = [team.id for team in (await people_store.all_teams(session))[:BUSY_TEAMS] if team.id is not None]
+
+    async def look(since: datetime, team_ids: list[int]) -> None:
+        async with database.sessions() as session:
+            moved = await rewards_store.recipient_teams_since(session, since=since)
+            if moved or team_ids:
+                await standings(session, now=now, team_ids=team_ids)
+
+    figures.quiet_look_ms = await median(lambda: look(now + OVERLAP, []), 5) * 1000
+    figures.busy_look_ms = await median(lambda: look(now - 2 * OVERLAP, busy), 5) * 1000
 
 
 def _kudos_board(database: Database, period: Period, now: datetime) -> Callable[[], Awaitable[Any]]:
@@ -203,7 +247,7 @@ def report(all_figures: list[DigestFigures], out: Callable[[str], None]) -> None
         growth = ""
         if before is not None and before.total_seconds:
             growth = f"×{item.total_seconds / before.total_seconds:.2f} for ×{item.factor / before.factor:g} data"
-        target = ("met" if item.total_seconds < DIGESTS_TARGET_SECONDS else "MISSED") if item.factor == 1 else ""
+        target = target_verdict(item.total_seconds) if item.factor == 1 else ""
         scale = item.scale
         out(
             f"| {item.engine} | {item.factor:g}× | {scale.people:,} / {scale.kudos:,} / {scale.pulse_answers:,} "
@@ -230,5 +274,51 @@ def report(all_figures: list[DigestFigures], out: Callable[[str], None]) -> None
             f"| {item.rollup_seconds:.1f} |"
         )
     out("")
+    out(
+        "| engine | size | reward goals: quiet minute look ms | look after kudos to "
+        f"{BUSY_TEAMS} teams ms | look at every pot (start, hourly) ms |"
+    )
+    out("|---|---|---|---|---|")
+    for item in all_figures:
+        out(
+            f"| {item.engine} | {item.factor:g}× | {item.quiet_look_ms:.1f} | {item.busy_look_ms:.1f} "
+            f"| {item.standings_ms:.0f} |"
+        )
+    out("")
     peak = max((item.peak_mb for item in all_figures), default=0.0)
     out(f"(peak resident memory of the benchmark process: {peak:.0f} MB; load average {os.getloadavg()[0]:.1f})")
+
+
+def target_verdict(seconds: float) -> str:
+    return "met" if seconds < DIGESTS_TARGET_SECONDS else "MISSED"
+
+
+def queued_report(all_figures: list[DigestFigures], out: Callable[[str], None]) -> None:
+    """The real `bravo digest send --now` runs (claims and outbox rows committed) against the same run's dry run, with
+    CPU seconds and load average, then one line per engine saying whether the issue's target is met at 1×."""
+    queued = [item for item in all_figures if item.queue_seconds is not None]
+    if not queued:
+        return
+    out(
+        "| engine | size | digests | dry run s | dry run CPU s: Bravo / PostgreSQL | load average (dry) "
+        "| queued for real s | queued for real CPU s: Bravo / PostgreSQL | load average (real) | real ÷ dry "
+        "| target < 10 s at 1× |"
+    )
+    out("|---|---|---|---|---|---|---|---|---|---|---|")
+    for item in queued:
+        real = item.queue_seconds or 0.0
+        target = target_verdict(real) if item.factor == 1 else ""
+        out(
+            f"| {item.engine} | {item.factor:g}× | {item.cards:,} | {item.digests_seconds:.2f} "
+            f"| {item.digests_cpu:.2f} / {item.digests_database_cpu:.2f} | {item.digests_load:.1f} | {real:.2f} "
+            f"| {item.queue_cpu:.2f} / {item.queue_database_cpu:.2f} | {item.queue_load:.1f} "
+            f"| {real / item.digests_seconds:.2f} | {target} |"
+        )
+    out("")
+    for item in (item for item in queued if item.factor == 1):
+        real = item.queue_seconds or 0.0
+        out(
+            f"TARGET {target_verdict(real).upper()}: `bravo digest send --now` for {item.cards:,} digests at 1× on "
+            f"{item.engine}: {real:.1f} s (< {DIGESTS_TARGET_SECONDS:g} s wanted; CPU s: Bravo {item.queue_cpu:.1f}, "
+            f"PostgreSQL {item.queue_database_cpu:.1f}; load average {item.queue_load:.1f})"
+        )

@@ -3,7 +3,8 @@ concurrency 50 against one Bravo process, against the bare signature-checking ha
 
 An event is acknowledged once its delivery is committed to the inbox (durable); the kudos follows, processed by the
 inbox worker. So two figures: acknowledgements per second with their latency, and how long after the last
-acknowledgement every kudos was counted (polled every 50 ms).
+acknowledgement every kudos was counted (polled every 50 ms). Bravo's CPU time per delivery (acknowledged and
+processed) is the figure other load on the machine disturbs least. Each target is reported met or missed on its own.
 """
 
 from __future__ import annotations
@@ -18,7 +19,15 @@ from dataclasses import dataclass
 from bench.ingest import CONCURRENCY, count_kudos
 from bench.load import LoadResult, run_load
 from bench.org import Scale, load_organisation
-from bench.processes import SIGNING_SECRET, bravo_environment, fake_slack, free_port, process, wait_healthy
+from bench.processes import (
+    SIGNING_SECRET,
+    bravo_environment,
+    cpu_seconds,
+    fake_slack,
+    free_port,
+    process,
+    wait_healthy,
+)
 from storage.db import Database
 from tests.fakes.slack_requests import event_envelope, message_event, reaction_added_event, sign
 
@@ -27,6 +36,9 @@ SETTLE_LIMIT_SECONDS = 60.0
 ACK_TARGET_RATE = 1_000.0
 ACK_TARGET_P99 = 0.100
 SETTLE_TARGET_SECONDS = 2.0
+# The warm-up's deliveries are about other messages than the measured ones (a reaction to the same message by the
+# same person, or the same message again, is the same kudos and would never be counted twice).
+WARMUP_FIRST = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -38,14 +50,26 @@ class EventFigures:
     expected: int
     settle_seconds: float
 
+    cpu_seconds: float
+
+    def verdicts(self) -> list[tuple[str, bool]]:
+        """Each target with whether this run met it."""
+        return [
+            (f"acks ≥ {ACK_TARGET_RATE:,.0f}/s", self.bravo.rate >= ACK_TARGET_RATE),
+            (f"p99 < {ACK_TARGET_P99 * 1000:.0f} ms", self.bravo.percentile(0.99) < ACK_TARGET_P99),
+            (
+                f"all counted within {SETTLE_TARGET_SECONDS:.0f} s",
+                self.counted == self.expected and self.settle_seconds <= SETTLE_TARGET_SECONDS,
+            ),
+        ]
+
     @property
     def met(self) -> bool:
-        return (
-            self.bravo.rate >= ACK_TARGET_RATE
-            and self.bravo.percentile(0.99) < ACK_TARGET_P99
-            and self.counted == self.expected
-            and self.settle_seconds <= SETTLE_TARGET_SECONDS
-        )
+        return all(met for _, met in self.verdicts())
+
+    @property
+    def cpu_ms_per_delivery(self) -> float:
+        return 1000 * self.cpu_seconds / self.expected if self.expected else float("nan")
 
 
 def event_request(index: int, run: str) -> tuple[bytes, dict[str, str]]:
@@ -85,15 +109,17 @@ async def measure(engine: str, database_url: str, *, requests: int, warmup: int 
     run = str(int(time.time()))
     with fake_slack() as slack_url:
         port = free_port()
-        with process([sys.executable, "-m", "bot", "run"], bravo_environment(database_url, slack_url, port)):
+        with process([sys.executable, "-m", "bot", "run"], bravo_environment(database_url, slack_url, port)) as bravo:
             await wait_healthy(port)
             url = f"http://127.0.0.1:{port}/slack/events"
-            await run_load(url, lambda i: event_request(i, run + "w"), warmup, CONCURRENCY)
+            await run_load(url, lambda i: event_request(WARMUP_FIRST + i, run + "w"), warmup, CONCURRENCY)
             before, _ = await settled(database_url, warmup)
+            cpu_before = cpu_seconds(bravo.pid)
             result = await run_load(url, lambda i: event_request(i, run), requests, CONCURRENCY)
             counted, seconds = await settled(database_url, before + requests)
+            cpu = cpu_seconds(bravo.pid) - cpu_before
     bare = await measure_bare(requests, run)
-    return EventFigures(engine, result, bare, counted - before, requests, seconds)
+    return EventFigures(engine, result, bare, counted - before, requests, seconds, cpu)
 
 
 async def measure_bare(requests: int, run: str) -> LoadResult:
@@ -109,11 +135,12 @@ async def measure_bare(requests: int, run: str) -> LoadResult:
 
 def report(figures: EventFigures, out: Callable[[str], None]) -> None:
     bravo, bare = figures.bravo, figures.bare
+    verdicts = "; ".join(f"{target}: {'met' if met else 'MISSED'}" for target, met in figures.verdicts())
     out(
         f"| {figures.engine} | 1 | {bravo.rate:.0f} | {bravo.percentile(0.5) * 1000:.1f} "
         f"| {bravo.percentile(0.99) * 1000:.1f} | {figures.counted:,} of {figures.expected:,} "
-        f"| {figures.settle_seconds:.2f} | {bare.rate:.0f} | {bare.percentile(0.99) * 1000:.1f} "
-        f"| {bravo.rate / bare.rate:.2f} | {'met' if figures.met else 'MISSED'} |"
+        f"| {figures.settle_seconds:.2f} | {figures.cpu_ms_per_delivery:.2f} | {bare.rate:.0f} "
+        f"| {bare.percentile(0.99) * 1000:.1f} | {bravo.rate / bare.rate:.2f} | {verdicts} |"
     )
     if bravo.errors:
         out(f"  ({figures.engine}: {bravo.ok} acknowledged, {bravo.errors} not)")

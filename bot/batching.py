@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,30 @@ log = logging.getLogger(__name__)
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 DEFAULT_MAX_SIZE = 200
+
+
+@dataclass(frozen=True)
+class Failed:
+    """An item that failed alone (its batch was retried item by item), with its error."""
+
+    error: Exception
+
+
+async def together(
+    process: Callable[[list[Item]], Awaitable[Sequence[Result]]], items: list[Item]
+) -> list[Result | Failed]:
+    """Each item's result from one call over all of them; when that call fails, each item is retried alone, so a bad
+    item fails alone (`Failed`) and the others still get their result. Cancellation is never caught."""
+    try:
+        return list(await process(items))
+    except Exception as error:  # noqa: BLE001 - handed back per item, not swallowed
+        if len(items) == 1:
+            return [Failed(error)]
+        log.warning("a batch of %d failed (%s); retrying its items one by one", len(items), type(error).__name__)
+    outcomes: list[Result | Failed] = []
+    for item in items:
+        outcomes += await together(process, [item])
+    return outcomes
 
 
 class Batcher(Generic[Item, Result]):
@@ -47,21 +72,16 @@ class Batcher(Generic[Item, Result]):
 
     async def _run(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         try:
-            results = await self._process([item for item, _ in batch])
+            outcomes = await together(self._process, [item for item, _ in batch])
         except asyncio.CancelledError:
             for _, future in (*batch, *self._waiting):
                 future.cancel()
             self._waiting.clear()
             raise
-        except Exception as error:  # noqa: BLE001 - handed to the waiting callers, not swallowed
-            if len(batch) == 1:
-                if not batch[0][1].done():
-                    batch[0][1].set_exception(error)
-                return
-            log.warning("a batch of %d failed (%s); retrying its items one by one", len(batch), type(error).__name__)
-            for entry in batch:
-                await self._run([entry])
-            return
-        for (_, future), result in zip(batch, results, strict=True):
-            if not future.done():
-                future.set_result(result)
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            if future.done():
+                continue
+            if isinstance(outcome, Failed):
+                future.set_exception(outcome.error)
+            else:
+                future.set_result(outcome)

@@ -65,6 +65,8 @@ class Settings(BaseSettings):
     pulse_window_hours: int = Field(48, ge=1, le=24 * 14, validation_alias="BRAVO_PULSE_WINDOW_HOURS")
     action_vote_days: int = Field(7, ge=1, le=60, validation_alias="BRAVO_ACTION_VOTE_DAYS")
     action_reminder_days: int = Field(2, ge=0, le=30, validation_alias="BRAVO_ACTION_REMINDER_DAYS")
+    action_checkin_days: int = Field(28, ge=1, le=180, validation_alias="BRAVO_ACTION_CHECKIN_DAYS")
+    action_checkin_window_days: int = Field(7, ge=1, le=14, validation_alias="BRAVO_ACTION_CHECKIN_WINDOW_DAYS")
     secret_key: str = Field("", repr=False, validation_alias="BRAVO_SECRET_KEY")
     # Where the key lives when BRAVO_SECRET_KEY is empty (`bot.secret_key`): outside the database, owner-only.
     secret_key_file: str = Field(DEFAULT_SECRET_KEY_FILE, validation_alias="BRAVO_SECRET_KEY_FILE")
@@ -87,6 +89,9 @@ class Settings(BaseSettings):
     outbox_rate: float = Field(0.0, ge=0, le=1000, validation_alias="BRAVO_OUTBOX_RATE")
     # Unset: each platform's own per-conversation pace (Slack 1 s, Teams 1/7 s); a number applies to both.
     outbox_channel_interval: float | None = Field(None, ge=0, le=60, validation_alias="BRAVO_OUTBOX_CHANNEL_INTERVAL")
+    # A slash command or form whose result takes longer is answered "working on it", once committed, and followed up
+    # (a command at its response_url, a form in a direct message); Slack gives up at 3 s, network included.
+    answer_seconds: float = Field(2.5, ge=0, le=2.9, validation_alias="BRAVO_ANSWER_SECONDS")
     # A stored event that fails this many times is parked (`bravo status`, `bravo inbox replay`).
     inbox_max_attempts: int = Field(5, ge=1, le=100, validation_alias="BRAVO_INBOX_MAX_ATTEMPTS")
     # Handled event ids and processed inbox rows are deleted after this many days, whatever the retention settings
@@ -230,6 +235,8 @@ class Settings(BaseSettings):
             pulse_window_hours=self.pulse_window_hours,
             action_vote_days=self.action_vote_days,
             action_reminder_days=self.action_reminder_days,
+            action_checkin_days=self.action_checkin_days,
+            action_checkin_window_days=self.action_checkin_window_days,
             secret_key=self.secret_key,
             kudos_text_retention_days=self.kudos_text_retention_days,
             comment_retention_days=self.comment_retention_days,

@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.messages import Card
+from handlers.policy import Policy
 from handlers.sealing import keyed_digest, seal_payload, seal_person
 from storage import outbox
 from storage.models import Person, Team
@@ -28,9 +29,13 @@ __all__ = [
     "person_deliveries",
     "person_platforms",
     "queue",
+    "recognition_channel",
+    "recognition_channels",
     "sealed_person_deliveries",
+    "shown_in_channel",
 ]
 SEALED_KEY = "outbox-dedupe"
+CONSOLE_RECOGNITION_CHANNEL = "kudos"
 
 
 def person_platforms(person: Person, configured: tuple[str, ...] = ()) -> list[str]:
@@ -112,6 +117,31 @@ def team_channels(team: Team, platforms: tuple[str, ...]) -> tuple[tuple[str, st
     if "teams" in platforms and team.teams_channel:
         channels.append(("teams", team.teams_channel))
     return tuple(channels)
+
+
+def recognition_channel(policy: Policy, platform: str) -> str | None:
+    """Where recognition is announced on a platform (a kudos' post, a reward reached); the console's own channel."""
+    if platform == "slack":
+        return policy.recognition_channel
+    if platform == "teams":
+        return policy.teams_recognition_channel
+    if platform == "console":
+        return CONSOLE_RECOGNITION_CHANNEL
+    return None
+
+
+def recognition_channels(policy: Policy) -> tuple[tuple[str, str], ...]:
+    """The recognition channel on each configured platform that has one; the console's in the demo."""
+    platforms = policy.platforms or ("console",)
+    return tuple((platform, channel) for platform in platforms if (channel := recognition_channel(policy, platform)))
+
+
+def shown_in_channel(*, person: Person, platform: str, channel: str, card: Card, kind: str) -> NewDelivery:
+    """A message to one person, shown to them alone in a channel where they acted (Slack's ephemeral messages; a
+    direct message when the channel refuses it). Queued once with the change it reports: no key needed."""
+    return NewDelivery(
+        kind=kind, platform=platform, payload=card.model_dump_json(), person_id=person.id, channel=channel
+    )
 
 
 def channel_delivery(

@@ -181,19 +181,65 @@ class Form(Neutral):
     metadata: str = ""
 
 
+class TrendChart(Neutral):
+    """A line through measures in order, oldest first (label, value), on the axis `low`..`high`."""
+
+    kind: Literal["trend"] = "trend"
+    title: Shown
+    points: tuple[tuple[Shown, float], ...]
+    low: float
+    high: float
+
+
+class BarsChart(Neutral):
+    """Horizontal bars (label, value, earlier value or None), first at the top, on 0..`limit`."""
+
+    kind: Literal["bars"] = "bars"
+    title: Shown
+    bars: tuple[tuple[Shown, float, float | None], ...]
+    limit: float
+    percent: bool = False
+
+
+class GridChart(Neutral):
+    """A heat map of rows × columns; a None cell is hidden and never drawn."""
+
+    kind: Literal["grid"] = "grid"
+    title: Shown
+    rows: tuple[Shown, ...]
+    columns: tuple[Shown, ...]
+    cells: tuple[tuple[float | None, ...], ...]
+
+
+ChartData = Annotated[TrendChart | BarsChart | GridChart, Field(discriminator="kind")]
+
+
 class Image(Neutral):
-    """A chart attached to a card: a PNG (base64, so the card stays plain JSON in the outbox) and its text
-    alternative, which carries the same numbers for screen readers and for platforms that cannot show the image."""
+    """A chart attached to a card and its text alternative, which carries the same numbers for screen readers and for
+    platforms that cannot show the image.
+
+    A digest stores only the chart's numbers (`chart`): the PNG is drawn when the card is delivered (`data`,
+    `encoded`, cached for identical charts by `handlers.charts`), so that queueing thousands of digests draws
+    nothing. `png` (base64) holds an already drawn chart (cards queued before charts were stored as numbers)."""
 
     name: str
     title: Shown
     alt: Shown
-    png: str
+    chart: ChartData | None = None
+    png: str = ""
+
+    def encoded(self) -> str:
+        """The PNG in base64, drawn now from the chart's numbers unless it already was."""
+        if self.png or self.chart is None:
+            return self.png
+        from handlers.charts import draw  # drawing needs matplotlib: loaded only where a chart is delivered
+
+        return draw(self.chart)
 
     def data(self) -> bytes:
         import base64
 
-        return base64.b64decode(self.png)
+        return base64.b64decode(self.encoded())
 
 
 class Card(Neutral):

@@ -31,6 +31,9 @@ class Policy:
     # Team action plans: days a plan's vote stays open, and days before its due date an owner is reminded.
     action_vote_days: int = 7
     action_reminder_days: int = 2
+    # Days after an action is done that the team is asked whether it helped, and days that check-in stays open.
+    action_checkin_days: int = 28
+    action_checkin_window_days: int = 7
     secret_key: str = field(default="", repr=False)
     # Days raw kudos reasons and pulse comments are kept (0: forever); numbers and values are always kept.
     kudos_text_retention_days: int = 0

@@ -5,6 +5,11 @@ time happens here, where a failure is retried with backoff instead of being lost
 times is parked with its error (`bravo status`, `/metrics`, `bravo inbox replay`); the others go on. A row is
 processed at least once; the handlers make that exactly once, since each claims the delivery's event id in the
 transaction of its work. A restart on the same machine takes back its dead predecessor's leases at once.
+
+A platform's processor may take a claimed batch at once (`BatchProcessor`): Slack's gives the batch's reactions and
+emoji messages in one transaction and says, per row, whether it is done or failed, so a bad row fails alone. The rows
+done are finished in one statement. While many rows wait, each claim takes more (up to `MAX_BATCH`), so a burst
+costs a few transactions rather than one per delivery.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol, runtime_checkable
 
 from scheduler.leases import LeaseOwner, is_gone, this_process
 from storage import inbox
@@ -23,12 +29,24 @@ from storage.models.inbox import InboxEvent
 
 log = logging.getLogger(__name__)
 
-# Processes one stored delivery (its body as received); raising means "try again later".
-EventProcessor = Callable[[str], Awaitable[None]]
+
+@runtime_checkable
+class BatchProcessor(Protocol):
+    """Processes many stored deliveries at once; per body, None when done or the error to retry it with."""
+
+    async def process_many(self, bodies: Sequence[str]) -> Sequence[Exception | None]: ...
+
+
+# Processes one stored delivery (its body as received); raising means "try again later". Or a `BatchProcessor`.
+EventProcessor = Callable[[str], Awaitable[None]] | BatchProcessor
 DEFAULT_MAX_ATTEMPTS = 5
 # Events processed at once per process: enough to keep up with bursts, few enough that the requests being answered
 # meanwhile (slash commands must be answered within 3 s) keep their share of the event loop and of the connections.
 DEFAULT_CONCURRENCY = 4
+DEFAULT_BATCH = 16
+# The most rows one claim takes while many wait. Bigger batches cost fewer transactions, but deciding a batch's
+# kudos holds the event loop between its statements, and acknowledgements wait meanwhile: this many keeps it short.
+MAX_BATCH = 100
 # One event's processing (a transaction and a few Web API calls) ends well within this; a worker that dies holding
 # a row gives it back when the lease ends (at once to a restart on the same machine).
 LEASE = timedelta(minutes=2)
@@ -51,7 +69,8 @@ class InboxWorker:
         processors: Mapping[str, EventProcessor],
         *,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        batch_size: int = 16,
+        batch_size: int = DEFAULT_BATCH,
+        max_batch: int = MAX_BATCH,
         concurrency: int = DEFAULT_CONCURRENCY,
         clock: Callable[[], datetime] = utcnow,
         owner: LeaseOwner | None = None,
@@ -60,6 +79,8 @@ class InboxWorker:
         self.processors = dict(processors)
         self.max_attempts = max_attempts
         self.batch_size = batch_size
+        self.max_batch = max(batch_size, max_batch)
+        self._limit = batch_size
         self.clock = clock
         self.owner = owner or this_process()
         self._wake = asyncio.Event()
@@ -76,12 +97,24 @@ class InboxWorker:
         self._wake.set()
 
     async def drain_once(self) -> int:
-        """Claim and process one batch of due rows; how many were claimed."""
+        """Claim and process one batch of due rows; how many were claimed. A full claim doubles the next one (up to
+        `max_batch`): rows are waiting."""
+        limit = self._limit
         async with self.database.transaction() as session:
-            rows = await inbox.claim(
-                session, now=self.clock(), lease=LEASE, owner=str(self.owner), limit=self.batch_size
-            )
-        await asyncio.gather(*(self._process(row) for row in rows))
+            rows = await inbox.claim(session, now=self.clock(), lease=LEASE, owner=str(self.owner), limit=limit)
+        self._limit = min(self.max_batch, limit * 2) if len(rows) == limit else self.batch_size
+        by_platform: dict[str, list[InboxEvent]] = {}
+        for row in rows:
+            by_platform.setdefault(row.platform, []).append(row)
+        outcomes = await asyncio.gather(*(self._process_rows(name, group) for name, group in by_platform.items()))
+        done = [row.id or 0 for group in outcomes for row, error in group if error is None]
+        if done:
+            async with self.database.transaction() as session:
+                await inbox.finish_many(session, row_ids=done, now=self.clock())
+        for group in outcomes:
+            for row, error in group:
+                if error is not None:
+                    await self._failed(row, error)
         return len(rows)
 
     async def drain(self) -> int:
@@ -133,21 +166,28 @@ class InboxWorker:
             async with self.database.transaction() as session:
                 await inbox.release(session, owners=[str(self.owner)], now=self.clock())
 
-    async def _process(self, row: InboxEvent) -> None:
-        async with self._slots:
-            await self._process_one(row)
+    async def _process_rows(self, platform: str, rows: list[InboxEvent]) -> list[tuple[InboxEvent, Exception | None]]:
+        """Each row with its outcome: None when processed, else the error to record."""
+        processor = self.processors.get(platform)
+        if isinstance(processor, BatchProcessor):
+            try:
+                async with asyncio.timeout(PROCESS_TIMEOUT_SECONDS):
+                    errors = list(await processor.process_many([row.body for row in rows]))
+            except Exception as error:  # noqa: BLE001 - every row of the batch is tried again
+                errors = [error] * len(rows)
+            return list(zip(rows, errors, strict=True))
+        return list(zip(rows, await asyncio.gather(*(self._process(processor, row) for row in rows)), strict=True))
 
-    async def _process_one(self, row: InboxEvent) -> None:
-        processor = self.processors.get(row.platform)
-        try:
-            if processor is None:
-                raise LookupError(f"no processor for {row.platform} events")
-            await asyncio.wait_for(processor(row.body), timeout=PROCESS_TIMEOUT_SECONDS)
-        except Exception as error:  # noqa: BLE001 - recorded on the row and retried, or parked
-            await self._failed(row, error)
-            return
-        async with self.database.transaction() as session:
-            await inbox.finish(session, row_id=row.id or 0, now=self.clock())
+    async def _process(self, processor: EventProcessor | None, row: InboxEvent) -> Exception | None:
+        async with self._slots:
+            try:
+                if processor is None:
+                    raise LookupError(f"no processor for {row.platform} events")
+                assert not isinstance(processor, BatchProcessor)
+                await asyncio.wait_for(processor(row.body), timeout=PROCESS_TIMEOUT_SECONDS)
+            except Exception as error:  # noqa: BLE001 - recorded on the row and retried, or parked
+                return error
+        return None
 
     async def _failed(self, row: InboxEvent, error: Exception) -> None:
         attempts = row.attempts + 1

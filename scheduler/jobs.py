@@ -23,6 +23,7 @@ from handlers.i18n import Translator
 from handlers.policy import Policy
 from handlers.retention import DONE, RETENTION_JOB, apply_retention, retention_enabled
 from scheduler.config import SchedulerConfig
+from scheduler.goals import GOALS_JOB, GoalWatch, celebrate_goals
 from scheduler.housekeeping import HOUSEKEEPING_JOB, forget_handled
 from scheduler.kudos_summary import SUMMARY_JOB, roll_up_summary
 from scheduler.runs import post_leaderboard, process_owner, send_digests, settle_claims
@@ -72,6 +73,7 @@ class ScheduledJobs:
         self.on_run = on_run
         self._running: set[asyncio.Task[object]] = set()
         self._plans_due = False  # a pulse closed and the team action plans are not opened yet
+        self._goals = GoalWatch()
 
     @contextlib.asynccontextmanager
     async def _tracked(self, job: str) -> AsyncIterator[None]:
@@ -147,6 +149,20 @@ class ScheduledJobs:
         self._queued(queued)
         return queued
 
+    async def rewards(self, now: datetime | None = None) -> int:
+        """Every minute: celebrate the reward goals that kudos just reached; returns how many."""
+        async with self._tracked(GOALS_JOB):
+            try:
+                celebrated = await celebrate_goals(
+                    self.database, policy=self.policy, watch=self._goals, now=now or self.clock(), owner=self.owner
+                )
+            except Exception:  # noqa: BLE001 - nothing was claimed by a failed transaction; the next look retries
+                log.exception("reward goals look failed")
+                _failed(GOALS_JOB)
+                return 0
+            self._queued(celebrated)
+            return celebrated
+
     async def pulses(self, now: datetime | None = None) -> int:
         """Pulse checks: start due rounds, remind once, close ended windows (each idempotent in its own module)."""
         async with self._tracked("pulses"):
@@ -182,12 +198,19 @@ class ScheduledJobs:
             await actions_api.decide_due(session, policy=self.policy, now=moment)
             return await actions_api.send_reminders(session, policy=self.policy, now=moment, owner=self.owner)
 
+        async def checkins(session: AsyncSession) -> int:
+            """Done actions' check-ins asked when due, closed once answered, and their outcome told once."""
+            asked = await actions_api.open_checkins(session, policy=self.policy, now=moment, owner=self.owner)
+            await actions_api.close_checkins(session, now=moment)
+            return asked + await actions_api.announce_checkins(session, policy=self.policy, now=moment)
+
         steps: tuple[tuple[str, Callable[[AsyncSession], Awaitable[int]]], ...] = (
             ("send pulses", send),
             ("remind", remind),
             ("close windows", close),
             ("action plans", plans),
             ("action commitments", commitments),
+            ("action check-ins", checkins),
         )
         for name, step in steps:
             try:

@@ -7,10 +7,8 @@ queues, so nothing is sent twice, and a run that died between batches is complet
 
 from __future__ import annotations
 
-import logging
 import os
 import socket
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,37 +16,18 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.actions import commitment_sections, commitments_by_team
-from handlers.context import translator_for_person
-from handlers.delivery import channel_delivery, person_deliveries, queue
-from handlers.digest import (
-    MANAGER_DIGEST,
-    ORG_DIGEST,
-    DigestData,
-    Window,
-    load_digest_data,
-    load_org_data,
-    manager_digest_card,
-    manager_pulse_sections,
-    org_digest_card,
-    team_digest_card,
-    team_pulse_sections,
-)
-from handlers.i18n import Translator
+from handlers.delivery import NewDelivery, channel_delivery, person_deliveries, queue
 from handlers.messages import Card
 from handlers.policy import Policy
-from handlers.pulse import GroupResult, PulseReport, pulse_report
 from handlers.rewards import LEADERBOARD, queue_leaderboard
 from scheduler.collector import collector_paused
 from scheduler.config import SchedulerConfig
+from scheduler.digest_cards import pulse_results, render_cards
 from scheduler.digests import DueDigest, plan_digests
 from scheduler.schedules import parse_schedule, zone_named
 from storage import schedule as schedule_store
 from storage.db import Database
-from storage.models import Person, Team
 from storage.models.schedule import FAILED, QUEUED, SENT, SKIPPED
-
-log = logging.getLogger(__name__)
 
 TAKEN = "taken"
 DRY_RUN = "dry-run"
@@ -78,86 +57,17 @@ class Outcome:
     recipient: str = ""
 
 
-async def _pulse_results(database: Database, policy: Policy, now: datetime) -> PulseReport | None:
-    """The pulse results (already below-threshold suppressed); a failure there must not hold the digests back."""
-    try:
-        async with database.sessions() as session:
-            return await pulse_report(session, policy=policy, now=now)
-    except Exception:  # noqa: BLE001 - the digests go out without their pulse part
-        log.exception("pulse results unavailable for the digests")
-        return None
-
-
-async def _render(
-    session: AsyncSession, due: Sequence[DueDigest], policy: Policy, report: PulseReport | None
-) -> list[tuple[DueDigest, Card | None]]:
-    """Cards for every due digest, loading each time window's teams once."""
-    by_window: dict[Window, dict[int, Team]] = defaultdict(dict)
-    for item in due:
-        if item.teams:
-            by_window[item.window].update({team.id or 0: team for team in item.teams})
-    data: dict[Window, DigestData] = {}
-    for window, teams in by_window.items():
-        data[window] = await load_digest_data(session, teams=list(teams.values()), window=window)
-    cards: list[tuple[DueDigest, Card | None]] = []
-    latest = max((item.window.until for item in due), default=None)
-    commitments = await commitments_by_team(session, team_ids=None, now=latest) if latest else {}
-    for item in due:
-        if item.kind == ORG_DIGEST and item.manager is not None:
-            cards.append((item, await _org_card(session, item, item.manager, policy, report)))
-            continue
-        batch = data[item.window]
-        weeks = [batch.weeks[team.id or 0] for team in item.teams]
-        if item.kind == MANAGER_DIGEST and item.manager is not None:
-            t = translator_for_person(item.manager, policy)
-            threshold = policy.anonymity_threshold
-            pulse = {
-                week.team.id or 0: [
-                    *manager_pulse_sections(t, _group(report, week.team.id, rolled_up=True), threshold=threshold),
-                    *commitment_sections(t, commitments.get(week.team.id or 0, []), team=week.team.name),
-                ]
-                for week in weeks
-            }
-            cards.append((item, manager_digest_card(t, weeks=weeks, data=batch, pulse=pulse, zone=item.zone)))
-        else:
-            t = Translator(policy.language, item.zone)
-            sections = team_pulse_sections(t, _group(report, weeks[0].team.id))
-            cards.append((item, team_digest_card(t, week=weeks[0], data=batch, pulse=sections, zone=item.zone)))
-    return cards
-
-
-async def _org_card(
-    session: AsyncSession, item: DueDigest, admin: Person, policy: Policy, report: PulseReport | None
-) -> Card:
-    """An admin's organisation digest; "this month" is the admin's calendar month, in their time zone."""
-    t = translator_for_person(admin, policy)
-    until = item.window.until
-    local = until.astimezone(item.zone)
-    month_start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0).astimezone(until.tzinfo)
-    data = await load_org_data(session, report=report, now=until, month_start=month_start, since=item.window.since)
-    return org_digest_card(t, data=data, window=item.window, zone=item.zone)
-
-
-def _group(report: PulseReport | None, team_id: int | None, *, rolled_up: bool = False) -> GroupResult | None:
-    """A team's results; for its manager, its roll-up's when the team is too small to show alone."""
-    if report is None or team_id is None:
-        return None
-    return report.shown_for(team_id) if rolled_up else report.team(team_id)
-
-
-async def _queue_digest(session: AsyncSession, item: DueDigest, card: Card, config: SchedulerConfig) -> int:
-    """Queue one digest's deliveries: the manager's on each configured platform they are known on, else the team's
-    channels; returns how many."""
+def _deliveries(item: DueDigest, card: Card, config: SchedulerConfig) -> list[NewDelivery]:
+    """One digest's deliveries: the manager's on each configured platform they are known on, else the team's
+    channels."""
     if item.manager is not None:
-        deliveries = person_deliveries(
+        return person_deliveries(
             person=item.manager, card=card, kind=item.kind, platforms=config.platforms, dedupe_key=item.key
         )
-    else:
-        deliveries = [
-            channel_delivery(platform=platform, channel=channel, card=card, kind=item.kind, dedupe_key=item.key)
-            for platform, channel in item.channels
-        ]
-    return await queue(session, deliveries)
+    return [
+        channel_delivery(platform=platform, channel=channel, card=card, kind=item.kind, dedupe_key=item.key)
+        for platform, channel in item.channels
+    ]
 
 
 async def send_digests(
@@ -192,9 +102,9 @@ async def send_digests(
             )
         if not due:
             return []
-        report = await _pulse_results(database, policy, now)
+        report = await pulse_results(database, policy, now)
         async with database.sessions() as session:
-            cards = await _render(session, due, policy, report)
+            cards = await render_cards(session, due, policy, report)
         if dry_run:
             return [
                 Outcome(item.kind, item.target, item.period, DRY_RUN, card, recipient=_recipient(item))
@@ -203,10 +113,9 @@ async def send_digests(
         outcomes: list[Outcome] = []
         for start in range(0, len(cards), DIGEST_BATCH):
             async with database.transaction() as session:
-                batch = [
-                    await _claim_and_queue(session, item, card, config, owner=owner or process_owner(), now=now)
-                    for item, card in cards[start : start + DIGEST_BATCH]
-                ]
+                batch = await _claim_and_queue(
+                    session, cards[start : start + DIGEST_BATCH], config, owner=owner or process_owner(), now=now
+                )
             outcomes.extend(batch)  # only once committed: a batch that failed left no claim behind
         return outcomes
 
@@ -216,17 +125,33 @@ def _recipient(item: DueDigest) -> str:
 
 
 async def _claim_and_queue(
-    session: AsyncSession, item: DueDigest, card: Card | None, config: SchedulerConfig, *, owner: str, now: datetime
-) -> Outcome:
-    """Claim one digest and queue its deliveries in the batch's transaction; TAKEN when another run claimed it."""
-    key = {"kind": item.kind, "target": item.target, "period": item.period}
-    if not await schedule_store.claim(session, **key, owner=owner, now=now):
-        return Outcome(item.kind, item.target, item.period, TAKEN, recipient=_recipient(item))
-    deliveries = await _queue_digest(session, item, card, config) if card is not None else 0
-    status = QUEUED if deliveries else SKIPPED
+    session: AsyncSession,
+    batch: Sequence[tuple[DueDigest, Card | None]],
+    config: SchedulerConfig,
+    *,
+    owner: str,
+    now: datetime,
+) -> list[Outcome]:
+    """Claim a batch of digests and queue their deliveries in the batch's transaction: one statement for the claims,
+    one for the outbox rows; a digest another run claimed first is TAKEN and queues nothing."""
+    deliveries = {item.key: _deliveries(item, card, config) if card is not None else [] for item, card in batch}
+    posts = [_post(item, card, len(deliveries[item.key])) for item, card in batch]
+    taken = await schedule_store.claim_many(session, posts=posts, owner=owner, now=now)
+    pairs = list(zip(batch, posts, strict=True))
+    await queue(session, [found for (item, _), post in pairs if post.key in taken for found in deliveries[item.key]])
+    return [
+        Outcome(item.kind, item.target, item.period, post.status, card, post.deliveries, _recipient(item))
+        if post.key in taken
+        else Outcome(item.kind, item.target, item.period, TAKEN, recipient=_recipient(item))
+        for (item, card), post in pairs
+    ]
+
+
+def _post(item: DueDigest, card: Card | None, deliveries: int) -> schedule_store.Post:
+    """What a digest's claim records: queued with its deliveries, or skipped and why."""
     detail = None if deliveries else ("nothing to report" if card is None else "no reachable destination")
-    await schedule_store.finish(session, **key, status=status, deliveries=deliveries, now=now, detail=detail)
-    return Outcome(item.kind, item.target, item.period, status, card, deliveries, _recipient(item))
+    status = QUEUED if deliveries else SKIPPED
+    return schedule_store.Post(item.kind, item.target, item.period, status, deliveries, detail)
 
 
 def leaderboard_channels(config: SchedulerConfig) -> tuple[tuple[str, str], ...]:
@@ -255,6 +180,8 @@ async def post_leaderboard(
     if not force and now - fire > config.grace:
         return None
     period = schedule.period(now if force else fire, zone)
+    span = fire - schedule.previous(fire, zone)  # the goals reached since the previous leaderboard are shown
+    since = (now if force else fire) - span
     channels = leaderboard_channels(config)
     key = {"kind": LEADERBOARD, "target": ORGANISATION, "period": period}
     dedupe = schedule_store.claim_key(LEADERBOARD, ORGANISATION, period)
@@ -262,16 +189,17 @@ async def post_leaderboard(
         async with database.sessions() as session:
             claimed = await schedule_store.get_claim(session, **key)
             card, _ = await queue_leaderboard(
-                session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, dry_run=True
+                session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, since=since, dry_run=True
             )
         return Outcome(LEADERBOARD, ORGANISATION, period, TAKEN if claimed else DRY_RUN, card)
     if not channels:
         return None
     async with database.transaction() as session:
-        if not await schedule_store.claim(session, **key, owner=owner or process_owner(), now=now):
+        holder = owner or process_owner()
+        if not await schedule_store.claim(session, **key, owner=holder, now=now):
             return Outcome(LEADERBOARD, ORGANISATION, period, TAKEN)
         card, deliveries = await queue_leaderboard(
-            session, policy=policy, channels=channels, dedupe_key=dedupe, now=now
+            session, policy=policy, channels=channels, dedupe_key=dedupe, now=now, since=since, owner=holder
         )
         await schedule_store.finish(session, **key, status=QUEUED, deliveries=deliveries, now=now)
     return Outcome(LEADERBOARD, ORGANISATION, period, QUEUED, card, deliveries)

@@ -96,9 +96,8 @@ def workspace_of(sender: Sender) -> str | None:
 
 
 def address_for(platform: str, person: Person | None, channel: str | None) -> str | None:
-    """The platform's id for a delivery: a channel, else the person's id on that platform."""
-    if channel:
-        return channel
+    """The platform's id for a delivery: the person's id on that platform (also for a message shown to them alone in
+    a channel, which their sender reads from the destination), else the channel."""
     if person is None:
-        return None
+        return channel or None
     return {"slack": person.slack_id, "teams": person.teams_id}.get(platform) or str(person.id)

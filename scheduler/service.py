@@ -27,13 +27,16 @@ RETENTION_SECONDS = 3600
 SUMMARY_JOB = "bravo.kudos_summary"
 # A closed day joins the summary within minutes; a look with nothing to add costs a few small queries.
 SUMMARY_SECONDS = 600
+REWARDS_JOB = "bravo.rewards"
+# A goal reached is celebrated within about a minute; a look after a quiet minute is one empty index range.
+REWARDS_SECONDS = 60
 
 
 def build_scheduler(
     jobs: ScheduledJobs, config: SchedulerConfig, *, first_tick: datetime | None = None
 ) -> AsyncIOScheduler:
-    """A scheduler (not started) with the tick, the leaderboard cron job, the pulse, retention, housekeeping and
-    summary jobs.
+    """A scheduler (not started) with the tick, the leaderboard cron job, the pulse, retention, housekeeping,
+    summary and reward goal jobs.
 
     The tick runs once at start (`first_tick`, default now) so a downtime is caught up at once.
     """
@@ -71,6 +74,7 @@ def build_scheduler(
         (jobs.retention, RETENTION_SECONDS, RETENTION_JOB, "retention of kudos reasons and pulse comments"),
         (jobs.housekeeping, RETENTION_SECONDS, HOUSEKEEPING_JOB, "forget handled event ids and processed inbox rows"),
         (jobs.kudos_summary, SUMMARY_SECONDS, SUMMARY_JOB, "kudos summary for the leaderboards"),
+        (jobs.rewards, REWARDS_SECONDS, REWARDS_JOB, "celebrate the reward goals reached"),
     )
     for function, seconds, job_id, name in periodic:
         scheduler.add_job(

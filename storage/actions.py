@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlmodel import col, select
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import votes
-from storage.models import ActionPlan, ActionProposal, ActionSuggestion, ActionVote
+from storage.models import ActionCheckin, ActionPlan, ActionProposal, ActionSuggestion, ActionVote, PulseRound
 from storage.models.actions import COMMITTED, DONE, VOTING
+from storage.pulse.rounds import chunks
 from storage.upsert import insert_ignore
 
 
@@ -42,7 +43,7 @@ async def plans_to_decide(session: AsyncSession, *, now: datetime) -> list[Actio
     return list((await session.exec(statement.order_by(col(ActionPlan.id)))).all())
 
 
-async def save(session: AsyncSession, row: ActionPlan | ActionProposal | ActionSuggestion) -> None:
+async def save(session: AsyncSession, row: ActionPlan | ActionProposal | ActionSuggestion | ActionCheckin) -> None:
     session.add(row)
     await session.flush()
 
@@ -118,3 +119,55 @@ async def counts_between(session: AsyncSession, *, since: datetime, until: datet
     started = sum(1 for committed, _ in rows if committed is not None and since <= committed < until)
     done = sum(1 for _, finished in rows if finished is not None and since <= finished < until)
     return started, done
+
+
+# -- check-ins ----------------------------------------------------------------------------------------------
+
+
+async def done_without_checkin(session: AsyncSession, *, since: datetime, until: datetime) -> list[ActionProposal]:
+    """Commitments marked done in `[since, until]` that have no check-in yet: theirs is due."""
+    statement = (
+        select(ActionProposal)
+        .outerjoin(ActionCheckin, col(ActionCheckin.proposal_id) == col(ActionProposal.id))
+        .where(
+            ActionProposal.status == DONE,
+            col(ActionProposal.done_at) >= since,
+            col(ActionProposal.done_at) <= until,
+            col(ActionCheckin.proposal_id).is_(None),
+        )
+    )
+    return list((await session.exec(statement.order_by(col(ActionProposal.id)))).all())
+
+
+async def add_checkin(session: AsyncSession, *, checkin: ActionCheckin) -> bool:
+    """Store an action's check-in unless it has one (another run stored it first)."""
+    return await insert_ignore(session, ActionCheckin, checkin.model_dump())
+
+
+async def checkins_of(session: AsyncSession, *, proposal_ids: Collection[int]) -> dict[int, ActionCheckin]:
+    """The check-ins of these actions, by action (in statement-sized lists: a digest reads every team's)."""
+    found: dict[int, ActionCheckin] = {}
+    for chunk in chunks(list(proposal_ids)):
+        statement = select(ActionCheckin).where(col(ActionCheckin.proposal_id).in_(chunk))
+        found.update((row.proposal_id, row) for row in (await session.exec(statement)).all())
+    return found
+
+
+async def checkins_to_announce(session: AsyncSession) -> list[ActionCheckin]:
+    """Check-ins whose round has closed and whose outcome the team has not been told yet."""
+    statement = (
+        select(ActionCheckin)
+        .join(PulseRound, col(PulseRound.id) == col(ActionCheckin.round_id))
+        .where(col(ActionCheckin.announced_at).is_(None), col(PulseRound.closed))
+    )
+    return list((await session.exec(statement.order_by(col(ActionCheckin.proposal_id)))).all())
+
+
+async def claim_announcement(session: AsyncSession, *, proposal_id: int, now: datetime) -> bool:
+    """True once per check-in: the flag is set in the transaction that queues the outcome it guards."""
+    result = await session.exec(
+        update(ActionCheckin)
+        .where(col(ActionCheckin.proposal_id) == proposal_id, col(ActionCheckin.announced_at).is_(None))
+        .values(announced_at=now)
+    )
+    return bool(result.rowcount)

@@ -90,9 +90,16 @@ async def claim(
 
 
 async def finish(session: AsyncSession, *, row_id: int, now: datetime) -> None:
+    await finish_many(session, row_ids=[row_id], now=now)
+
+
+async def finish_many(session: AsyncSession, *, row_ids: Sequence[int], now: datetime) -> None:
+    """Mark rows processed, in one statement (a claimed batch is finished together)."""
+    if not row_ids:
+        return
     await session.exec(
         update(InboxEvent)
-        .where(col(InboxEvent.id) == row_id)
+        .where(col(InboxEvent.id).in_(row_ids))
         .values(
             status=INBOX_DONE, finished_at=now, lease_until=None, lease_owner=None, attempts=InboxEvent.attempts + 1
         )

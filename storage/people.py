@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import inspect
 from sqlalchemy.orm.util import identity_key
@@ -81,10 +82,17 @@ async def record_slack_people(session: AsyncSession, people: Sequence[tuple[str,
 
 async def someone_unlinked_on_slack(session: AsyncSession) -> bool:
     """Whether an active person has an email but no Slack id (a directory person not linked to Slack yet)."""
+    return await _someone_unlinked(session, col(Person.slack_id))
+
+
+async def someone_unlinked_on_teams(session: AsyncSession) -> bool:
+    """Whether an active person has an email but no Teams id (a directory person not linked to Teams yet)."""
+    return await _someone_unlinked(session, col(Person.teams_id))
+
+
+async def _someone_unlinked(session: AsyncSession, platform_id: Any) -> bool:
     statement = (
-        select(Person.id)
-        .where(col(Person.email).is_not(None), col(Person.slack_id).is_(None), col(Person.active))
-        .limit(1)
+        select(Person.id).where(col(Person.email).is_not(None), platform_id.is_(None), col(Person.active)).limit(1)
     )
     return (await session.exec(statement)).first() is not None
 
@@ -145,6 +153,15 @@ async def team_by_usergroup(session: AsyncSession, *, usergroup: str) -> Team | 
 
 async def all_teams(session: AsyncSession) -> list[Team]:
     return list((await session.exec(select(Team).order_by(col(Team.name)))).all())
+
+
+async def teams_by_ids(session: AsyncSession, *, ids: Collection[int]) -> list[Team]:
+    """Some teams by id, by name (a handful: the teams a minute's kudos reached)."""
+    wanted = sorted(set(ids))
+    if not wanted:
+        return []
+    statement = select(Team).where(col(Team.id).in_(wanted)).order_by(col(Team.name))
+    return list((await session.exec(statement)).all())
 
 
 async def teams_managed_by(session: AsyncSession, *, person_id: int) -> list[Team]:

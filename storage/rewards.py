@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement
@@ -11,11 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import votes
 from storage.models import KudosRecipient, Person, RewardOption, RewardRound, RewardVote
-from storage.models.rewards import ACTIVE, ORG_SCOPE, TEAM_SCOPE
+from storage.models.rewards import ACTIVE, ORG_SCOPE, REACHED, TEAM_SCOPE
 from storage.upsert import insert_ignore
 
 # Rounds per `IN (…)` list, well under the 32,767 parameters a statement may carry.
 ROUNDS_PER_STATEMENT = 5_000
+# The PostgreSQL advisory lock that serialises reward proposals ("bravorwd1").
+PROPOSALS_LOCK = 0x6272617672776431
 
 
 def scope_key(team_id: int | None) -> str:
@@ -23,13 +25,12 @@ def scope_key(team_id: int | None) -> str:
     return f"team:{team_id}" if team_id is not None else ORG_SCOPE
 
 
-async def current_rounds(session: AsyncSession) -> dict[str, RewardRound]:
-    """The latest round of every scope that has one, keyed by scope."""
-    latest = (
-        select(RewardRound.scope_key, func.max(RewardRound.number).label("number"))
-        .group_by(col(RewardRound.scope_key))
-        .subquery()
-    )
+async def current_rounds(session: AsyncSession, *, scopes: Collection[str] | None = None) -> dict[str, RewardRound]:
+    """The latest round of every scope that has one (or of `scopes` only), keyed by scope."""
+    latest_numbers = select(RewardRound.scope_key, func.max(RewardRound.number).label("number"))
+    if scopes is not None:
+        latest_numbers = latest_numbers.where(col(RewardRound.scope_key).in_(sorted(set(scopes))))
+    latest = latest_numbers.group_by(col(RewardRound.scope_key)).subquery()
     statement = select(RewardRound).join(
         latest, and_(col(RewardRound.scope_key) == latest.c.scope_key, col(RewardRound.number) == latest.c.number)
     )
@@ -77,6 +78,47 @@ async def options_for(session: AsyncSession, *, team_id: int | None) -> list[Rew
         )
     statement = statement.order_by(col(RewardOption.points), col(RewardOption.id))
     return list((await session.exec(statement)).all())
+
+
+async def offered_options(session: AsyncSession, *, scope: str, team_id: int | None) -> list[RewardOption]:
+    """The active options where a proposal of `scope` for `team_id` would go: the organisation's; a team's own
+    and every team's; with no team (an admin's for every team), every team's."""
+    if scope == ORG_SCOPE or team_id is not None:
+        return await options_for(session, team_id=None if scope == ORG_SCOPE else team_id)
+    statement = (
+        select(RewardOption)
+        .where(col(RewardOption.active), RewardOption.scope == TEAM_SCOPE, col(RewardOption.team_id).is_(None))
+        .order_by(col(RewardOption.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def lock_proposals(session: AsyncSession) -> None:
+    """Serialise reward proposals until the transaction ends, so a look for an identical reward and the insert
+    that follows it cannot interleave with another process's: PostgreSQL takes a transaction advisory lock;
+    SQLite's write transactions (BEGIN IMMEDIATE) are already one at a time."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        await session.exec(select(func.pg_advisory_xact_lock(PROPOSALS_LOCK)))
+
+
+async def reached_rounds(session: AsyncSession, *, since: datetime, until: datetime) -> list[RewardRound]:
+    """Rounds whose goal was reached (and closed) after `since` and by `until`, in the order they were reached.
+
+    `since` excluded: what a post made at `since` closed itself, it showed then."""
+    statement = (
+        select(RewardRound)
+        .where(RewardRound.status == REACHED, col(RewardRound.ended_at) > since, col(RewardRound.ended_at) <= until)
+        .order_by(col(RewardRound.ended_at), col(RewardRound.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def recipient_teams_since(session: AsyncSession, *, since: datetime) -> set[int | None]:
+    """The teams (None: someone in no team) that received kudos from `since` on: an index range of recent rows."""
+    # `team_id + 0`: SQLite would otherwise walk the whole (team_id, …) index to list distinct teams in order,
+    # rather than the range of recent rows in (created_at, team_id).
+    statement = select(col(KudosRecipient.team_id) + 0).where(col(KudosRecipient.created_at) >= since).distinct()
+    return {int(team_id) if team_id is not None else None for team_id in (await session.exec(statement)).all()}
 
 
 async def all_options(session: AsyncSession) -> list[RewardOption]:

@@ -8,6 +8,7 @@ outbox worker's pacer giving rows back for later) lives here too for now; it bel
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import col, func, select, update
@@ -15,7 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import OutboxMessage, ScheduledPost, TeamSchedule
 from storage.models.schedule import CLAIMED, QUEUED
-from storage.upsert import insert_ignore
+from storage.upsert import insert_ignore, insert_ignore_returning
 
 DELIVERY_PLATFORMS = ("slack", "teams", "console")
 CHUNK = 500
@@ -42,6 +43,48 @@ async def claim(session: AsyncSession, *, kind: str, target: str, period: str, o
         "claimed_at": now,
     }
     return await insert_ignore(session, ScheduledPost, values)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One scheduled post of a batch and what it leads to: `status` and `deliveries` as `finish` records them."""
+
+    kind: str
+    target: str
+    period: str
+    status: str
+    deliveries: int
+    detail: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.kind, self.target, self.period
+
+
+async def claim_many(
+    session: AsyncSession, *, posts: Sequence[Post], owner: str, now: datetime
+) -> set[tuple[str, str, str]]:
+    """`claim` and `finish` for a whole batch in one statement: the `(kind, target, period)` keys this call took.
+
+    Each claim is written already finished, since the caller queues its deliveries in this same transaction and
+    nobody sees the claim before that commits; the keys another run claimed first are left as they are.
+    """
+    rows = [
+        {
+            "kind": post.kind,
+            "target": post.target,
+            "period": post.period,
+            "status": post.status,
+            "owner": owner[:128],
+            "deliveries": post.deliveries,
+            "detail": post.detail[:500] if post.detail else None,
+            "claimed_at": now,
+            "finished_at": now,
+        }
+        for post in posts
+    ]
+    taken = await insert_ignore_returning(session, ScheduledPost, rows, returning=("kind", "target", "period"))
+    return {(str(kind), str(target), str(period)) for kind, target, period in taken}
 
 
 async def finish(
@@ -82,6 +125,14 @@ async def get_claim(session: AsyncSession, *, kind: str, target: str, period: st
         ScheduledPost.kind == kind, ScheduledPost.target == target, ScheduledPost.period == period
     )
     return (await session.exec(statement)).first()
+
+
+async def last_claimed_at(session: AsyncSession, *, kind: str, before: datetime) -> datetime | None:
+    """When the latest post of `kind` claimed before `before` was claimed (the previous leaderboard, say)."""
+    statement = select(func.max(ScheduledPost.claimed_at)).where(
+        ScheduledPost.kind == kind, col(ScheduledPost.claimed_at) < before
+    )
+    return (await session.exec(statement)).one()
 
 
 async def recent_claims(session: AsyncSession, *, since: datetime, limit: int = 200) -> list[ScheduledPost]:

@@ -36,3 +36,18 @@ async def insert_ignore_many(session: AsyncSession, model: type[SQLModel], rows:
     """
     if rows:
         await session.exec(_insert(session, model), params=list(rows))
+
+
+async def insert_ignore_returning(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[dict[str, Any]], *, returning: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """Insert many rows in one statement (SQLAlchemy splits it to fit the driver's parameter limit), skipping those a
+    unique key already holds; returns the `returning` columns of the rows this call inserted, in no given order.
+
+    Every row must name the same columns."""
+    if not rows:
+        return []
+    table = _table(model)
+    statement = _insert(session, model).returning(*(table.c[name] for name in returning))
+    result = await session.exec(statement, params=list(rows))
+    return [tuple(row) for row in result.all()]

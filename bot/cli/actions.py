@@ -16,7 +16,11 @@ from handlers.actions import (
     action_drivers,
     actions_json,
     add_suggestion,
+    announce_checkins,
+    checkin_texts,
+    close_checkins,
     decide_due,
+    open_checkins,
     send_reminders,
 )
 from handlers.i18n import Translator
@@ -38,7 +42,9 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     listing.set_defaults(func=_list)
 
     tick = commands.add_parser(
-        "tick", help="close the votes that ended and remind owners now (the server does it every minute)"
+        "tick",
+        help="close the votes that ended, remind owners, and ask, close and announce check-ins now "
+        "(the server does it every minute)",
     )
     tick.add_argument(
         "--ahead", type=int, default=0, metavar="DAYS", help="act as if DAYS days had passed (to try the demo)"
@@ -64,7 +70,9 @@ async def _list(args: argparse.Namespace, runtime: Runtime) -> int:
                 sys.stderr.write(t("no team is called {team}", team=args.team) + "\n")
                 return 1
             team_ids = [team.id or 0]
-        rows = await actions_json(session, team_ids=team_ids)
+        now = utcnow()
+        rows = await actions_json(session, team_ids=team_ids, policy=runtime.policy, now=now)
+        checkins = await checkin_texts(session, team_ids=team_ids, policy=runtime.policy, now=now, t=t)
     if args.json:
         sys.stdout.write(json.dumps({"actions": rows}, ensure_ascii=False, indent=2) + "\n")
         return 0
@@ -77,6 +85,8 @@ async def _list(args: argparse.Namespace, runtime: Runtime) -> int:
             **{key: row[key] for key in ("id", "team", "action", "owner", "due", "status", "votes")},
         )
         sys.stdout.write(" ".join(line.splitlines()) + "\n")
+        for text in checkins.get(row["id"], []):
+            sys.stdout.write("    " + text + "\n")
     return 0
 
 
@@ -89,9 +99,16 @@ async def _tick(args: argparse.Namespace, runtime: Runtime) -> int:
     async with runtime.database.transaction() as session:
         decided = await decide_due(session, policy=runtime.policy, now=now)
         reminded = await send_reminders(session, policy=runtime.policy, now=now, owner=process_owner())
+    async with runtime.database.transaction() as session:
+        asked = await open_checkins(session, policy=runtime.policy, now=now, owner=process_owner())
+        await close_checkins(session, now=now)
+    async with runtime.database.transaction() as session:
+        told = await announce_checkins(session, policy=runtime.policy, now=now)
     sys.stdout.write(t.plural("{count} vote closed.", "{count} votes closed.", decided) + "\n")
     sys.stdout.write(t.plural("{count} owner reminded.", "{count} owners reminded.", reminded) + "\n")
-    if decided or reminded:
+    sys.stdout.write(t.plural("{count} check-in sent.", "{count} check-ins sent.", asked) + "\n")
+    sys.stdout.write(t.plural("{count} check-in result posted.", "{count} check-in results posted.", told) + "\n")
+    if decided or reminded or asked or told:
         await deliver(runtime, t)
     return 0
 

@@ -11,7 +11,7 @@ from bot.cli.use_case import refuse
 from bot.console.render import render_card
 from bot.platforms import link_directory, outbox_worker, platform_senders
 from bot.runtime import Runtime
-from handlers.actions import open_plans
+from handlers.actions import announce_checkins, open_plans
 from handlers.context import timezone_of
 from handlers.i18n import Translator
 from handlers.pulse import (
@@ -25,6 +25,7 @@ from handlers.pulse import (
 )
 from storage import people as people_store
 from storage.models.base import utcnow
+from storage.models.pulse import CHECKIN, PULSE
 
 DELIVERY_WAIT_SECONDS = 30.0
 
@@ -106,14 +107,23 @@ async def _close(args: argparse.Namespace, runtime: Runtime) -> int:
         return 1
     now = utcnow()
     async with runtime.database.transaction() as session:
-        closed = await close_now(session, now=now, team_ids=team_ids)
+        closed = await close_now(session, now=now, team_ids=team_ids, kind=PULSE)
+        checkins = await close_now(session, now=now, team_ids=team_ids, kind=CHECKIN)
     sys.stdout.write(t.plural("{count} pulse closed.", "{count} pulses closed.", closed) + "\n")
+    if checkins:
+        sys.stdout.write(t.plural("{count} check-in closed.", "{count} check-ins closed.", checkins) + "\n")
     async with runtime.database.transaction() as session:
         opened = await open_plans(session, policy=runtime.policy, now=now)
+        told = await announce_checkins(session, policy=runtime.policy, now=now)
     if opened:
         sys.stdout.write(
             t.plural("{count} team action plan opened.", "{count} team action plans opened.", opened) + "\n"
         )
+    if told:
+        sys.stdout.write(
+            t.plural("{count} check-in result posted.", "{count} check-in results posted.", told) + "\n"
+        )
+    if opened or told:
         await deliver(runtime, t)
     return 0
 

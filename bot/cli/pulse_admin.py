@@ -13,11 +13,11 @@ from bot.cli.use_case import refuse, request_from
 from bot.runtime import Runtime
 from handlers.i18n import Translator
 from handlers.pulse import (
+    ADMIN_SCALES,
     CADENCES,
     DRIVERS,
     MAX_QUESTIONS,
     MAX_WINDOW_HOURS,
-    SCALES,
     WEEKDAYS,
     PlanChange,
     PlanEditError,
@@ -42,7 +42,7 @@ def register_admin(actions: argparse._SubParsersAction[argparse.ArgumentParser])
     listing.set_defaults(func=_list_questions)
     add = question_actions.add_parser("add", help="add a question of your own")
     add.add_argument("--driver", required=True, help=", ".join(DRIVERS) + ", or a driver of your own")
-    add.add_argument("--scale", required=True, choices=tuple(SCALES), help="answer scale")
+    add.add_argument("--scale", required=True, choices=ADMIN_SCALES, help="answer scale")
     add.add_argument("--en", required=True, metavar="TEXT", help="the question in English")
     add.add_argument("--fr", metavar="TEXT", help="the question in French (defaults to the English)")
     add.add_argument("--key", help="a stable id (a-z, 0-9, . _ -); adding an existing key updates it")

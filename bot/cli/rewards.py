@@ -72,7 +72,7 @@ async def _propose(args: argparse.Namespace, runtime: Runtime) -> int:
         return 1
     try:
         async with runtime.database.transaction() as session:
-            option = await propose(
+            proposal = await propose(
                 session,
                 team_id=team.id if team else None,
                 org=args.org,
@@ -84,6 +84,17 @@ async def _propose(args: argparse.Namespace, runtime: Runtime) -> int:
         sys.stderr.write(_problem(t, error) + "\n")
         return 2
     audience = t("the organisation") if args.org else (team.name if team else t("every team"))
+    option = proposal.option
+    if not proposal.new:
+        already = t(
+            "Option {number} is already this reward for {audience}: {reward} ({points} points).",
+            number=option.id,
+            audience=audience,
+            reward=option.reward,
+            points=option.points,
+        )
+        sys.stdout.write(already + "\n")
+        return 0
     sys.stdout.write(
         t(
             "Option {number} proposed to {audience}: {reward} ({points} points).",

@@ -17,7 +17,7 @@ from bot.platforms import link_directory, outbox_worker, platform_senders
 from bot.runtime import Runtime
 from handlers.digest import MANAGER_DIGEST, ORG_DIGEST, TEAM_DIGEST
 from handlers.i18n import Translator
-from handlers.rewards import LEADERBOARD
+from handlers.rewards import CELEBRATION, LEADERBOARD
 from scheduler.runs import (
     DRY_RUN,
     ORGANISATION,
@@ -214,10 +214,12 @@ async def _schedule_status(args: argparse.Namespace, runtime: Runtime) -> int:
     async with runtime.database.sessions() as session:
         claims = await schedule_store.recent_claims(session, since=utcnow() - timedelta(days=STATUS_DAYS))
         people = {str(person.id): person.display_name for person in await people_store.all_people(session)}
+        teams = await people_store.all_teams(session)
         names = {
             MANAGER_DIGEST: people,
             ORG_DIGEST: people,
-            TEAM_DIGEST: {str(team.id): team.name for team in await people_store.all_teams(session)},
+            TEAM_DIGEST: {str(team.id): team.name for team in teams},
+            CELEBRATION: {f"team:{team.id}": team.name for team in teams},
         }
     if not claims:
         sys.stdout.write(t("No scheduled post in the last two weeks.") + "\n")
@@ -247,6 +249,8 @@ def _post_kind(t: Translator, kind: str) -> str:
         return t("organisation digest")
     if kind == LEADERBOARD:
         return t("leaderboard")
+    if kind == CELEBRATION:
+        return t("reward reached")
     return kind
 
 

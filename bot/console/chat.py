@@ -18,6 +18,7 @@ from handlers.context import Context, translator_for_person
 from handlers.i18n import Translator
 from handlers.messages import Card, Choice, Form, FormInput, Reply
 from handlers.routing import run_action, run_command, split_command, submit_form
+from scheduler.goals import GoalWatch, celebrate_goals
 from storage import people as people_store
 from storage.models import Person
 from storage.models.base import utcnow
@@ -36,6 +37,7 @@ class ConsoleChat:
         self.t: Translator = translator_for_person(person, self.policy)
         self.choices: list[Choice] = []
         self.turn = 0
+        self.goals = GoalWatch()
 
     async def run(self) -> None:
         """Chat until end of input."""
@@ -102,6 +104,8 @@ class ConsoleChat:
             )
             answer = await use_case(ctx)
         await self._show(answer)
+        # What the server's minute job does: a reward goal this line's kudos reached is celebrated at once.
+        await celebrate_goals(self.database, policy=self.policy, watch=self.goals, now=utcnow(), owner="console")
         await self.worker.drain()
 
     async def _show(self, answer: Reply) -> None:

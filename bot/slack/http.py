@@ -50,7 +50,7 @@ def mount_slack(app: web.Application, runtime: Runtime, worker: OutboxWorker, in
     bolt_app, bot = build_bolt_app(runtime, worker)
     app[BOLT_APP_KEY] = bolt_app
     app[SLACK_BOT_KEY] = bot
-    inbox.worker.processors[SLACK] = SlackEvents(bot).process
+    inbox.worker.processors[SLACK] = SlackEvents(bot)
     if runtime.settings.slack_app_token:
         return
 
@@ -65,7 +65,7 @@ def mount_slack(app: web.Application, runtime: Runtime, worker: OutboxWorker, in
             log.warning("Slack request refused: payload unreadable or not shaped like Slack's")
             return web.json_response({"error": "malformed payload"}, status=400)
         if is_event(body):
-            if await store_event(inbox.intake, body, runtime.policy.kudos_emoji):
+            if await store_event(inbox.intake, body, runtime.policy.kudos_emoji, raw):
                 return web.Response(status=200)
             return web.json_response({"error": "not stored, send again"}, status=503)
         bolt_response = await bolt_app.async_dispatch(bolt_request(body, request))

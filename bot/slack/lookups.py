@@ -22,7 +22,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.cache import Brief
+from bot.flights import Flights
 
 log = logging.getLogger(__name__)
 
@@ -78,38 +78,20 @@ class UserLookups:
         self.client = client
         self.tier = tier or tier_4()
         self.background = background or tier_4_background()
-        self.users: Brief[str, dict[str, Any]] = Brief(USER_FRESH_FOR, USER_CACHE_ENTRIES)
-        self._flying: dict[str, asyncio.Future[dict[str, Any] | None]] = {}
+        self.flights: Flights[str, dict[str, Any]] = Flights(USER_FRESH_FOR, USER_CACHE_ENTRIES)
 
     def remember(self, user: dict[str, Any], now: datetime) -> None:
         """Keep a user Slack described elsewhere (`users.list`)."""
         if user.get("id"):
-            self.users.put(str(user["id"]), user, now)
+            self.flights.answers.put(str(user["id"]), user, now)
 
     async def user(self, user_id: str, now: datetime, *, background: bool = False) -> dict[str, Any] | None:
         """The Slack user, or None when Slack cannot say (unknown id, error): a failure is not kept.
 
         `background` look-ups (nobody waits for them) are paced on their own share of the tier."""
-        cached = self.users.get(user_id, now)
-        if cached is not None:
-            return cached
-        flying = self._flying.get(user_id)
-        if flying is not None:
-            return await asyncio.shield(flying)
-        future: asyncio.Future[dict[str, Any] | None] = asyncio.get_running_loop().create_future()
-        self._flying[user_id] = future
-        try:
-            user = await self._ask(user_id, self.background if background else self.tier)
-            if user is not None:
-                self.users.put(user_id, user, now)
-            future.set_result(user)
-        except BaseException as error:
-            future.set_exception(error)
-            future.exception()  # retrieved here, so a look-up nobody joined does not warn
-            raise
-        finally:
-            del self._flying[user_id]
-        return user
+        return await self.flights.get(
+            user_id, now, lambda: self._ask(user_id, self.background if background else self.tier)
+        )
 
     async def _ask(self, user_id: str, tier: RateTier) -> dict[str, Any] | None:
         await tier.take()

@@ -32,7 +32,7 @@ class Required:
     """An object with these keys present (and shaped as described)."""
 
     keys: tuple[str, ...]
-    shape: Mapping[str, Any]
+    shape: dict[str, Any]
 
 
 SELECTED = {"value": str}
@@ -154,11 +154,7 @@ def _matches(value: object, shape: Any) -> bool:
     if isinstance(shape, Nullable):
         return value is None or _matches(value, shape.shape)
     if isinstance(shape, Required):
-        return (
-            isinstance(value, Mapping)
-            and all(key in value for key in shape.keys)
-            and _matches(value, dict(shape.shape))
-        )
+        return isinstance(value, Mapping) and all(key in value for key in shape.keys) and _matches(value, shape.shape)
     if isinstance(shape, MapOf):
         return isinstance(value, Mapping) and all(_matches(item, shape.shape) for item in value.values())
     if isinstance(shape, dict):

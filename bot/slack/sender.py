@@ -10,6 +10,9 @@ chat.postMessage has no idempotency key, so every message carries its outbox id 
 that id (`conversations.history`, needs the `*:history` scopes; for a direct message `conversations.open`, which needs
 `im:write`) and the worker records the message found instead of posting it again.
 
+A slash command's answer that could not ride on its acknowledgement goes to the command's `response_url` instead
+(`bot.slack.response_urls`): Slack keeps no record of it to look up, so one in doubt is sent again.
+
 A card's charts are shared after its last page with `files_upload_v2` into the same conversation (`bot.slack.charts`).
 The numbers are in the message's text too, so a chart Slack refuses for good (the `files:write` scope missing) is
 logged and the delivery still counts; a chart upload worth retrying retries the charts alone.
@@ -22,16 +25,19 @@ failure part-way resumes at the first page this process has not posted yet.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.runtime import Runtime
 from bot.slack.charts import file_uploads
 from bot.slack.client import pooled_session, web_client
 from bot.slack.render import message_pages
+from bot.slack.response_urls import PageFailed, is_response_address, post_pages
 from handlers.messages import Card
 from scheduler.sending import DeliveryError, Destination
 
@@ -59,6 +65,8 @@ HISTORY_PAGE = 200
 HISTORY_MAX_PAGES = 25
 # Slack stamps messages with its own clock: look a little before the row was queued.
 CLOCK_SKEW = timedelta(minutes=1)
+# What a delivery to a command's response_url records as sent (the URL itself is not kept there).
+RESPONSE_REF = "response_url"
 
 
 def delivery_metadata(marker: int, page: int = 1, pages: int = 1) -> dict[str, Any]:
@@ -129,7 +137,11 @@ class SlackSender:
             raise DeliveryError("no Slack address for this delivery", permanent=True)
         self._pool()
         payloads = message_pages(card)
+        if destination.channel and destination.person_id is not None:
+            return await self._shown_in_channel(destination.channel, address, payloads, marker)
         first, done = self._posted.pop(marker, ("", 0)) if marker is not None else ("", 0)
+        if is_response_address(address):
+            return await self._respond(address, payloads, marker, done)
         for number, payload in enumerate(payloads[done:], done + 1):
             try:
                 ref = await self._post(address, payload, marker, number, len(payloads))
@@ -154,6 +166,38 @@ class SlackSender:
         if session is not None and not session.closed:
             await session.close()
 
+    async def _respond(self, address: str, payloads: list[dict[str, Any]], marker: int | None, done: int) -> str:
+        """A command's late answer, at its `response_url` (`bot.slack.response_urls`); charts stay out of it."""
+        try:
+            await post_pages(address, payloads, done=done)
+        except PageFailed as failure:
+            if marker is not None and failure.posted:
+                self._posted[marker] = (RESPONSE_REF, failure.posted)
+            raise failure.error from failure
+        return RESPONSE_REF
+
+    async def _shown_in_channel(
+        self, channel: str, user: str, payloads: list[dict[str, Any]], marker: int | None
+    ) -> str:
+        """A message only `user` sees in `channel` (chat.postEphemeral: it cannot be found again after a crash, so an
+        attempt in doubt shows it again); where Slack refuses it for good (Bravo not in the channel), a direct
+        message instead."""
+        try:
+            refs = [await self._ephemeral(channel, user, payload) for payload in payloads]
+        except DeliveryError as error:
+            if not error.permanent:
+                raise
+            log.info("chat.postEphemeral in %s refused (%s); sending a DM", channel, error.reason)
+            refs = [
+                await self._post(user, payload, marker, number, len(payloads))
+                for number, payload in enumerate(payloads, 1)
+            ]
+        return refs[0]
+
+    async def _ephemeral(self, channel: str, user: str, payload: dict[str, Any]) -> str:
+        response = await _answer(self.client.chat_postEphemeral(channel=channel, user=user, **payload))
+        return f"{channel}:{response.get('message_ts', '')}"
+
     async def _share_charts(self, card: Card, first: str, marker: int | None, pages: int) -> None:
         """Upload the card's charts where its first page went; a retryable failure retries only the charts."""
         channel = first.split(":", 1)[0]
@@ -172,18 +216,15 @@ class SlackSender:
         raise failure
 
     async def _post(self, address: str, payload: dict[str, Any], marker: int | None, page: int, pages: int) -> str:
-        try:
-            response = await self.client.chat_postMessage(
+        response = await _answer(
+            self.client.chat_postMessage(
                 channel=address,
                 unfurl_links=False,
                 unfurl_media=False,
                 metadata=delivery_metadata(marker, page, pages) if marker is not None else None,
                 **payload,
             )
-        except SlackApiError as error:
-            raise delivery_error(error) from error
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from error
+        )
         channel = str(response.get("channel") or address)
         if _is_user(address):
             self._conversations[address] = channel
@@ -196,6 +237,8 @@ class SlackSender:
         if not address:
             return None
         self._pool()
+        if is_response_address(address):
+            raise DeliveryError("a response_url cannot be read back", permanent=True)
         try:
             channel = await self._conversation(address)
             bot_id = await self._own_bot_id()
@@ -234,6 +277,16 @@ class SlackSender:
             except SlackApiError:
                 return None
         return self._bot_id
+
+
+async def _answer(call: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
+    """A Web API call's answer; its failure as a `DeliveryError` the outbox worker understands."""
+    try:
+        return await call
+    except SlackApiError as error:
+        raise delivery_error(error) from error
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise DeliveryError(f"network: {type(error).__name__}", permanent=False) from error
 
 
 def _is_user(address: str) -> bool:

@@ -33,7 +33,7 @@ from handlers.i18n import Translator, normalise_language
 from handlers.messages import Line, Reply
 from handlers.people import PlatformProfile, sync_platform_person
 from scheduler.outbox_worker import OutboxWorker
-from storage.events import claim_event
+from storage.events import claim_events
 from storage.models import Person
 from storage.models.base import utcnow
 
@@ -56,6 +56,8 @@ class SlackTurn:
     known: Known
     bot_user_id: str | None = None
     texts: tuple[str, ...] = ()
+    # The request's delivery key when it has one (a Slack event id): what it queues may be keyed by it.
+    claim: str | None = None
 
     def canonical(self, text: str) -> str:
         """The text with Slack markup rewritten for the core (the bot's own mention dropped, a user group as its
@@ -170,9 +172,10 @@ class SlackBot:
         refused: list[tuple[int, TurnRequest, Translator]] = []
         async with self.runtime.database.transaction() as session:
             known = await directory.apply(session, learnt, wanted_users, groups)
+            first_time = await _first_time(session, requests)
             turns: dict[int, SlackTurn] = {}
             for index, request in enumerate(requests):
-                if request.claim is not None and not await claim_event(session, key=request.claim):
+                if index not in first_time:
                     continue
                 outsider = known.outsiders.get(request.user_id)
                 if outsider is not None:
@@ -191,7 +194,9 @@ class SlackBot:
                     event_key=request.event_key,
                     channel=request.channel,
                 )
-                turns[index] = SlackTurn(ctx=ctx, known=known, bot_user_id=request.bot_user_id, texts=request.texts)
+                turns[index] = SlackTurn(
+                    ctx=ctx, known=known, bot_user_id=request.bot_user_id, texts=request.texts, claim=request.claim
+                )
             if turns:
                 for index, result in zip(turns, await use_case(list(turns.values())), strict=True):
                     results[index] = result
@@ -240,6 +245,20 @@ class SlackBot:
             )
             known.people[user_id] = actor
         return actor
+
+
+async def _first_time(session: AsyncSession, requests: Sequence[TurnRequest]) -> set[int]:
+    """The requests to run: those without a claim, and the first of each claim never handled before (one statement
+    for the whole batch; a Slack retry or a repeat within the batch is left out)."""
+    claimed = await claim_events(session, keys=[request.claim for request in requests if request.claim is not None])
+    chosen: set[int] = set()
+    for index, request in enumerate(requests):
+        if request.claim is None:
+            chosen.add(index)
+        elif (key := request.claim[:255]) in claimed:
+            claimed.discard(key)
+            chosen.add(index)
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,12 @@ from bot.teams.activities import (
 )
 from bot.teams.ballots import ballot_turn, is_ballot
 from bot.teams.commands import route
+from bot.teams.enrichment import TeamsEnricher, resolve_profiles
 from bot.teams.forms import people_choices, people_from_picker
+from bot.teams.lookups import MemberLookups
 from bot.teams.mentions import rewrite_mentions
 from bot.teams.pacing import Pacer
-from bot.teams.people import Account, account_of, resolve_profiles
+from bot.teams.people import Account, account_of
 from bot.teams.private import answer_privately, queue_reply
 from bot.teams.references import remember, remember_member
 from bot.teams.replies import invoke_body, send_reply
@@ -52,15 +54,31 @@ def sorry(t: Translator) -> str:
 class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
     """Translates Teams activities into core commands, actions and forms; answers with Adaptive Cards."""
 
-    def __init__(self, runtime: Runtime, *, pacer: Pacer, wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        pacer: Pacer,
+        wake: Callable[[], None] = lambda: None,
+        lookups: MemberLookups | None = None,
+    ) -> None:
         self.runtime = runtime
         self.database = runtime.database
         self.policy = runtime.policy
         self.pacer = pacer
         self.wake = wake
         self.universal = runtime.settings.teams_universal_actions
+        self.lookups = lookups or MemberLookups()
+        self.enricher = TeamsEnricher(self.lookups, runtime.database)
         # Lives only in this process: a double-submitted card is deduplicated here, and nobody can invert the key.
         self._fingerprint_key = secrets.token_bytes(32)
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Every turn; the people it introduced are described by the roster only once it has been answered."""
+        try:
+            await super().on_turn(turn_context)
+        finally:
+            self.enricher.after(turn_context)
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
@@ -157,7 +175,9 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         mentioned = [
             Account(id=entity.account_id, name=entity.name) for entity in mentions if entity.account_id != own_id
         ]
-        profiles = await resolve_profiles(turn_context, self.database, [actor, *mentioned], locales=locales)
+        recognised = await resolve_profiles(
+            turn_context, self.database, [actor, *mentioned], self.lookups, locales=locales
+        )
         private = conversation_scope(activity) != PERSONAL
 
         async def use_case(ctx: Context, people: Mapping[str, Person]) -> Reply:
@@ -175,9 +195,11 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
         # Typed commands are not claimed: each use case answers a redelivery as it answered the first delivery.
         request = TurnRequest(
-            activity=activity, keys=[event_key(activity)], profiles=profiles, actor_id=actor.id, claim=False
+            activity=activity, keys=[event_key(activity)], profiles=recognised.profiles, actor_id=actor.id, claim=False
         )
-        return await run_turn(self.database, self.policy, request, use_case)
+        answer = await run_turn(self.database, self.policy, request, use_case)
+        self.enricher.note(turn_context, recognised.to_describe)
+        return answer
 
     async def _submit(self, turn_context: TurnContext, submission: Submission) -> Reply | None:
         """A pressed button or a submitted form; the same card submitted twice with the same values counts once."""
@@ -187,7 +209,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
             answered = await ballot_turn(self.database, self.policy, activity, actor.id, submission)
             if answered is not None:
                 return answered
-        profiles = await resolve_profiles(turn_context, self.database, [actor], locales=locales)
+        recognised = await resolve_profiles(turn_context, self.database, [actor], self.lookups, locales=locales)
         picked = await people_from_picker(turn_context, self.database, submission.people_inputs)
         keys = [event_key(activity)]
         if submission.card_id:
@@ -206,8 +228,10 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
                 return await answer_privately(ctx, answer.card)  # the shared card stays as everyone sees it
             return answer
 
-        request = TurnRequest(activity=activity, keys=keys, profiles=profiles, actor_id=actor.id)
-        return await run_turn(self.database, self.policy, request, use_case)
+        request = TurnRequest(activity=activity, keys=keys, profiles=recognised.profiles, actor_id=actor.id)
+        answer = await run_turn(self.database, self.policy, request, use_case)
+        self.enricher.note(turn_context, recognised.to_describe)
+        return answer
 
     async def on_conversation_update_activity(self, turn_context: TurnContext) -> None:
         """Installs (the bot among `membersAdded`): store the reference, sync the roster, say hello.
@@ -224,17 +248,18 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         installer = account_of(activity.from_property)
         if installed and conversation_scope(activity) == PERSONAL and installer is not None:
             people.append(installer)
-        profiles = await resolve_profiles(turn_context, self.database, people)
+        recognised = await resolve_profiles(turn_context, self.database, people, self.lookups)
         async with self.database.transaction() as session:
             if not await claim_event(session, key=event_key(activity)):
                 return
-            synced = await sync_people(session, profiles)
+            synced = await sync_people(session, recognised.profiles)
             installer_person = synced.get(installer.id) if installer is not None else None
             person_id = installer_person.id if installer_person is not None else None
             await remember(session, activity, person_id=person_id if conversation_scope(activity) == PERSONAL else None)
             if conversation_scope(activity) != PERSONAL:
                 for person in synced.values():
                     await remember_member(session, activity, person_id=person.id or 0)
+        self.enricher.note(turn_context, recognised.to_describe)
         if not installed:
             return
         if conversation_scope(activity) != PERSONAL:

@@ -20,11 +20,13 @@ from botbuilder.schema import Activity
 
 from bot.runtime import Runtime
 from bot.teams.bot import BravoTeamsBot
+from bot.teams.lookups import MemberLookups
 from bot.teams.pacing import Pacer
 from bot.teams.sender import TeamsSender
 from scheduler.outbox_worker import OutboxWorker
 
 log = logging.getLogger(__name__)
+TEAMS_BOT_KEY = web.AppKey("teams_bot", BravoTeamsBot)
 
 MESSAGES_PATH = "/api/messages"
 SIGNING_ALGORITHM = "RS256"  # the only one botframework-connector verifies Bot Framework tokens with
@@ -157,6 +159,8 @@ def mount_teams(app: web.Application, runtime: Runtime, worker: OutboxWorker) ->
             "MICROSOFT_APP_ID): for local development only",
             MESSAGES_PATH,
         )
-    bot = BravoTeamsBot(runtime, pacer=pacer, wake=worker.wake)
+    lookups = MemberLookups(adapter, settings.microsoft_app_id)
+    bot = BravoTeamsBot(runtime, pacer=pacer, wake=worker.wake, lookups=lookups)
+    app[TEAMS_BOT_KEY] = bot
     endpoint = TeamsEndpoint(adapter, bot, authenticated=authenticated)
     app.router.add_post(MESSAGES_PATH, endpoint.handle)

@@ -1,5 +1,6 @@
-"""Charts in an Adaptive Card: `Image` elements with a PNG `data:` URI, while the card stays under the size Teams
-shows images in; a chart that does not fit is replaced by its text alternative, which carries the same numbers."""
+"""Charts in an Adaptive Card: `Image` elements with a PNG `data:` URI (drawn here, at delivery, from the chart's
+numbers), while the card stays under the size Teams shows images in; a chart that does not fit is replaced by its
+text alternative, which carries the same numbers."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ ALT_TEXT_LIMIT = 2000
 def image_block(chart: Image) -> JsonDict:
     return {
         "type": "Image",
-        "url": "data:image/png;base64," + chart.png,
+        "url": "data:image/png;base64," + chart.encoded(),
         "altText": chart.alt[:ALT_TEXT_LIMIT],
         "size": "Stretch",
     }

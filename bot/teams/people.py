@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from botbuilder.core import TurnContext
@@ -12,8 +11,6 @@ from botbuilder.schema import ChannelAccount
 from botbuilder.schema.teams import TeamsChannelAccount
 
 from handlers.people import PlatformProfile
-from storage import people as people_store
-from storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +42,8 @@ def profile_of(
 
 
 def bare_profile(account: Account, *, locale: str | None = None, timezone: str | None = None) -> PlatformProfile:
-    """What the activity alone says, when the roster cannot be asked."""
+    """What the activity alone says: recorded at once, described by the roster later (`bot.teams.enrichment`).
+    Another bot's account id starts with `28:` (Bravo's own is never a person)."""
     return PlatformProfile(
         platform="teams",
         platform_id=account.id,
@@ -53,6 +51,7 @@ def bare_profile(account: Account, *, locale: str | None = None, timezone: str |
         aad_object_id=account.aad_object_id,
         locale=locale,
         timezone=timezone,
+        is_bot=account.id.startswith("28:"),
     )
 
 
@@ -63,35 +62,6 @@ async def fetch_member(turn_context: TurnContext, member_id: str) -> TeamsChanne
     except Exception as error:  # noqa: BLE001 - any failure means "ask nothing more, use what the activity says"
         log.info("Teams member %s not found: %s", member_id, error)
         return None
-
-
-async def resolve_profiles(
-    turn_context: TurnContext,
-    database: Database,
-    accounts: Iterable[Account],
-    *,
-    locales: Mapping[str, tuple[str | None, str | None]] | None = None,
-) -> dict[str, PlatformProfile]:
-    """A profile per account, asking the roster only about accounts Bravo cannot yet tie to an email.
-
-    Runs before the request's transaction, so slow roster calls never hold a database lock.
-    """
-    wanted = {account.id: account for account in accounts if account.id}
-    async with database.sessions() as session:
-        known = {
-            account_id
-            for account_id in wanted
-            if (person := await people_store.person_by_teams_id(session, teams_id=account_id)) and person.email
-        }
-    profiles: dict[str, PlatformProfile] = {}
-    for account_id, account in wanted.items():
-        locale, timezone = (locales or {}).get(account_id, (None, None))
-        member = None if account_id in known else await fetch_member(turn_context, account_id)
-        if member is not None:
-            profiles[account_id] = profile_of(member, locale=locale, timezone=timezone)
-        else:
-            profiles[account_id] = bare_profile(account, locale=locale, timezone=timezone)
-    return profiles
 
 
 def account_of(channel_account: ChannelAccount | None) -> Account | None:

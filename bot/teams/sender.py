@@ -60,10 +60,11 @@ class TeamsSender:
     async def send(self, destination: Destination, card: Card, *, address: str | None) -> str | None:
         activity = card_activity(card, universal=self.universal)
         try:
-            if destination.channel:
-                return await self._post(await self._channel_reference(destination.channel), activity)
+            # A message to a person, even one meant to be shown in a channel (Teams has no such messages), is direct.
             if destination.person_id is not None:
                 return await self._direct(destination.person_id, activity)
+            if destination.channel:
+                return await self._post(await self._channel_reference(destination.channel), activity)
         except PacingDelay as delay:
             raise DeliveryError(str(delay), permanent=False, retry_after=delay.seconds) from None
         raise DeliveryError("a Teams delivery needs a person or a channel", permanent=True)

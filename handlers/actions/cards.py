@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from handlers.actions.focus import Focus, pillar_name
+from handlers.actions.numbers import score_text
+from handlers.actions.outcome import CheckinView, outcome_lines
 from handlers.i18n import Translator
 from handlers.messages import Card, Choice, FieldItem, Line, PersonRef, Section, compose
 from handlers.pulse import ENPS_DRIVER, DriverResult, driver_name
@@ -33,12 +35,7 @@ class Proposed:
     proposal: ActionProposal
     owner: PersonRef
     votes: int = 0
-
-
-def score_text(t: Translator, score: float) -> str:
-    """`7.5/10`, with the reader's decimal separator (`7,5/10` in French)."""
-    text = f"{score:.1f}/10"
-    return text.replace(".", ",") if t.language == "fr" else text
+    checkin: CheckinView | None = None
 
 
 def driver_fields(t: Translator, drivers: Sequence[DriverResult]) -> tuple[FieldItem, ...]:
@@ -124,7 +121,11 @@ def commitment_sections(t: Translator, items: Sequence[Proposed], *, team: str |
     if not items:
         return []
     heading = t("Commitments of {team}:", team=team) if team else t("Your team's commitments:")
-    lines = [Section(text=proposal_line(t, item, votes=False)) for item in items[:MAX_SHOWN]]
+    lines: list[Section] = []
+    for item in items[:MAX_SHOWN]:
+        lines.append(Section(text=proposal_line(t, item, votes=False)))
+        if item.checkin is not None:
+            lines.append(Section(text=Line.of("\n".join(outcome_lines(t, item.checkin))), quote=True))
     return [Section(text=Line.of(heading)), *lines]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,33 +15,44 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.actions.cards import Proposed, commitment_sections, done_choices
 from handlers.actions.chat import ballot_card
+from handlers.actions.outcome import CheckinView, checkin_views, outcome_json, outcome_lines
 from handlers.actions.plans import proposed_items
 from handlers.context import Context
+from handlers.i18n import Translator
 from handlers.messages import Line, Reply, Section
+from handlers.policy import Policy
 from handlers.routes import CommandHandler
 from storage import actions as store
 from storage import people as people_store
+from storage.models import ActionProposal
 from storage.models.actions import DONE
 
 RECENT_DAYS = 30
 
 
 async def commitments_by_team(
-    session: AsyncSession, *, team_ids: Collection[int] | None, now: datetime
+    session: AsyncSession, *, team_ids: Collection[int] | None, now: datetime, policy: Policy
 ) -> dict[int, list[Proposed]]:
-    """Each team's current commitments and those done in the last `RECENT_DAYS`, in two queries."""
+    """Each team's current commitments, those done in the last `RECENT_DAYS` and those whose check-in is open or
+    closed in the last `RECENT_DAYS`, each done one with its check-in."""
     since = now - timedelta(days=RECENT_DAYS)
-    rows = [
-        row
-        for row in await store.commitments(session, team_ids=team_ids)
-        if row.status != DONE or (row.done_at is not None and row.done_at >= since)
-    ]
+    rows = await store.commitments(session, team_ids=team_ids)
+    views = await checkin_views(session, rows, policy=policy, now=now)
+    shown = [row for row in rows if row.status != DONE or _recent(row, views.get(row.id or 0), since)]
     found: dict[int, list[Proposed]] = defaultdict(list)
-    for item in await proposed_items(session, rows, {}):
-        found[item.proposal.team_id].append(item)
+    for item in await proposed_items(session, shown, {}):
+        found[item.proposal.team_id].append(replace(item, checkin=views.get(item.proposal.id or 0)))
     for items in found.values():
         items.sort(key=lambda item: (item.proposal.due_on, item.proposal.id or 0))
     return dict(found)
+
+
+def _recent(row: ActionProposal, view: CheckinView | None, since: datetime) -> bool:
+    """A done action stays shown for `RECENT_DAYS`, and again while its check-in is open and after it closed."""
+    if row.done_at is not None and row.done_at >= since:
+        return True
+    result = view.result if view is not None else None
+    return result is not None and (not result.closed or result.closes_at >= since)
 
 
 async def team_commitment_sections(ctx: Context) -> list[Section]:
@@ -51,7 +63,7 @@ async def team_commitment_sections(ctx: Context) -> list[Section]:
 async def _team_commitments(ctx: Context) -> list[Proposed]:
     if ctx.actor.team_id is None:
         return []
-    found = await commitments_by_team(ctx.session, team_ids=[ctx.actor.team_id], now=ctx.now)
+    found = await commitments_by_team(ctx.session, team_ids=[ctx.actor.team_id], now=ctx.now, policy=ctx.policy)
     return found.get(ctx.actor.team_id, [])
 
 
@@ -80,11 +92,15 @@ def with_commitments(handler: CommandHandler) -> CommandHandler:
     return handle
 
 
-async def actions_json(session: AsyncSession, *, team_ids: Collection[int] | None) -> list[dict[str, Any]]:
-    """Every proposal with its team, owner, due date, status and votes, for `bravo actions list --json`."""
+async def actions_json(
+    session: AsyncSession, *, team_ids: Collection[int] | None, policy: Policy, now: datetime
+) -> list[dict[str, Any]]:
+    """Every proposal with its team, owner, due date, status, votes and, once done, its check-in, for
+    `bravo actions list --json`."""
     rows = await store.all_proposals(session, team_ids=team_ids)
     teams = {team.id: team.name for team in await people_store.all_teams(session)}
     owners = {p.id: p.display_name for p in await people_store.people_by_ids(session, ids=[r.owner_id for r in rows])}
+    views = await checkin_views(session, rows, policy=policy, now=now)
     votes: dict[int, dict[int, int]] = {}
     for plan_id in {row.plan_id for row in rows}:
         votes[plan_id] = await store.vote_counts(session, plan_id=plan_id)
@@ -99,6 +115,16 @@ async def actions_json(session: AsyncSession, *, team_ids: Collection[int] | Non
             "votes": votes.get(row.plan_id, {}).get(row.id or 0, 0),
             "committed_at": row.committed_at.isoformat() if row.committed_at else None,
             "done_at": row.done_at.isoformat() if row.done_at else None,
+            "checkin": outcome_json(view) if (view := views.get(row.id or 0)) is not None else None,
         }
         for row in rows
     ]
+
+
+async def checkin_texts(
+    session: AsyncSession, *, team_ids: Collection[int] | None, policy: Policy, now: datetime, t: Translator
+) -> dict[int, list[str]]:
+    """Each done action's check-in as `bravo actions list` writes it under the action: the answer, then the trend."""
+    rows = await store.all_proposals(session, team_ids=team_ids)
+    views = await checkin_views(session, rows, policy=policy, now=now)
+    return {proposal_id: outcome_lines(t, view) for proposal_id, view in views.items()}

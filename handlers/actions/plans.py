@@ -85,7 +85,7 @@ def _focus_of(group: GroupResult) -> Focus | None:
     """A focus only for a closed round shown above the threshold."""
     if group.hidden or not group.closed:
         return None
-    return focus(group.drivers)
+    return focus(group.drivers, group.trends)
 
 
 def plan_focus(plan: ActionPlan) -> Focus:

@@ -10,6 +10,7 @@ from handlers.digest.data import DigestData, Window, load_digest_data
 from handlers.digest.manager import MANAGER_DIGEST, manager_digest_card
 from handlers.digest.org import ORG_DIGEST, org_digest_card
 from handlers.digest.org_data import OrgData, load_org_data
+from handlers.digest.pulse_charts import digest_charts
 from handlers.digest.pulse_section import manager_pulse_sections, team_pulse_sections
 from handlers.digest.team import TEAM_DIGEST, team_digest_card
 
@@ -20,6 +21,7 @@ __all__ = [
     "OrgData",
     "TEAM_DIGEST",
     "Window",
+    "digest_charts",
     "load_digest_data",
     "load_org_data",
     "manager_digest_card",

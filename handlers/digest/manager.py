@@ -14,7 +14,7 @@ from handlers.context import person_ref
 from handlers.digest.data import QUIET_DAYS, DigestData, TeamWeek
 from handlers.digest.render import goal_line, highlight_sections, values_line
 from handlers.i18n import Translator
-from handlers.messages import Card, FieldItem, Line, Section, compose
+from handlers.messages import Card, FieldItem, Image, Line, Section, compose
 
 MANAGER_DIGEST = "manager_digest"
 MAX_QUIET_NAMES = 10
@@ -93,8 +93,10 @@ def manager_digest_card(
     data: DigestData,
     pulse: Mapping[int, Sequence[Section]],
     zone: ZoneInfo,
+    charts: Sequence[Image] = (),
 ) -> Card:
-    """The whole digest for one manager (one part per team they manage)."""
+    """The whole digest for one manager (one part per team they manage), with its charts' numbers
+    (`handlers.digest.pulse_charts`: drawn when it is delivered)."""
     names = t.join(week.team.name for week in weeks)
     sections: list[Section] = []
     for week in weeks:
@@ -105,4 +107,5 @@ def manager_digest_card(
         sections=tuple(sections),
         context=(Line.of(t("{period}. This digest is private to you.", period=period)),),
         summary=t("Your weekly digest: {teams}", teams=names),
+        images=tuple(charts),
     )

@@ -11,15 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
-from handlers.digest.charts import ENPS_RANGE, SCORE_MAX, bars_figure, grid_figure, image, trend_figure
 from handlers.digest.data import QUIET_DAYS, Window
 from handlers.digest.manager import date_range
 from handlers.digest.org_data import Measure, OrgData
+from handlers.digest.pulse_charts import ENPS_RANGE, alt_text, enps_trend, owner_name, reward_progress, score_bars
+from handlers.digest.pulse_section import enps_history
 from handlers.digest.render import goal_line
 from handlers.i18n import Translator
-from handlers.messages import Card, FieldItem, Image, Line, Section
+from handlers.messages import Card, FieldItem, GridChart, Image, Line, Section, TrendChart
 from handlers.pulse import driver_name
-from handlers.rewards import Standing
 
 ORG_DIGEST = "org_digest"
 
@@ -50,6 +50,8 @@ def pulse_sections(t: Translator, data: OrgData) -> list[Section]:
     sections = [Section(text=Line.of(text))]
     if data.enps is not None:
         sections.append(Section(text=Line.of(enps_text(t, data.enps))))
+        if len(data.enps_measures) > 1:
+            sections.append(Section(text=Line.of(enps_history(t, data.enps_measures))))
     if data.drivers:
         fields = tuple(
             FieldItem(label=driver_name(t, item.driver), value=Line.of(_score_text(item.score, item.change)))
@@ -76,7 +78,7 @@ def grid_lines(t: Translator, data: OrgData) -> list[tuple[str, str]]:
 
 
 def grid_alt(t: Translator, data: OrgData) -> str:
-    return "; ".join(f"{team}: {scores}" for team, scores in grid_lines(t, data)) + "."
+    return "; ".join(f"{team}: {scores}" for team, scores in grid_lines(t, data))
 
 
 def grid_sections(t: Translator, data: OrgData) -> list[Section]:
@@ -102,66 +104,63 @@ def recognition_sections(t: Translator, data: OrgData) -> list[Section]:
     return [Section(text=Line.of(recognised)), Section(text=Line.of(quiet))]
 
 
-def _reward_owner(t: Translator, item: Standing) -> str:
-    return item.team.name if item.team is not None else t("the whole organisation")
-
-
 def reward_sections(t: Translator, data: OrgData) -> list[Section]:
     sections = []
     if data.plans is not None:
         plans = t("Action plans: {started} started, {done} done.", started=data.plans.started, done=data.plans.done)
         sections.append(Section(text=Line.of(plans)))
     if data.reached:
-        reached = t("Rewards reached: {teams}.", teams=t.join(_reward_owner(t, item) for item in data.reached))
+        reached = t("Rewards reached: {teams}.", teams=t.join(owner_name(t, item) for item in data.reached))
     else:
         reached = t("No reward reached yet.")
     sections.append(Section(text=Line.of(reached)))
-    fields = tuple(FieldItem(label=_reward_owner(t, item), value=Line.of(goal_line(t, item))) for item in data.rewards)
+    fields = tuple(FieldItem(label=owner_name(t, item), value=Line.of(goal_line(t, item))) for item in data.rewards)
     if fields:
         sections.append(Section(fields=fields))
     return sections
 
 
 def enps_chart(t: Translator, data: OrgData) -> Image | None:
+    """eNPS over its last six measures (as the text says them), else the latest and the previous pulse."""
     if data.enps is None:
         return None
+    if len(data.enps_measures) > 1:
+        return enps_trend(t, data.enps_measures, enps_history(t, data.enps_measures))
     points = [(t("latest pulse"), data.enps.value)]
     if data.enps.previous is not None:
         points.insert(0, (t("previous pulse"), data.enps.previous))
     title = t("eNPS trend")
-    alt = title + ": " + ", ".join(f"{label} {value:+.0f}" for label, value in points) + "."
-    return image("enps-trend.png", title, alt, trend_figure(title, points, bounds=ENPS_RANGE))
+    alt = alt_text(t, title, (f"{label} {value:+.0f}" for label, value in points))
+    chart = TrendChart(title=title, points=tuple(points), low=ENPS_RANGE[0], high=ENPS_RANGE[1])
+    return Image(name="enps-trend.png", title=title, alt=alt, chart=chart)
 
 
 def drivers_chart(t: Translator, data: OrgData) -> Image | None:
-    if not data.drivers:
-        return None
-    title = t("Driver scores (0 to 10), with the previous measure")
-    bars = [(driver_name(t, item.driver), item.score, _before(item.score, item.change)) for item in data.drivers]
-    scores = (f"{driver_name(t, item.driver)} {_score_text(item.score, item.change)}" for item in data.drivers)
-    return image(
-        "drivers.png", title, title + ": " + ", ".join(scores) + ".", bars_figure(title, bars, limit=SCORE_MAX)
-    )
+    items = [
+        (
+            driver_name(t, item.driver),
+            item.score,
+            _before(item.score, item.change),
+            _score_text(item.score, item.change),
+        )
+        for item in data.drivers
+    ]
+    return score_bars(t, items)
 
 
 def grid_chart(t: Translator, data: OrgData) -> Image | None:
     if not data.grid or not data.grid_drivers:
         return None
     title = t("Teams × drivers")
-    columns = [driver_name(t, driver) for driver in data.grid_drivers]
-    cells = [[row.scores.get(driver) for driver in data.grid_drivers] for row in data.grid]
-    figure = grid_figure(title, [row.team for row in data.grid], columns, cells)
-    return image("teams-drivers.png", title, title + ": " + grid_alt(t, data), figure)
+    columns = tuple(driver_name(t, driver) for driver in data.grid_drivers)
+    cells = tuple(tuple(row.scores.get(driver) for driver in data.grid_drivers) for row in data.grid)
+    chart = GridChart(title=title, rows=tuple(row.team for row in data.grid), columns=columns, cells=cells)
+    alt = alt_text(t, title, [grid_alt(t, data)])
+    return Image(name="teams-drivers.png", title=title, alt=alt, chart=chart)
 
 
 def rewards_chart(t: Translator, data: OrgData) -> Image | None:
-    if not data.rewards:
-        return None
-    title = t("Reward progress")
-    bars = [(_reward_owner(t, item), item.ratio, None) for item in data.rewards]
-    progress = (f"{_reward_owner(t, item)} {item.pot}/{item.goal}" for item in data.rewards)
-    figure = bars_figure(title, bars, limit=1.0, percent=True)
-    return image("rewards.png", title, title + ": " + ", ".join(progress) + ".", figure)
+    return reward_progress(t, data.rewards)
 
 
 CHARTS: tuple[Callable[[Translator, OrgData], Image | None], ...] = (
@@ -175,7 +174,8 @@ CHARTS: tuple[Callable[[Translator, OrgData], Image | None], ...] = (
 def org_charts(t: Translator, data: OrgData) -> tuple[Image, ...]:
     """The charts: eNPS trend, driver scores, the grid and reward progress, each only when it has something to show.
 
-    Drawn from the same figures as the text; a hidden group has no figures, so nothing of it is drawn."""
+    Made of the same figures as the text (numbers only: the sender draws them); a hidden group has no figures, so
+    nothing of it is drawn."""
     return tuple(chart for chart in (build(t, data) for build in CHARTS) if chart is not None)
 
 

@@ -15,7 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.digest.data import QUIET_DAYS
 from handlers.pulse import ENPS_DRIVER, DriverResult, GroupResult, PulseReport
-from handlers.rewards import Standing, standings
+from handlers.pulse import Measure as PulseMeasure
+from handlers.rewards import Standing, reached_since, standings
 from storage import actions as actions_store
 from storage import digest as digest_store
 from storage import people as people_store
@@ -78,6 +79,7 @@ class OrgData:
     plans: ActionPlanCounts | None
     rewards: tuple[Standing, ...]
     reached: tuple[Standing, ...]
+    enps_measures: tuple[PulseMeasure, ...] = ()
 
 
 def enps_measure(group: GroupResult) -> Measure | None:
@@ -119,6 +121,8 @@ async def load_org_data(
     month = await digest_store.kudos_tallies(session, team_ids=ids, since=month_start, until=now)
     team_standings, organisation = await standings(session, now=now)
     with_goal = [item for item in (*team_standings, organisation) if item.goal]
+    # Goals are closed (and celebrated) as soon as they are reached: those of the window are listed with them.
+    closed = await reached_since(session, since=since, until=now)
     org = report.organisation if report is not None else None
     shown = org is not None and not org.hidden and org.closed
     grid, grid_drivers = pulse_grid(report) if report is not None else ((), ())
@@ -136,8 +140,15 @@ async def load_org_data(
         teams_without_kudos=tuple(team.name for team in teams if _kudos(month, team) == 0),
         plans=await action_plan_counts(session, since=since, until=now),
         rewards=tuple(with_goal),
-        reached=tuple(item for item in with_goal if item.reached),
+        reached=(*closed, *(item for item in with_goal if item.reached)),
+        enps_measures=_enps_measures(org) if org is not None and shown else (),
     )
+
+
+def _enps_measures(group: GroupResult) -> tuple[PulseMeasure, ...]:
+    """The organisation's eNPS over its last measures (each shown then), oldest first."""
+    trend = next((item for item in group.trends if item.driver == ENPS_DRIVER), None)
+    return trend.measures if trend is not None else ()
 
 
 def _kudos(tallies: dict[int, KudosTally], team: Team) -> int:

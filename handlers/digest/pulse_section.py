@@ -4,7 +4,8 @@ Scores come with continuity: every driver's last known score with the date of it
 time zone) and its change since the previous measure of that driver, not only the drivers of the latest pulse, and
 eNPS over the last six measures; a measure the anonymity rule hid is skipped. The manager digest shows
 participation, driver scores with trend arrows, eNPS, significant drops, anonymous
-comments and one suggested action for the weakest driver; the team digest only participation and scores. A team
+comments and one suggested action for the weakest driver (the lowest last known score, so a driver the latest pulse
+did not ask is not forgotten); the team digest only participation, scores and eNPS. A team
 too small to show alone shows, to its manager, the results of its roll-up (labelled with the teams it pools). A group
 the pulse results hide shows no number at all, and neither does a round still open: it shows only how many have
 answered so far and when it closes.
@@ -12,9 +13,11 @@ answered so far and when it closes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from handlers.i18n import Translator
 from handlers.messages import FieldItem, Line, Section
-from handlers.pulse import ENPS_DRIVER, DriverTrend, GroupResult, Measure, driver_name, open_notice
+from handlers.pulse import ENPS_DRIVER, DriverTrend, GroupResult, Measure, driver_name, last_known, open_notice
 
 SIGNIFICANT_DROP = 1.0
 STEADY = 0.3
@@ -69,17 +72,34 @@ def _day(t: Translator, measure: Measure) -> str:
     return t.day(measure.at.astimezone(t.zone).date())
 
 
-def _scores(t: Translator, group: GroupResult) -> tuple[FieldItem, ...]:
-    """Each driver's score (eNPS apart), best first: its last known one with its date and change when the report
-    carries the team's trends, else the latest pulse's."""
+def score_items(t: Translator, group: GroupResult) -> list[tuple[str, float, float | None, str]]:
+    """Each driver (eNPS apart), best first, as (name, score, previous score or None, text): its last known score
+    with its date and change when the report carries the group's trends, else the latest pulse's. The digest's
+    fields and its driver chart are both made of these."""
     if group.trends:
         trends = sorted((item for item in group.trends if item.driver != ENPS_DRIVER), key=lambda i: -i.last.score)
-        return tuple(FieldItem(label=driver_name(t, item.driver), value=Line.of(_trend(t, item))) for item in trends)
+        return [
+            (driver_name(t, item.driver), item.last.score, _before(item.last.score, item.change), _trend(t, item))
+            for item in trends
+        ]
     ranked = sorted((item for item in group.drivers if item.driver != ENPS_DRIVER), key=lambda item: -item.score)
-    return tuple(
-        FieldItem(label=driver_name(t, item.driver), value=Line.of(f"{item.score:.1f}/10 {arrow(item.change)}".strip()))
+    return [
+        (
+            driver_name(t, item.driver),
+            item.score,
+            _before(item.score, item.change),
+            f"{item.score:.1f}/10 {arrow(item.change)}".strip(),
+        )
         for item in ranked
-    )
+    ]
+
+
+def _before(score: float, change: float | None) -> float | None:
+    return None if change is None else score - change
+
+
+def _scores(t: Translator, group: GroupResult) -> tuple[FieldItem, ...]:
+    return tuple(FieldItem(label=name, value=Line.of(text)) for name, _, _, text in score_items(t, group))
 
 
 def _trend(t: Translator, item: DriverTrend) -> str:
@@ -89,17 +109,29 @@ def _trend(t: Translator, item: DriverTrend) -> str:
     return f"{item.last.score:.1f}/10{moved} ({_day(t, item.last)})"
 
 
-def _enps(t: Translator, group: GroupResult) -> str | None:
+def enps_line(t: Translator, group: GroupResult) -> str | None:
+    """eNPS over its last measures (with their days) when the report carries its trend, else the latest pulse's."""
     trend = next((item for item in group.trends if item.driver == ENPS_DRIVER), None)
     if trend is not None:
-        values = " → ".join(f"{measure.score:+.0f} ({_day(t, measure)})" for measure in trend.measures)
-        count = len(trend.measures)
-        return t.plural("eNPS: {values}", "eNPS over the last {count} pulses: {values}", count, values=values)
+        return enps_history(t, trend.measures)
     for result in group.questions:
         stats = result.stats
         if result.question.driver == ENPS_DRIVER and not result.hidden and stats and stats.enps is not None:
             return t("eNPS: {score:+.0f} {trend}", score=stats.enps, trend=arrow(result.change)).strip()
     return None
+
+
+def enps_history(t: Translator, measures: Sequence[Measure]) -> str:
+    """`eNPS over the last 2 pulses: +50 (Nov 18, 2026) → +100 (Jan 13, 2027)`."""
+    values = " → ".join(f"{measure.score:+.0f} ({_day(t, measure)})" for measure in measures)
+    return t.plural("eNPS: {values}", "eNPS over the last {count} pulses: {values}", len(measures), values=values)
+
+
+def weakest_driver(group: GroupResult) -> str | None:
+    """The driver with the lowest last known score (continuity), eNPS never."""
+    scores = last_known(((item.driver, item.score) for item in group.drivers), group.trends)
+    ranked = sorted((score, driver) for driver, score in scores.items() if driver != ENPS_DRIVER)
+    return ranked[0][1] if ranked else None
 
 
 def hidden_section(t: Translator, threshold: int) -> Section:
@@ -137,7 +169,7 @@ def manager_pulse_sections(t: Translator, group: GroupResult | None, *, threshol
     sections.extend(_summary(t, group))
     if not group.closed:
         return sections
-    enps = _enps(t, group)
+    enps = enps_line(t, group)
     if enps:
         sections.append(Section(text=Line.of(enps)))
     for item in group.drivers:
@@ -154,23 +186,26 @@ def manager_pulse_sections(t: Translator, group: GroupResult | None, *, threshol
         for comment in comments[:MAX_COMMENTS]:
             text = comment.text if len(comment.text) <= COMMENT_LENGTH else comment.text[: COMMENT_LENGTH - 1] + "…"
             sections.append(Section(text=Line.of(text), quote=True))
-    drivers = [item for item in group.drivers if item.driver != ENPS_DRIVER]
-    weakest = min(drivers, key=lambda item: item.score, default=None)
+    weakest = weakest_driver(group)
     if weakest is not None:
         advice = t(
             "Suggested action ({driver}): {action}",
-            driver=driver_name(t, weakest.driver),
-            action=suggestion(t, weakest.driver),
+            driver=driver_name(t, weakest),
+            action=suggestion(t, weakest),
         )
         sections.append(Section(text=Line.of(advice)))
     return sections
 
 
 def team_pulse_sections(t: Translator, group: GroupResult | None) -> list[Section]:
-    """What the team's channel sees: participation and scores, only when the results are shown at all."""
+    """What the team's channel sees: participation, scores and eNPS, only when the results are shown at all."""
     if group is None or group.hidden:
         return []
-    return _summary(t, group)
+    sections = _summary(t, group)
+    enps = enps_line(t, group) if group.closed else None
+    if enps:
+        sections.append(Section(text=Line.of(enps)))
+    return sections
 
 
 def _summary(t: Translator, group: GroupResult) -> list[Section]:

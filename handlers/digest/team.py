@@ -13,15 +13,22 @@ from handlers.digest.data import DigestData, TeamWeek
 from handlers.digest.manager import date_range
 from handlers.digest.render import goal_line, highlight_sections, values_line
 from handlers.i18n import Translator
-from handlers.messages import Card, Line, Section
+from handlers.messages import Card, Image, Line, Section
 
 TEAM_DIGEST = "team_digest"
 
 
 def team_digest_card(
-    t: Translator, *, week: TeamWeek, data: DigestData, pulse: Sequence[Section], zone: ZoneInfo
+    t: Translator,
+    *,
+    week: TeamWeek,
+    data: DigestData,
+    pulse: Sequence[Section],
+    zone: ZoneInfo,
+    charts: Sequence[Image] = (),
 ) -> Card | None:
-    """The post for one team, or None when the period has nothing to show (a quiet channel stays quiet)."""
+    """The post for one team, or None when the period has nothing to show (a quiet channel stays quiet); its charts
+    are numbers, drawn when it is delivered."""
     if not week.tally.kudos and not pulse:
         return None
     sections: list[Section] = []
@@ -44,4 +51,5 @@ def team_digest_card(
             Line.of(t("Every kudos a member receives fills the team's pot. See or vote for the goal with /rewards.")),
         ),
         summary=t("{team}: the week in recognition", team=week.team.name),
+        images=tuple(charts),
     )

@@ -16,6 +16,7 @@ from handlers.kudos.give import KudosText, give_from_text, give_from_texts, give
 from handlers.kudos.leaderboard import PERIODS, Leaderboard, build_leaderboard, leaderboard_sections, period_label
 from handlers.kudos.outcome import KudosOutcome
 from handlers.kudos.parse import KudosDraft
+from handlers.kudos.rules import KudosRequest
 from handlers.routes import Routes
 
 ROUTES = Routes(commands={"kudos": handle}, actions={OPEN_FORM_ACTION: open_form}, forms={FORM_ACTION: submit_form})
@@ -24,6 +25,7 @@ __all__ = [
     "FORM_ACTION",
     "KudosDraft",
     "KudosOutcome",
+    "KudosRequest",
     "KudosText",
     "Leaderboard",
     "OPEN_FORM_ACTION",

@@ -16,6 +16,8 @@ from handlers.messages import Choice, Form, FormInput, FormOption, Reply, reply
 FORM_ACTION = "kudos.give"
 OPEN_FORM_ACTION = "kudos.form"
 MAX_PREFILL_MESSAGE = 1500
+MAX_ROW_ID = 2**63 - 1
+MAX_ID_DIGITS = 19
 
 
 async def kudos_form(
@@ -83,8 +85,8 @@ async def open_form(ctx: Context, value: str) -> Reply:
     prefill = _decode(value)
     return await form_reply(
         ctx,
-        people=[int(item) for item in prefill.get("p", []) if str(item).isdigit()],
-        points=int(prefill.get("n", 1)) if str(prefill.get("n", 1)).isdigit() else 1,
+        people=[number for item in prefill.get("p", []) if (number := _row_id(str(item))) is not None],
+        points=_row_id(str(prefill.get("n", 1))) or 1,
         values=[str(item) for item in prefill.get("v", [])],
         message=str(prefill.get("m", "")),
     )
@@ -114,6 +116,16 @@ def _decode(value: str) -> dict[str, Any]:
     return {**data, "m": message} if newline else data
 
 
+def _row_id(text: str) -> int | None:
+    """A positive whole number a database row can hold, from a form's raw text in any script's decimal digits; None
+    for anything else (digits such as "²" that `int` refuses, numbers beyond a 64-bit key)."""
+    text = text.strip()
+    if not text.isdecimal() or len(text) > MAX_ID_DIGITS:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ROW_ID else None
+
+
 def _first(values: Mapping[str, tuple[str, ...]], name: str) -> str:
     items = values.get(name, ())
     return items[0].strip() if items else ""
@@ -124,11 +136,11 @@ async def submit_form(ctx: Context, values: Mapping[str, tuple[str, ...]], metad
     channel = _decode(metadata).get("channel")
     if isinstance(channel, str) and not ctx.channel:
         ctx.channel = channel
-    people = tuple(dict.fromkeys(int(item) for item in values.get("people", ()) if item.strip().isdigit()))
+    people = tuple(dict.fromkeys(number for item in values.get("people", ()) if (number := _row_id(item)) is not None))
     raw_points = _first(values, "points") or "1"
     message = _first(values, "message")
     chosen = tuple(item.strip().lower().lstrip("#") for item in values.get("values", ()) if item.strip())
-    if not raw_points.lstrip("+").isdigit():
+    if _row_id(raw_points.lstrip("+")) is None:
         answer = reply(ctx.t("Points must be a whole number from 1 to {most}.", most=ctx.policy.max_points_per_kudos))
         return _with_retry(ctx, answer, people, 1, chosen, message)
     points = int(raw_points.lstrip("+"))

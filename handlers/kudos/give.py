@@ -50,11 +50,16 @@ async def give_from_text(
     return outcome
 
 
-async def give_from_texts(items: Sequence[KudosText]) -> list[KudosOutcome]:
-    """Parse each text and give the kudos they describe together (`give_many`); unreadable ones get the how-to."""
+async def give_from_texts(items: Sequence[KudosText | KudosRequest]) -> list[KudosOutcome]:
+    """Parse each text and give the kudos they describe together (`give_many`) with the requests already drafted (a
+    reaction); unreadable texts get the how-to."""
     outcomes: list[KudosOutcome | None] = []
     requests: list[KudosRequest] = []
     for item in items:
+        if isinstance(item, KudosRequest):
+            requests.append(item)
+            outcomes.append(None)
+            continue
         try:
             draft = parse_kudos(item.text, read_points=item.points is None)
         except KudosParseError as error:

@@ -7,23 +7,9 @@ through the delivery outbox with keys derived from the kudos, so they are delive
 from __future__ import annotations
 
 from handlers.context import Context, translator_for_person
-from handlers.delivery import NewDelivery, channel_delivery, person_deliveries
+from handlers.delivery import NewDelivery, channel_delivery, person_deliveries, recognition_channel
 from handlers.i18n import Translator
 from handlers.kudos.cards import KudosFacts, recipient_message, recognition_post
-from handlers.policy import Policy
-
-CONSOLE_RECOGNITION_CHANNEL = "kudos"
-
-
-def recognition_channel(policy: Policy, platform: str) -> str | None:
-    """Where a kudos given on a platform is announced (the console shows its post too)."""
-    if platform == "slack":
-        return policy.recognition_channel
-    if platform == "teams":
-        return policy.teams_recognition_channel
-    if platform == "console":
-        return CONSOLE_RECOGNITION_CHANNEL
-    return None
 
 
 def kudos_effects(ctx: Context, facts: KudosFacts, kudos_id: int) -> list[NewDelivery]:

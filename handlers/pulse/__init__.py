@@ -5,12 +5,14 @@ Ballots: `with_ballots` puts a person's tokens into a queued pulse card as it is
 `COMMENT_FORM`) writes nothing about the person tapping, so adapters run it without recording anything about them.
 
 Scheduler jobs (each in its own transaction, every few minutes): `send_due_pulses`, `send_reminders`,
-`close_expired`. Readers of results: `pulse_report` / `team_results` (already suppressed below the anonymity
-threshold; a team too small to show alone is shown with its roll-up, `PulseReport.shown_for`; each shown team
-carries its drivers' `DriverTrend`s), rendered with `results_card` or `report_json`. Inside, `reading` reads the
-rounds, `rollup` groups small teams, `suppression` decides what the threshold hides, `figures` computes what is left
-and `continuity` each driver's recent measures. An admin's changes, each raising a typed error
-the CLI prints: `edit_plan` / `plan_overview`, `add_question`, `retire_question`, `question_bank`.
+`close_expired`. Check-ins after a team's action (`start_checkin`, `close_due_checkins`, read with
+`checkin_results`) are rounds of their own kind that no pulse report reads. Readers of results: `pulse_report` /
+`team_results` (already suppressed below the anonymity threshold; a team too small to show alone is shown with its
+roll-up, `PulseReport.shown_for`; each shown team carries its drivers' `DriverTrend`s), rendered with
+`results_card` or `report_json`. Inside, `reading` reads the rounds, `rollup` groups small teams, `suppression`
+decides what the threshold hides, `figures` computes what is left and `continuity` each driver's recent measures.
+An admin's changes, each raising a typed error the CLI prints: `edit_plan` / `plan_overview`, `add_question`,
+`retire_question`, `question_bank`.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from handlers.pulse.cards import (
     with_ballots,
     without_ballots,
 )
+from handlers.pulse.checkin import CheckinResult, checkin_results, close_due_checkins, start_checkin
 from handlers.pulse.commands import handle
-from handlers.pulse.continuity import DriverTrend, Measure
+from handlers.pulse.continuity import DriverTrend, Measure, last_known
 from handlers.pulse.figures import DriverResult
 from handlers.pulse.followup import (
     ANSWER_BACK_ACTION,
@@ -52,6 +55,7 @@ from handlers.pulse.plan import (
 from handlers.pulse.plan_edit import PlanChange, PlanEditError, TeamPlan, edit_plan, plan_overview
 from handlers.pulse.question_edit import QuestionEditError, add_question, question_bank, retire_question
 from handlers.pulse.questions import (
+    ADMIN_SCALES,
     DRIVERS,
     ENPS_DRIVER,
     SCALES,
@@ -67,9 +71,11 @@ from handlers.pulse.view import open_notice, report_json, results_card
 from handlers.routes import Routes
 
 __all__ = [
+    "ADMIN_SCALES",
     "BALLOT_ACTIONS",
     "CADENCES",
     "COMMENT_FORM",
+    "CheckinResult",
     "DRIVERS",
     "DriverResult",
     "DriverTrend",
@@ -78,6 +84,7 @@ __all__ = [
     "MAX_QUESTIONS",
     "MAX_WINDOW_HOURS",
     "Measure",
+    "last_known",
     "MissingSecretKey",
     "PlanChange",
     "PlanEditError",
@@ -90,6 +97,8 @@ __all__ = [
     "WEEKDAYS",
     "add_question",
     "add_questions",
+    "checkin_results",
+    "close_due_checkins",
     "close_expired",
     "close_now",
     "driver_name",
@@ -108,6 +117,7 @@ __all__ = [
     "send_due_pulses",
     "send_now",
     "send_reminders",
+    "start_checkin",
     "start_round",
     "team_results",
     "with_ballots",

@@ -106,6 +106,7 @@ async def card_at(ctx: Context, ballot: Ballot, *, saved: bool = False) -> Card 
         threshold=ctx.policy.anonymity_threshold,
         chosen=answer.value if answer else None,
         saved=saved,
+        subject=found.pulse.subject,
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from handlers.i18n import Translator
 from handlers.messages import Card, Choice, Line, Section
-from handlers.pulse.questions import SCALES, scale_labels
+from handlers.pulse.questions import CHECKIN_DRIVER, SCALES, scale_labels
 from handlers.pulse.tokens import Ballot, ballot_token, parse_answer, parse_ballot
 from storage.models import PulseQuestion
 
@@ -36,22 +36,21 @@ def question_card(
     chosen: int | None = None,
     reminder: bool = False,
     saved: bool = False,
+    subject: str | None = None,
 ) -> Card:
     """Question `ballot.position` of a round's `total`: one button per answer (one tap answers and moves on to the
     next question), a button to add a comment, and buttons to go back and forth while the pulse is open. The ballot
-    carries the version of the answer shown and the person's token (empty in a queued message)."""
+    carries the version of the answer shown and the person's token (empty in a queued message). A check-in's one
+    question shows what it asks about (`subject`, the team's action) and takes no comment."""
     labels = scale_labels(t, question.scale)
     index = ballot.position
-    number = index + 1
-    if reminder:
-        title = t("Reminder: pulse check, question {number} of {total}", number=number, total=total)
-    else:
-        title = t("Pulse check: question {number} of {total}", number=number, total=total)
+    checkin = question.driver == CHECKIN_DRIVER
     text = question_text(question, t.language)
-    sections = [Section(text=Line.of(text))]
+    sections = [Section(text=Line.of(subject), quote=True)] if subject else []
+    sections.append(Section(text=Line.of(text)))
     if chosen is not None:
         sections.append(Section(text=Line.of(t("Your answer: {answer}", answer=labels.get(chosen, str(chosen))))))
-    choices = _ballot_choices(t, labels, SCALES[question.scale], ballot, total, chosen)
+    choices = _ballot_choices(t, labels, SCALES[question.scale], ballot, total, chosen, comment=not checkin)
     context = []
     if saved:
         context.append(Line.of(t("Thank you, your answer to the previous question is saved.")))
@@ -73,11 +72,27 @@ def question_card(
             else t("Open until {deadline}.", deadline=deadline)
         )
     )
+    title = _title(t, number=index + 1, total=total, reminder=reminder, checkin=checkin)
     return Card(title=title, sections=tuple(sections), choices=tuple(choices), context=tuple(context), summary=text)
 
 
+def _title(t: Translator, *, number: int, total: int, reminder: bool, checkin: bool) -> str:
+    if checkin:
+        return t("Reminder: check-in on your team's action") if reminder else t("Check-in on your team's action")
+    if reminder:
+        return t("Reminder: pulse check, question {number} of {total}", number=number, total=total)
+    return t("Pulse check: question {number} of {total}", number=number, total=total)
+
+
 def _ballot_choices(
-    t: Translator, labels: dict[int, str], values: Sequence[int], ballot: Ballot, total: int, chosen: int | None
+    t: Translator,
+    labels: dict[int, str],
+    values: Sequence[int],
+    ballot: Ballot,
+    total: int,
+    chosen: int | None,
+    *,
+    comment: bool = True,
 ) -> list[Choice]:
     """The answer buttons (carrying the answer's version), the comment button, and the way back and forth."""
     choices = [
@@ -89,7 +104,8 @@ def _ballot_choices(
         )
         for value in values
     ]
-    choices.append(Choice(label=t("Add a comment"), action=COMMENT_ACTION, value=ballot.ref()))
+    if comment:
+        choices.append(Choice(label=t("Add a comment"), action=COMMENT_ACTION, value=ballot.ref()))
     at = Ballot(ballot.round_id, 0, 0, ballot.token)
     if ballot.position > 0:
         previous = replace(at, position=ballot.position - 1).ref()

@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from handlers.pulse.questions import ENPS_DRIVER, on_ten
 from handlers.pulse.rollup import Hierarchy, Rollup, rollups
 from handlers.pulse.stats import QuestionStats, question_stats
-from handlers.pulse.suppression import QuestionVisibility, TeamVisibility, hidden_in_round, question_visibility
+from handlers.pulse.suppression import (
+    QuestionVisibility,
+    Suppressed,
+    TeamVisibility,
+    question_visibility,
+    round_suppressed,
+)
 from storage.models import PulseQuestion, PulseRound
 
 Values = dict[tuple[int, int], list[int]]
@@ -63,26 +69,35 @@ class Asked:
     answered: dict[int, int] = field(default_factory=dict)
     hierarchy: Hierarchy = field(default_factory=Hierarchy)
 
-    judged: dict[tuple[str, int | None, int], tuple[set[int], bool]] = field(default_factory=dict, compare=False)
+    judged: dict[tuple[str, int | None, int], Suppressed] = field(default_factory=dict, compare=False)
     rows: dict[tuple[int, int], _Period] = field(default_factory=dict, compare=False)
 
     def visible_then(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> tuple[bool, bool]:
-        """Whether `pulse`'s team, and the organisation, were shown (for the question) when `pulse` was read.
+        """Whether `pulse`'s team, and the organisation, were shown (for the question) when `pulse` was read."""
+        then = self._then(pulse, question_id, threshold=threshold)
+        return pulse.team_id not in then.hidden, not then.organisation_hidden
 
-        Judged once per period and question for all the round's teams (a report asks for every team and round)."""
+    def rollup_visible_then(self, pulse: PulseRound, group: Rollup, question_id: int, *, threshold: int) -> bool:
+        """Whether `group` was one of the roll-ups of `pulse`'s period, and shown (for the question) then."""
+        if group not in self._period(pulse, threshold=threshold)[1]:
+            return False
+        return group not in self._then(pulse, question_id, threshold=threshold).hidden_rollups
+
+    def _then(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> Suppressed:
+        """What `pulse`'s period hid (for the question): judged once per period and question for all its teams
+        (a report asks for every team and round)."""
         known = (pulse.id or 0) in self.peers
         key = (pulse.period if known else f"round {pulse.id}", question_id, threshold)
         if key not in self.judged:
             self.judged[key] = self._judge(pulse, question_id, threshold=threshold)
-        hidden, organisation_hidden = self.judged[key]
-        return pulse.team_id not in hidden, not organisation_hidden
+        return self.judged[key]
 
-    def _judge(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> tuple[set[int], bool]:
+    def _judge(self, pulse: PulseRound, question_id: int | None, *, threshold: int) -> Suppressed:
         team_answered, groups, asked = self._period(pulse, threshold=threshold)
         answers = None
         if question_id is not None:
             answers = {team: len(self.values.get((round_id, question_id), [])) for team, round_id in asked[question_id]}
-        return hidden_in_round(team_answered, answers, threshold=threshold, rollups=groups)
+        return round_suppressed(team_answered, answers, threshold=threshold, rollups=groups)
 
     def _period(self, pulse: PulseRound, *, threshold: int) -> _Period:
         """A period's respondents per team, its roll-ups and who was asked each question: built once per period,

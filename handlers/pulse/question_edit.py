@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.errors import RuleError, _
 from handlers.pulse.bank_sync import AddReport, add_questions, ensure_bank
-from handlers.pulse.questions import SPEC_MESSAGES, QuestionSpec, spec_issue
+from handlers.pulse.questions import CHECKIN_DRIVER, SPEC_MESSAGES, QuestionSpec, spec_issue
 from storage.models import PulseQuestion
 from storage.pulse import rounds as pulse_store
 
@@ -37,7 +37,7 @@ async def retire_question(session: AsyncSession, *, key: str) -> PulseQuestion:
     """Stop asking a question (its results stay); raises `QuestionEditError` when no question has the key."""
     await ensure_bank(session)
     question = await pulse_store.question_by_key(session, key=key.strip().lower())
-    if question is None:
+    if question is None or question.driver == CHECKIN_DRIVER:
         raise QuestionEditError(UNKNOWN_KEY, key=key)
     question.active = False
     await pulse_store.save_question(session, question)
@@ -45,6 +45,6 @@ async def retire_question(session: AsyncSession, *, key: str) -> PulseQuestion:
 
 
 async def question_bank(session: AsyncSession) -> Sequence[PulseQuestion]:
-    """Every question, shipped and added, retired ones included."""
+    """Every question, shipped and added, retired ones included (not the check-in's, which no pulse asks)."""
     await ensure_bank(session)
-    return await pulse_store.all_questions(session)
+    return [item for item in await pulse_store.all_questions(session) if item.driver != CHECKIN_DRIVER]

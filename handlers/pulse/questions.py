@@ -10,17 +10,25 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 
 from handlers.errors import Problem, _
 from handlers.i18n import Translator
 
+CHECKIN_SCALE = "helped3"
 SCALES: dict[str, tuple[int, ...]] = {
     "agree5": (1, 2, 3, 4, 5),
     "scale10": tuple(range(11)),
     "yesno": (1, 0),
     "emoji5": (1, 2, 3, 4, 5),
+    CHECKIN_SCALE: (2, 1, 0),  # yes, somewhat, no: only the check-in question after a team's action
 }
+# The scales an admin's questions may use; the check-in's is Bravo's own.
+ADMIN_SCALES = tuple(scale for scale in SCALES if scale != CHECKIN_SCALE)
+# The one question of an action's check-in ("did it help?"): never in a pulse, never in the bank's listing.
+CHECKIN_DRIVER = "action-checkin"
+CHECKIN_KEY = "action-checkin"
 EMOJI = {1: "😞", 2: "🙁", 3: "😐", 4: "🙂", 5: "😄"}
 ENPS_DRIVER = "enps"
 DRIVERS: tuple[str, ...] = (
@@ -53,6 +61,8 @@ def scale_labels(t: Translator, scale: str) -> dict[int, str]:
         }
     if scale == "yesno":
         return {1: t("Yes"), 0: t("No")}
+    if scale == CHECKIN_SCALE:
+        return {2: t("Yes"), 1: t("Somewhat"), 0: t("No")}
     if scale == "emoji5":
         return dict(EMOJI)
     return {value: str(value) for value in SCALES.get(scale, ())}
@@ -68,12 +78,22 @@ def on_ten(scale: str, value: float) -> float:
         return (value - 1) * 2.5
     if scale == "yesno":
         return value * 10
+    if scale == CHECKIN_SCALE:
+        return value * 5
     return value
 
 
 def driver_name(t: Translator, driver: str) -> str:
     """A driver's name in the reader's language; an admin's own driver shows as written."""
-    names = {
+    return _driver_names(t.language).get(driver, driver)
+
+
+@lru_cache(maxsize=16)
+def _driver_names(language: str) -> dict[str, str]:
+    """Every driver's name in `language`, translated once per process: a digest run names drivers by the ten
+    thousand. Never modified by callers."""
+    t = Translator(language)
+    return {
         "purpose": t("Purpose"),
         "goals": t("Goals"),
         "tools": t("Tools"),
@@ -86,7 +106,6 @@ def driver_name(t: Translator, driver: str) -> str:
         "collaboration": t("Team collaboration"),
         ENPS_DRIVER: t("eNPS"),
     }
-    return names.get(driver, driver)
 
 
 @dataclass(frozen=True)
@@ -106,10 +125,12 @@ UNKNOWN_SCALE = "unknown_scale"
 ENPS_SCALE = "enps_scale"
 EMPTY_TEXT = "empty_text"
 TEXT_TOO_LONG = "text_too_long"
+RESERVED = "reserved"
 SPEC_MESSAGES = {
     BAD_KEY: _("the key '{key}' may only use a-z, 0-9, '.', '_' and '-'"),
     BAD_DRIVER: _("the driver '{driver}' may only use a-z, 0-9 and '-'"),
     UNKNOWN_SCALE: _("unknown scale '{scale}' (use {scales})"),
+    RESERVED: _("'{name}' is kept for the check-ins after a team's actions"),
     ENPS_SCALE: _("eNPS questions use the 0-10 scale"),
     EMPTY_TEXT: _("the question text is empty"),
     TEXT_TOO_LONG: _("the question text is longer than {limit} characters"),
@@ -134,8 +155,10 @@ def spec_issue(spec: QuestionSpec) -> Problem | None:
         return Problem(BAD_KEY, {"key": spec.key[:70]})
     if not DRIVER_PATTERN.match(spec.driver):
         return Problem(BAD_DRIVER, {"driver": spec.driver[:40]})
-    if spec.scale not in SCALES:
-        return Problem(UNKNOWN_SCALE, {"scale": spec.scale[:20], "scales": ", ".join(SCALES)})
+    if CHECKIN_DRIVER in (spec.driver, spec.key):
+        return Problem(RESERVED, {"name": CHECKIN_DRIVER})
+    if spec.scale not in ADMIN_SCALES:
+        return Problem(UNKNOWN_SCALE, {"scale": spec.scale[:20], "scales": ", ".join(ADMIN_SCALES)})
     if spec.driver == ENPS_DRIVER and spec.scale != "scale10":
         return Problem(ENPS_SCALE)
     for text in (spec.text_en, spec.text_fr):

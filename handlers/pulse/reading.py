@@ -63,7 +63,8 @@ class Rounds:
 
 async def readable_rounds(session: AsyncSession, now: datetime) -> Rounds:
     rounds = await pulse_store.all_rounds(session)
-    counts = await pulse_store.participation_counts(session, round_ids=[r.id or 0 for r in rounds])
+    invited = await pulse_store.participation_counts(session, round_ids=None)  # every round's, as all are read
+    counts = {pulse.id or 0: invited.get(pulse.id or 0, (0, 0)) for pulse in rounds}
     history: dict[int, list[PulseRound]] = defaultdict(list)
     latest: dict[int, PulseRound] = {}
     by_period: dict[str, list[PulseRound]] = defaultdict(list)
@@ -84,7 +85,8 @@ async def asked(session: AsyncSession, rounds: Rounds, tree: Hierarchy) -> Asked
     history = rounds.history
     periods = {id(peers): peers for peers in rounds.peers.values()}  # one list per period, shared by its rounds
     ids = sorted({peer.id or 0 for peers in periods.values() for peer in peers})
-    round_questions = await pulse_store.round_question_ids(session, round_ids=ids)
+    every = await pulse_store.round_question_ids(session, round_ids=None)  # nearly every round's: one statement
+    round_questions = {round_id: every.get(round_id, []) for round_id in ids}
     compared = sorted(set(rounds_compared(history, round_questions)) | set(recent_rounds(history)))
     read = {id(peers): peers for r in compared if (peers := rounds.peers.get(r)) is not None}
     wanted = set(compared) | {p.id or 0 for peers in read.values() for p in peers}

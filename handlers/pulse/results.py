@@ -4,10 +4,10 @@
 `handlers.pulse.suppression` decide what the anonymity threshold hides, then computes the figures
 (`handlers.pulse.figures`) of what is left: a hidden group or question carries no number at all, so no renderer (chat,
 digest, CLI, export) can show one by mistake. Teams too small to show are rolled up together
-(`handlers.pulse.rollup`) and each roll-up is a group of its own, labelled with its teams' names, without change or
-comments. A round becomes readable only when it closes: while a team's latest
-round is open, its group carries only how many have answered and when it closes, so nobody can watch an average
-move and learn the answer that moved it.
+(`handlers.pulse.rollup`) and each roll-up is a group of its own, labelled with its teams' names, without comments;
+its trends compare it only with earlier pools of the same teams (`handlers.pulse.continuity`). A round becomes
+readable only when it closes: while a team's latest round is open, its group carries only how many have answered
+and when it closes, so nobody can watch an average move and learn the answer that moved it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from functools import cached_property
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.policy import Policy
-from handlers.pulse.continuity import DriverTrend, trends
+from handlers.pulse.continuity import DriverTrend, organisation_trends, rollup_trends, trends
 from handlers.pulse.figures import CommentView, DriverResult, Figures, QuestionResult
 from handlers.pulse.reading import Rounds, asked, comments, hierarchy, readable_rounds
 from handlers.pulse.rollup import Rollup, rollups
@@ -174,7 +174,8 @@ class _Assembly:
         )
 
     def rollup(self, group: Rollup, names: dict[int, str]) -> GroupResult:
-        """Small teams shown together (their rounds share a period): pooled figures, no change, no comments."""
+        """Small teams shown together (their rounds share a period): pooled figures and their trends over the earlier
+        shown pools of the same teams, no comments."""
         members = tuple(sorted(group, key=lambda team: names.get(team, str(team)).lower()))
         name = " + ".join(names.get(team, str(team)) for team in members)
         if group in self.visibility.hidden_rollups:
@@ -194,6 +195,12 @@ class _Assembly:
             questions=results,
             drivers=self.figures.drivers(group, results),
             members=members,
+            trends=rollup_trends(
+                self.figures.asked,
+                group,
+                threshold=self.figures.threshold,
+                hidden_now={result.question.id or 0 for result in results if result.hidden},
+            ),
         )
 
     def _open_team(self, team_id: int, name: str) -> GroupResult:
@@ -236,6 +243,7 @@ class _Assembly:
             questions=results,
             drivers=self.figures.drivers(None, results),
             closed=True,
+            trends=organisation_trends(self.figures.asked, threshold=self.figures.threshold),
         )
 
     def _open_organisation(self) -> GroupResult:

@@ -25,6 +25,7 @@ from handlers.pulse.tokens import NO_KEY, Ballot, MissingSecretKey, key_check, s
 from storage import people as people_store
 from storage.models import Person, PulseQuestion, PulseRound, Team
 from storage.models.delivery import UNDELIVERED
+from storage.models.pulse import PULSE
 from storage.pulse import answers as pulse_answers
 from storage.pulse import rounds as pulse_store
 
@@ -44,11 +45,7 @@ async def start_round(
     Raises `MissingSecretKey` without `BRAVO_SECRET_KEY`: ballots are never made without it."""
     if not policy.secret_key:
         raise MissingSecretKey(NO_KEY)
-    members = [
-        member
-        for member in await people_store.team_members(session, team_id=team.id or 0)
-        if person_platforms(member, policy.platforms)
-    ]
+    members = await reachable_members(session, team=team, policy=policy)
     if not members:
         return None
     plan = await team_plan(session, policy=policy, team_id=team.id or 0)
@@ -70,7 +67,7 @@ async def start_round(
     await pulse_store.add_round_questions(session, round_id=round_id, question_ids=[q.id or 0 for q in questions])
     await pulse_store.invite(session, round_id=round_id, person_ids=[member.id or 0 for member in members])
     for member in members:
-        await _queue_question(
+        await queue_question(
             session,
             pulse=pulse,
             person=member,
@@ -80,6 +77,12 @@ async def start_round(
             not_before=instants[member.id or 0],
         )
     return pulse
+
+
+async def reachable_members(session: AsyncSession, *, team: Team, policy: Policy) -> list[Person]:
+    """The team's members a round can reach on a configured platform: those it invites, so participation is honest."""
+    members = await people_store.team_members(session, team_id=team.id or 0)
+    return [member for member in members if person_platforms(member, policy.platforms)]
 
 
 async def _open_round(
@@ -99,7 +102,7 @@ async def _open_round(
     )
 
 
-async def _queue_question(
+async def queue_question(
     session: AsyncSession,
     *,
     pulse: PulseRound,
@@ -107,7 +110,7 @@ async def _queue_question(
     first: PulseQuestion,
     total: int,
     policy: Policy,
-    not_before: datetime,
+    not_before: datetime | None,
     reminder: bool = False,
 ) -> None:
     """Queue a person's pulse message (or its reminder): the first question, its buttons without a token (the
@@ -121,6 +124,7 @@ async def _queue_question(
         deadline=t.deadline(pulse.closes_at),
         threshold=policy.anonymity_threshold,
         reminder=reminder,
+        subject=pulse.subject,
     )
     await queue(
         session,
@@ -168,7 +172,7 @@ async def send_now(
     for team in await people_store.all_teams(session):
         if team_ids is not None and team.id not in team_ids:
             continue
-        if await pulse_store.open_rounds(session, team_id=team.id or 0):
+        if await pulse_store.open_rounds(session, team_id=team.id or 0, kind=PULSE):
             continue
         plan = await team_plan(session, policy=policy, team_id=team.id or 0)
         if not plan.enabled and team_ids is None:
@@ -202,7 +206,7 @@ async def send_reminders(session: AsyncSession, *, policy: Policy, now: datetime
         for person in await people_store.people_by_ids(session, ids=waiting):
             if not person.active or not first:
                 continue
-            await _queue_question(
+            await queue_question(
                 session,
                 pulse=pulse,
                 person=person,
@@ -240,10 +244,12 @@ async def close_expired(session: AsyncSession, *, now: datetime) -> int:
     return closed
 
 
-async def close_now(session: AsyncSession, *, now: datetime, team_ids: Sequence[int] | None = None) -> int:
-    """Close open rounds early (all, or the given teams'): `bravo pulse close`."""
+async def close_now(
+    session: AsyncSession, *, now: datetime, team_ids: Sequence[int] | None = None, kind: str | None = None
+) -> int:
+    """Close open rounds early (all, or the given teams', of every kind or only `kind`): `bravo pulse close`."""
     closed = 0
-    for pulse in await pulse_store.open_rounds(session):
+    for pulse in await pulse_store.open_rounds(session, kind=kind):
         if team_ids is None or pulse.team_id in team_ids:
             closed += await close_round(session, pulse=pulse, now=now)
     return closed

@@ -4,7 +4,7 @@
 `suppress` applies it at every level of the tree a report shows: the organisation, the teams and the roll-ups of small
 teams under it (`handlers.pulse.rollup`), the teams each roll-up pools. A report applies it before any figure is
 computed: to the teams' latest rounds and the organisation (`team_visibility`), then to each question's answers in
-those rounds and in the rounds their changes are measured against (`question_visibility`, `hidden_in_round`).
+those rounds and in the rounds their changes are measured against (`question_visibility`, `round_suppressed`).
 What is hidden gets no number at all, so no reader (chat, digest, CLI, export) can show one by mistake.
 """
 
@@ -153,32 +153,33 @@ def question_visibility(
     )
 
 
-def hidden_in_round(
+def round_suppressed(
     team_answered: Mapping[int, int],
     question_answers: Mapping[int, int] | None,
     *,
     threshold: int,
     rollups: Sequence[Rollup] = (),
-) -> tuple[set[int], bool]:
-    """The teams hidden in an earlier round (for a question, when given), and whether the organisation was.
+) -> Suppressed:
+    """What an earlier round hid (for a question, when given): its teams, its roll-ups and the organisation.
 
     A figure drawing on several rounds (a change, a trend) is shown only when the group was visible in each round
     it draws on, judged among all the teams of that round (`team_answered`: each team's respondents then;
     `question_answers`: each team's answers to the question then; `rollups`: the roll-ups of that round), so that a
-    team hidden then as the next-smallest sibling, or by organisation minus the others, stays hidden for good.
+    team or roll-up hidden then as the next-smallest sibling, or by organisation minus the others, stays hidden for
+    good.
     """
     then = suppress(team_answered, threshold=threshold, rollups=rollups)
-    hidden, organisation_hidden = then.hidden, then.organisation_hidden
-    if question_answers is not None:
-        asked = [group for group in rollups if group & set(question_answers)]
-        question = suppress(
-            question_answers,
-            threshold=threshold,
-            rollups=asked,
-            forced=hidden,
-            forced_rollups=then.hidden_rollups,
-        )
-        hidden = hidden | question.hidden
-        organisation_hidden = organisation_hidden or question.organisation_hidden
-        organisation_hidden = organisation_hidden or bool(hidden & set(question_answers))
-    return hidden, organisation_hidden
+    if question_answers is None:
+        return then
+    asked = [group for group in rollups if group & set(question_answers)]
+    question = suppress(
+        question_answers,
+        threshold=threshold,
+        rollups=asked,
+        forced=then.hidden,
+        forced_rollups=then.hidden_rollups,
+    )
+    hidden = then.hidden | question.hidden
+    organisation_hidden = then.organisation_hidden or question.organisation_hidden
+    organisation_hidden = organisation_hidden or bool(hidden & set(question_answers))
+    return Suppressed(hidden, then.hidden_rollups | question.hidden_rollups, organisation_hidden)

@@ -9,19 +9,12 @@ from __future__ import annotations
 
 from handlers.context import Context, first_time
 from handlers.messages import Card, Choice, Line, Reply, Section, reply
-from handlers.rewards.pots import (
-    MAX_GOAL_POINTS,
-    MAX_REWARD_LENGTH,
-    RewardError,
-    ensure_round,
-    progress_bar,
-    propose,
-    vote,
-)
+from handlers.rewards.pots import RewardError, ensure_round, progress_bar, vote
+from handlers.rewards.proposals import MAX_GOAL_POINTS, MAX_REWARD_LENGTH, Proposal, propose
 from handlers.routes import Routes
 from storage import people as people_store
 from storage import rewards as rewards_store
-from storage.models import RewardRound
+from storage.models import RewardOption, RewardRound
 from storage.models.rewards import ACTIVE
 
 VOTE_ACTION = "rewards.vote"
@@ -113,7 +106,7 @@ async def _propose(ctx: Context, words: list[str]) -> Reply:
         card = await goal_card(ctx, team_id=None if org else ctx.actor.team_id)
         return Reply(card=card)
     try:
-        option = await propose(
+        proposal = await propose(
             ctx.session,
             team_id=team_id,
             org=org,
@@ -123,15 +116,42 @@ async def _propose(ctx: Context, words: list[str]) -> Reply:
         )
     except RewardError as error:
         return reply(explain(ctx, error))
-    values = {"reward": option.reward, "points": option.points}
-    if org:
-        done = t("Proposed to the organisation: {reward} ({points} points).", **values)
-    elif team_id is None:
-        done = t("Proposed to every team: {reward} ({points} points).", **values)
-    else:
-        done = t("Proposed to your team: {reward} ({points} points).", **values)
+    done = await _proposed(ctx, proposal, org=org, team_id=team_id)
     card = await goal_card(ctx, team_id=None if org else ctx.actor.team_id)
     return Reply(card=card.model_copy(update={"sections": (Section(text=Line.of(done)), *card.sections)}))
+
+
+async def _proposed(ctx: Context, proposal: Proposal, *, org: bool, team_id: int | None) -> str:
+    """What the proposer is told. The same reward proposed again for their own team counts as their vote for it."""
+    t, option = ctx.t, proposal.option
+    values = {"reward": option.reward, "points": option.points}
+    if proposal.new:
+        if org:
+            return t("Proposed to the organisation: {reward} ({points} points).", **values)
+        if team_id is None:
+            return t("Proposed to every team: {reward} ({points} points).", **values)
+        return t("Proposed to your team: {reward} ({points} points).", **values)
+    if org or team_id is None:
+        return t("{reward} is already proposed ({points} points).", **values)
+    row = await ensure_round(ctx.session, team_id=team_id)
+    try:
+        row, _ = await vote(ctx.session, person=ctx.actor, round_id=row.id or 0, option_id=option.id or 0, now=ctx.now)
+    except RewardError:
+        return t("{reward} is already proposed ({points} points).", **values)
+    if _decided(ctx, row, option):
+        return _vote_outcome(ctx, row, option)
+    return t("{reward} is already proposed ({points} points): your vote for it is counted.", **values)
+
+
+def _decided(ctx: Context, row: RewardRound, option: RewardOption) -> bool:
+    """This very vote made the option the goal (a majority of the team)."""
+    return row.status == ACTIVE and row.option_id == option.id and row.started_at == ctx.now
+
+
+def _vote_outcome(ctx: Context, row: RewardRound, option: RewardOption) -> str:
+    if _decided(ctx, row, option):
+        return ctx.t("Decided: the goal is now {reward}.", reward=option.reward)
+    return ctx.t("Your vote for {reward} is counted.", reward=option.reward)
 
 
 async def handle(ctx: Context, text: str) -> Reply:
@@ -156,10 +176,7 @@ async def _vote(ctx: Context, value: str) -> Reply:
     except RewardError as error:
         return reply(explain(ctx, error))
     card = await goal_card(ctx, team_id=row.team_id)
-    if row.status == ACTIVE and row.option_id == option.id and row.started_at == ctx.now:
-        done = ctx.t("Decided: the goal is now {reward}.", reward=option.reward)
-    else:
-        done = ctx.t("Your vote for {reward} is counted.", reward=option.reward)
+    done = _vote_outcome(ctx, row, option)
     card = card.model_copy(update={"sections": (Section(text=Line.of(done)), *card.sections)})
     return Reply(card=card, replace_original=True)
 

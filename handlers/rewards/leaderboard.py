@@ -1,7 +1,8 @@
 """The collective reward leaderboard: teams ranked by progress towards their own goal, never people.
 
-Posting it is also the moment goals are settled: votes on teams still choosing become goals, teams that reached
-theirs are celebrated, their manager is asked (privately) to deliver the reward, and the next round starts.
+Posting it is also the moment votes are settled: on teams still choosing, the most voted option becomes the goal.
+Goals are celebrated when they are reached (`handlers.rewards.celebrate`); the leaderboard shows those reached since
+the previous one without cheering them again, and celebrates only a goal nobody celebrated yet.
 """
 
 from __future__ import annotations
@@ -11,18 +12,15 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from handlers.context import translator_for_person
-from handlers.delivery import channel_delivery, person_deliveries, queue
+from handlers.delivery import channel_delivery, queue
 from handlers.i18n import Translator
-from handlers.messages import Card, Line, Section, text_card
+from handlers.messages import Card, Line, Section
 from handlers.policy import Policy
-from handlers.rewards.pots import Standing, advance, progress_bar, ranked, standings
-from storage import people as people_store
-from storage import rewards as rewards_store
-from storage.models import Person
+from handlers.rewards.celebrate import celebrate, cheer
+from handlers.rewards.pots import Standing, progress_bar, ranked, reached_since, settle_votes, standings
+from storage import schedule as schedule_store
 
 LEADERBOARD = "leaderboard"
-REWARD_DUE = "reward_due"
 
 
 def standing_line(t: Translator, rank: int, item: Standing) -> str:
@@ -37,10 +35,25 @@ def standing_line(t: Translator, rank: int, item: Standing) -> str:
     )
 
 
+def reached_line(t: Translator, item: Standing) -> str:
+    """A goal reached since the last leaderboard and celebrated then: shown, not cheered again."""
+    if item.team is None:
+        return t("✓ Together we reached {goal} points: {reward}", goal=item.goal or 0, reward=item.reward or "")
+    return t(
+        "✓ {team} reached {goal} points: {reward}", team=item.team.name, goal=item.goal or 0, reward=item.reward or ""
+    )
+
+
 def leaderboard_card(
-    t: Translator, *, teams: Sequence[Standing], organisation: Standing, reached: Sequence[Standing]
+    t: Translator,
+    *,
+    teams: Sequence[Standing],
+    organisation: Standing,
+    reached: Sequence[Standing],
+    earlier: Sequence[Standing] = (),
 ) -> Card:
-    """Bars per team, the organisation's goal, celebrations, and who is still choosing."""
+    """Bars per team, the organisation's goal, the goals reached now (cheered) and since the last leaderboard
+    (already celebrated when they were reached), and who is still choosing."""
     sections: list[Section] = []
     if organisation.goal:
         together = t(
@@ -53,15 +66,9 @@ def leaderboard_card(
     for rank, item in enumerate(ranked(teams), start=1):
         bar = progress_bar(item.pot, item.goal or 0)
         sections.append(Section(text=Line.of(standing_line(t, rank, item) + "\n" + bar)))
-    for item in reached:
-        reward = item.reward or ""
-        if item.team is None:
-            cheer = t("🎉 Together we reached {goal} points: {reward}!", goal=item.goal or 0, reward=reward or "")
-        else:
-            cheer = t(
-                "🎉 {team} reached {goal} points: {reward}!", team=item.team.name, goal=item.goal or 0, reward=reward
-            )
-        sections.append(Section(text=Line.of(cheer)))
+    sections.extend(Section(text=Line.of(cheer(t, item))) for item in reached)
+    if earlier:
+        sections.append(Section(text=Line.of("\n".join(reached_line(t, item) for item in earlier))))
     choosing = sorted((item.team.name for item in teams if item.team is not None and not item.goal), key=str.lower)
     if choosing:
         sections.append(Section(text=Line.of(t("Still choosing a goal: {teams}", teams=t.join(choosing)))))
@@ -79,35 +86,6 @@ def leaderboard_card(
     )
 
 
-def reward_due_card(t: Translator, item: Standing) -> Card:
-    """The private request to deliver a reward the team (or organisation) earned."""
-    reward = item.reward or ""
-    if item.team is None:
-        text = t(
-            "The whole organisation reached {goal} points together. Time to deliver the reward: {reward}.",
-            goal=item.goal or 0,
-            reward=reward,
-        )
-    else:
-        text = t(
-            "{team} reached its goal of {goal} points. Time to deliver the reward: {reward}. "
-            "Tell the team when it is planned!",
-            team=item.team.name,
-            goal=item.goal or 0,
-            reward=reward,
-        )
-    return text_card(text, title=t("A reward to deliver"))
-
-
-async def _reward_owners(session: AsyncSession, item: Standing, policy: Policy) -> list[Person]:
-    """Who delivers a reward: the team's manager; the admins for the organisation's."""
-    if item.team is not None:
-        manager_id = item.team.manager_id
-        manager = await people_store.get_person(session, person_id=manager_id) if manager_id else None
-        return [manager] if manager is not None and manager.active else []
-    return await rewards_store.admins(session, emails=sorted(policy.admin_emails))
-
-
 async def queue_leaderboard(
     session: AsyncSession,
     *,
@@ -115,37 +93,40 @@ async def queue_leaderboard(
     channels: Sequence[tuple[str, str]],
     dedupe_key: str,
     now: datetime,
+    since: datetime,
+    owner: str = "",
     dry_run: bool = False,
 ) -> tuple[Card, int]:
-    """Settle the goals, queue the leaderboard post in each `(platform, channel)` and the reward requests.
+    """Settle the votes, celebrate goals reached that nobody celebrated yet, and queue the leaderboard post in each
+    `(platform, channel)`; goals reached since the previous leaderboard (posted at `since` on schedule, or later)
+    and celebrated then are shown.
 
-    Returns the card and how many deliveries were queued. Call it inside the period's claim: it starts rounds.
+    Returns the card and how many posts were queued. Call it inside the period's claim: it starts rounds.
     With `dry_run` nothing is changed or queued.
     """
     teams, organisation = await standings(session, now=now)
     reached = [item for item in (*teams, organisation) if item.reached]
+    done = {item.round_id for item in reached}
     if not dry_run:
-        reached = await advance(session, items=[*teams, organisation], now=now)
+        await settle_votes(session, items=[*teams, organisation], now=now)
+        reached = await celebrate(session, policy=policy, items=reached, now=now, owner=owner)
         after, organisation_after = await standings(session, now=now)
         # A team that reached its goal is shown at 100% of it; the others as they stand now (a vote just settled
         # shows the new goal).
         done = {item.round_id for item in reached}
         teams = [before if before.round_id in done else later for before, later in zip(teams, after, strict=True)]
         organisation = organisation if organisation.round_id in done else organisation_after
-    card = leaderboard_card(Translator(policy.language), teams=teams, organisation=organisation, reached=reached)
+    # Read after celebrating: a goal another process celebrated meanwhile (its claim made ours wait) is listed.
+    previous = await schedule_store.last_claimed_at(session, kind=LEADERBOARD, before=now)
+    closed = await reached_since(session, since=max(since, previous) if previous else since, until=now)
+    earlier = [item for item in closed if item.round_id not in done]
+    card = leaderboard_card(
+        Translator(policy.language), teams=teams, organisation=organisation, reached=reached, earlier=earlier
+    )
     if dry_run:
         return card, 0
     deliveries = [
         channel_delivery(platform=platform, channel=channel, card=card, kind=LEADERBOARD, dedupe_key=dedupe_key)
         for platform, channel in channels
     ]
-    for item in reached:
-        for owner in await _reward_owners(session, item, policy):
-            deliveries += person_deliveries(
-                person=owner,
-                card=reward_due_card(translator_for_person(owner, policy), item),
-                kind=REWARD_DUE,
-                platforms=policy.platforms,
-                dedupe_key=f"{REWARD_DUE}:{item.round_id or 0}:{owner.id}",
-            )
     return card, await queue(session, deliveries)

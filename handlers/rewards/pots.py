@@ -6,7 +6,7 @@ recipient's team. Nothing here ranks people: standings are per team.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,11 +16,9 @@ from storage import people as people_store
 from storage import rewards as rewards_store
 from storage.kudos import pots as pots_store
 from storage.models import Person, RewardOption, RewardRound, Team
-from storage.models.rewards import ACTIVE, ORG_SCOPE, REACHED, TEAM_SCOPE, VOTING
+from storage.models.rewards import ACTIVE, ORG_SCOPE, REACHED, VOTING
 from storage.votes import backed_by_majority
 
-MAX_REWARD_LENGTH = 200
-MAX_GOAL_POINTS = 1_000_000
 BAR_WIDTH = 10
 
 
@@ -64,7 +62,8 @@ class Standing:
 
     @property
     def goal(self) -> int | None:
-        return self.goal_points if self.status == ACTIVE else None
+        """The goal being worked towards, or the one reached (a closed round reads as reached at 100%)."""
+        return self.goal_points if self.status in (ACTIVE, REACHED) else None
 
     @property
     def ratio(self) -> float:
@@ -110,38 +109,6 @@ async def ensure_round(session: AsyncSession, *, team_id: int | None) -> RewardR
     return current
 
 
-async def propose(
-    session: AsyncSession, *, team_id: int | None, org: bool, points: int, reward: str, proposed_by: int | None
-) -> RewardOption:
-    """Add an option: `org` for the organisation goal, else for one team (`team_id`) or every team (None)."""
-    reward = " ".join(reward.split())
-    if not reward:
-        raise RewardError("reward_missing")
-    if len(reward) > MAX_REWARD_LENGTH:
-        raise RewardError("reward_too_long")
-    if not 1 <= points <= MAX_GOAL_POINTS:
-        raise RewardError("points_out_of_range")
-    option = RewardOption(
-        scope=ORG_SCOPE if org else TEAM_SCOPE,
-        team_id=None if org else team_id,
-        reward=reward,
-        points=points,
-        proposed_by=proposed_by,
-    )
-    await rewards_store.save(session, option)
-    return option
-
-
-async def withdraw(session: AsyncSession, *, option_id: int) -> RewardOption:
-    """Take a proposed option off the ballot (votes already cast stay); raises `option_unavailable` if not offered."""
-    option = await rewards_store.get_option(session, option_id=option_id)
-    if option is None or not option.active:
-        raise RewardError("option_unavailable")
-    option.active = False
-    await rewards_store.save(session, option)
-    return option
-
-
 async def vote(
     session: AsyncSession, *, person: Person, round_id: int, option_id: int, now: datetime
 ) -> tuple[RewardRound, RewardOption]:
@@ -172,36 +139,40 @@ async def vote(
     return row, option
 
 
-async def set_goal(
-    session: AsyncSession, *, team_id: int | None, points: int, reward: str, now: datetime
-) -> RewardRound:
-    """An admin sets a goal directly: it becomes the current round's goal (keeping the pot if one is filling)."""
-    org = team_id is None
-    option = await propose(session, team_id=team_id, org=org, points=points, reward=reward, proposed_by=None)
-    row = await ensure_round(session, team_id=team_id)
-    if row.status == ACTIVE:
-        row.option_id, row.goal_points, row.reward = option.id, option.points, option.reward
-    else:
-        activate(row, option, now)
-    await rewards_store.save(session, row)
-    return row
-
-
-async def standings(session: AsyncSession, *, now: datetime) -> tuple[list[Standing], Standing]:
-    """Every team's standing, and the organisation's, from one query per figure.
+async def standings(
+    session: AsyncSession, *, now: datetime, team_ids: Collection[int] | None = None, org: bool = True
+) -> tuple[list[Standing], Standing]:
+    """Every team's standing (or only `team_ids`'), and the organisation's (an empty one unless `org`).
 
     Pots are read from the kudos summary for the weeks (the organisation: the days) that closed since each round
-    started, and from the kudos themselves for the rest (`storage.kudos.pots`).
+    started, and from the kudos themselves for the rest (`storage.kudos.pots`): one query per figure.
     """
-    rounds = await rewards_store.current_rounds(session)
-    teams = [(team, rounds.get(rewards_store.scope_key(team.id))) for team in await people_store.all_teams(session)]
+    if team_ids is None:
+        rounds = await rewards_store.current_rounds(session)
+        chosen = await people_store.all_teams(session)
+    else:  # a few teams: only their rows are loaded
+        scopes = [rewards_store.scope_key(team_id) for team_id in team_ids]
+        rounds = await rewards_store.current_rounds(session, scopes=[*scopes, ORG_SCOPE] if org else scopes)
+        chosen = await people_store.teams_by_ids(session, ids=team_ids)
+    teams = [(team, rounds.get(rewards_store.scope_key(team.id))) for team in chosen]
     pots = await pots_store.team_pots(session, rounds=[row for _, row in teams if row is not None], until=now)
     result = [Standing.of(team, row, pots.get(row.id or 0, 0) if row else 0) for team, row in teams]
-    org_round = rounds.get(ORG_SCOPE)
+    org_round = rounds.get(ORG_SCOPE) if org else None
     org_pot = 0
     if org_round is not None and org_round.status == ACTIVE and org_round.started_at is not None:
         org_pot = await pots_store.org_points(session, since=org_round.started_at, until=now)
     return result, Standing.of(None, org_round, org_pot)
+
+
+async def reached_since(session: AsyncSession, *, since: datetime, until: datetime) -> list[Standing]:
+    """Goals reached after `since` and by `until`, already closed: each shown at 100% of its goal."""
+    rows = await rewards_store.reached_rounds(session, since=since, until=until)
+    teams = {team.id: team for team in await people_store.all_teams(session)}
+    return [
+        Standing.of(teams.get(row.team_id) if row.team_id is not None else None, row, row.goal_points or 0)
+        for row in rows
+        if row.team_id is None or row.team_id in teams
+    ]
 
 
 def ranked(items: Sequence[Standing]) -> list[Standing]:
@@ -210,36 +181,36 @@ def ranked(items: Sequence[Standing]) -> list[Standing]:
     return sorted(with_goal, key=lambda item: (-item.ratio, -item.pot, item.team.name.lower() if item.team else ""))
 
 
-async def advance(session: AsyncSession, *, items: Sequence[Standing], now: datetime) -> list[Standing]:
-    """The leaderboard's moment: settle votes, close reached goals and start the next rounds.
+async def settle_votes(session: AsyncSession, *, items: Sequence[Standing], now: datetime) -> None:
+    """The leaderboard's moment for teams still choosing: the most voted option becomes their goal.
 
-    Returns the standings that reached their goal. A new round keeps the goal unless the team voted for another
-    during the round that just ended. Runs inside the leaderboard's claim, so it happens once per period.
+    Runs inside the leaderboard's claim, so it happens once per period; a scope without a round gets its first.
     """
-    rows = [item.round for item in items if item.round is not None and item.round.id is not None]
+    rows = [item.round for item in items if item.round is not None and item.round.status == VOTING]
     counts = await rewards_store.vote_counts(session, round_ids=[row.id or 0 for row in rows])
-    reached: list[Standing] = []
     for item in items:
         row = item.round
         team_id = item.team.id if item.team else None
         if row is None:
             await ensure_round(session, team_id=team_id)
             continue
+        if row.status != VOTING:
+            continue
         options = {option.id or 0: option for option in await rewards_store.options_for(session, team_id=team_id)}
         leader = leading_option(counts.get(row.id or 0, {}), options)
-        if row.status == VOTING and leader is not None:
+        if leader is not None:
             activate(row, leader, now)
             await rewards_store.save(session, row)
-        elif row.status == ACTIVE and item.status == ACTIVE and item.reached:
-            await _close_and_start_next(session, row, leader, team_id=team_id, now=now)
-            reached.append(item)
-    return reached
 
 
-async def _close_and_start_next(
-    session: AsyncSession, row: RewardRound, leader: RewardOption | None, *, team_id: int | None, now: datetime
-) -> None:
-    """Mark a reached goal and start the next round: the option voted for meanwhile, else the same goal again."""
+async def close_reached(session: AsyncSession, row: RewardRound, *, now: datetime) -> None:
+    """Mark a reached goal and start the next round: the option voted for meanwhile, else the same goal again.
+
+    The caller holds the round's celebration claim (`handlers.rewards.celebrate`), so a round closes once.
+    """
+    counts = (await rewards_store.vote_counts(session, round_ids=[row.id or 0])).get(row.id or 0, {})
+    options = {option.id or 0: option for option in await rewards_store.options_for(session, team_id=row.team_id)}
+    leader = leading_option(counts, options)
     row.status, row.ended_at = REACHED, now
     await rewards_store.save(session, row)
     values: dict[str, object] = {
@@ -249,4 +220,4 @@ async def _close_and_start_next(
         "reward": leader.reward if leader else row.reward,
         "started_at": now,
     }
-    await rewards_store.start_round(session, team_id=team_id, number=row.number + 1, values=values)
+    await rewards_store.start_round(session, team_id=row.team_id, number=row.number + 1, values=values)

@@ -2,7 +2,7 @@
 
 from sqlmodel import SQLModel
 
-from storage.models.actions import ActionPlan, ActionProposal, ActionSuggestion, ActionVote
+from storage.models.actions import ActionCheckin, ActionPlan, ActionProposal, ActionSuggestion, ActionVote
 from storage.models.conversation_references import TeamsConversation
 from storage.models.delivery import OutboxMessage, ProcessedEvent
 from storage.models.inbox import InboxEvent
@@ -26,6 +26,7 @@ from storage.models.schedule import ScheduledPost, TeamSchedule
 metadata = SQLModel.metadata
 
 __all__ = [
+    "ActionCheckin",
     "ActionPlan",
     "ActionProposal",
     "ActionSuggestion",

@@ -72,6 +72,25 @@ class ActionVote(SQLModel, table=True):
     created_at: datetime = timestamp_field()
 
 
+class ActionCheckin(SQLModel, table=True):
+    """The check-in after a commitment was done: its anonymous round (`pulse_round`, kind `checkin`; None when
+    nobody could be asked) and the driver's trend since the action started, kept as the team was shown it when the
+    check-in closed (scores of rounds shown above the threshold, like `ActionPlan.score`)."""
+
+    __tablename__ = "action_checkin"
+
+    proposal_id: int = Field(foreign_key="action_proposal.id", primary_key=True)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    round_id: int | None = Field(default=None, foreign_key="pulse_round.id", unique=True)
+    driver: str = Field(max_length=32)
+    before_score: float | None = None
+    before_at: datetime | None = optional_timestamp_field()
+    after_score: float | None = None
+    after_at: datetime | None = optional_timestamp_field()
+    announced_at: datetime | None = optional_timestamp_field()
+    created_at: datetime = timestamp_field()
+
+
 class ActionSuggestion(SQLModel, table=True):
     """An admin's own suggested action for a driver, in one language, shown after the shipped ones."""
 

@@ -53,8 +53,15 @@ class PulsePlan(SQLModel, table=True):
     enabled: bool | None = None
 
 
+PULSE = "pulse"
+CHECKIN = "checkin"
+
+
 class PulseRound(SQLModel, table=True):
-    """One pulse sent to one team; `period` (the pulse's date, or the moment of a manual send) makes it unique."""
+    """One pulse sent to one team; `period` (the pulse's date, or the moment of a manual send) makes it unique.
+
+    A `checkin` round is a team's one-question check-in after an action it committed to (`subject`: the action's
+    text): the same ballots and rules, but never read as the team's pulse results."""
 
     __tablename__ = "pulse_round"
     __table_args__ = (UniqueConstraint("team_id", "period"),)
@@ -70,6 +77,8 @@ class PulseRound(SQLModel, table=True):
     # Which secret key made the round's ballots (a keyed check value, not the key): a tap that no longer verifies
     # because the key changed is told so, instead of "sent to someone else".
     key_check: str | None = Field(default=None, max_length=32)
+    kind: str = Field(default=PULSE, max_length=16, index=True, sa_column_kwargs={"server_default": PULSE})
+    subject: str | None = Field(default=None, sa_type=Text)
 
 
 class PulseRoundQuestion(SQLModel, table=True):

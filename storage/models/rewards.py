@@ -1,8 +1,9 @@
 """Collective rewards: goals a team (or the whole organisation) works towards together, chosen by vote.
 
-A round is one attempt at a goal: `voting` until a goal is chosen, `active` while the pot fills, `reached` once the
-leaderboard post celebrated it. Rounds of a scope are numbered; `(scope_key, number)` is unique so that two
-processes can never start the same next round twice.
+A round is one attempt at a goal: `voting` until a goal is chosen, `active` while the pot fills, `reached` once it
+was celebrated (within a minute of the kudos that reached it, or by the leaderboard post; `ended_at` says when).
+Rounds of a scope are numbered; `(scope_key, number)` is unique so that two processes can never start the same next
+round twice.
 """
 
 from __future__ import annotations

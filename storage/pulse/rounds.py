@@ -6,6 +6,7 @@ The anonymous answers and comments are in `storage.pulse.answers`.
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -20,7 +21,7 @@ from storage.models import (
     PulseRound,
     PulseRoundQuestion,
 )
-from storage.models.pulse import random_id
+from storage.models.pulse import PULSE, random_id
 from storage.upsert import insert_ignore
 
 # Ids per `IN (…)` list: well under the 32,767 parameters asyncpg and SQLite accept in one statement.
@@ -95,9 +96,13 @@ async def create_round(
     closes_at: datetime,
     remind_at: datetime,
     key_check: str | None = None,
+    kind: str = PULSE,
+    subject: str | None = None,
 ) -> PulseRound | None:
     """A new round, or None when the team already has one for this period (another replica won)."""
     values = {
+        "kind": kind,
+        "subject": subject,
         "team_id": team_id,
         "period": period,
         "opened_at": opened_at,
@@ -117,48 +122,66 @@ async def get_round(session: AsyncSession, *, round_id: int) -> PulseRound | Non
     return await session.get(PulseRound, round_id)
 
 
+async def rounds_by_ids(session: AsyncSession, *, ids: Sequence[int]) -> dict[int, PulseRound]:
+    found: dict[int, PulseRound] = {}
+    for chunk in chunks(ids):
+        rows = await session.exec(select(PulseRound).where(col(PulseRound.id).in_(chunk)))
+        found.update((row.id or 0, row) for row in rows.all())
+    return found
+
+
 async def add_round_questions(session: AsyncSession, *, round_id: int, question_ids: Sequence[int]) -> None:
     for position, question_id in enumerate(question_ids):
         session.add(PulseRoundQuestion(round_id=round_id, question_id=question_id, position=position))
     await session.flush()
 
 
-async def round_question_ids(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, list[int]]:
-    """Each round's question ids, in the order asked."""
-    found: dict[int, list[int]] = {round_id: [] for round_id in round_ids}
-    for chunk in chunks(round_ids):
-        statement = (
-            select(PulseRoundQuestion.round_id, PulseRoundQuestion.question_id)
-            .where(col(PulseRoundQuestion.round_id).in_(chunk))
-            .order_by(col(PulseRoundQuestion.round_id), col(PulseRoundQuestion.position))
-        )
-        for round_id, question_id in (await session.exec(statement)).all():
+async def round_question_ids(session: AsyncSession, *, round_ids: Sequence[int] | None) -> dict[int, list[int]]:
+    """Each round's question ids, in the order asked; `None`: every round's, in one statement rather than lists of
+    every id (a report reads them all; binding tens of thousands of ids cost more than the query)."""
+    found: dict[int, list[int]] = defaultdict(list) if round_ids is None else {round_id: [] for round_id in round_ids}
+    statement = select(PulseRoundQuestion.round_id, PulseRoundQuestion.question_id).order_by(
+        col(PulseRoundQuestion.round_id), col(PulseRoundQuestion.position)
+    )
+    for chunk in [None] if round_ids is None else chunks(round_ids):
+        wanted = statement if chunk is None else statement.where(col(PulseRoundQuestion.round_id).in_(chunk))
+        for round_id, question_id in (await session.exec(wanted)).all():
             found[round_id].append(question_id)
-    return found
+    return dict(found)
 
 
 async def team_rounds(session: AsyncSession, *, team_id: int, limit: int = 52) -> list[PulseRound]:
-    """A team's latest rounds, oldest first."""
+    """A team's latest pulse rounds, oldest first (check-ins are not pulses)."""
     statement = (
         select(PulseRound)
-        .where(PulseRound.team_id == team_id)
+        .where(PulseRound.team_id == team_id, PulseRound.kind == PULSE)
         .order_by(col(PulseRound.opened_at).desc(), col(PulseRound.id).desc())
         .limit(limit)
     )
     return list(reversed((await session.exec(statement)).all()))
 
 
-async def all_rounds(session: AsyncSession, *, team_ids: Sequence[int] | None = None) -> list[PulseRound]:
-    statement = select(PulseRound).order_by(col(PulseRound.opened_at), col(PulseRound.id))
+async def all_rounds(
+    session: AsyncSession, *, team_ids: Sequence[int] | None = None, kind: str = PULSE
+) -> list[PulseRound]:
+    """Every round of one kind: pulses by default, which are what a pulse report reads (never a check-in)."""
+    statement = (
+        select(PulseRound).where(PulseRound.kind == kind).order_by(col(PulseRound.opened_at), col(PulseRound.id))
+    )
     if team_ids is not None:
         statement = statement.where(col(PulseRound.team_id).in_(team_ids))
     return list((await session.exec(statement)).all())
 
 
-async def open_rounds(session: AsyncSession, *, team_id: int | None = None) -> list[PulseRound]:
+async def open_rounds(
+    session: AsyncSession, *, team_id: int | None = None, kind: str | None = None
+) -> list[PulseRound]:
+    """Rounds not closed yet, of every kind unless `kind` is given."""
     statement = select(PulseRound).where(col(PulseRound.closed).is_(False)).order_by(col(PulseRound.id))
     if team_id is not None:
         statement = statement.where(PulseRound.team_id == team_id)
+    if kind is not None:
+        statement = statement.where(PulseRound.kind == kind)
     return list((await session.exec(statement)).all())
 
 
@@ -243,17 +266,20 @@ async def forget_respondent_keys(session: AsyncSession, *, round_id: int) -> Non
     await session.flush()
 
 
-async def _counts(session: AsyncSession, model: type[SQLModel], round_ids: Sequence[int]) -> dict[int, int]:
+async def _counts(session: AsyncSession, model: type[SQLModel], round_ids: Sequence[int] | None) -> dict[int, int]:
     round_id = col(model.round_id)  # type: ignore[attr-defined]
+    statement = select(round_id, func.count()).group_by(round_id)
     found: dict[int, int] = {}
-    for chunk in chunks(round_ids):
-        statement = select(round_id, func.count()).where(round_id.in_(chunk)).group_by(round_id)
-        found.update({int(r): int(count) for r, count in (await session.exec(statement)).all()})
+    for chunk in [None] if round_ids is None else chunks(round_ids):
+        wanted = statement if chunk is None else statement.where(round_id.in_(chunk))
+        found.update({int(r): int(count) for r, count in (await session.exec(wanted)).all()})
     return found
 
 
-async def participation_counts(session: AsyncSession, *, round_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-    """(invited, answered) per round; answered never exceeds invited (someone forgotten leaves their answer)."""
+async def participation_counts(session: AsyncSession, *, round_ids: Sequence[int] | None) -> dict[int, tuple[int, int]]:
+    """(invited, answered) per round; answered never exceeds invited (someone forgotten leaves their answer).
+    `None`: every round that invited someone, one statement per table (a report reads them all)."""
     asked = await _counts(session, PulseParticipation, round_ids)
     answered = await _counts(session, PulseRespondent, round_ids)
+    round_ids = list(asked) if round_ids is None else round_ids
     return {r: (asked.get(r, 0), min(asked.get(r, 0), answered.get(r, 0))) for r in round_ids}

@@ -55,8 +55,9 @@ class TeamsTeam:
         assert code == 0, printed.err + printed.out
         return printed.out
 
-    def _pulses(self) -> None:
-        """Each member's 1:1 chat (created by Bravo) and the pulse card sent in it: its activity id and content."""
+    def _pulses(self, *, latest: bool = False) -> None:
+        """Each member's 1:1 chat (created by Bravo) and the pulse card sent in it: its activity id and content
+        (with `latest`, the last card sent there, such as a check-in after the pulse)."""
         names = {account["id"]: name for name, account in self.accounts.items()}
         for record in self.connector.created_conversations:
             for member in record.body.get("members") or []:
@@ -67,7 +68,8 @@ class TeamsTeam:
             if record.operation != "send" or activity is None or not record.activity_id:
                 continue
             for name, chat in self.chats.items():
-                if record.conversation_id == chat and name not in self.cards and activity.get("attachments"):
+                fresh = latest or name not in self.cards
+                if record.conversation_id == chat and fresh and activity.get("attachments"):
                     self.cards[name] = (record.activity_id, activity["attachments"][0]["content"])
 
     def card(self, user: str) -> JsonDict:
@@ -75,6 +77,10 @@ class TeamsTeam:
         card_id, content = self.cards[user]
         updates = [item for item in self.connector.updates if item.activity_id == card_id]
         return updates[-1].body["attachments"][0]["content"] if updates else content
+
+    def follow_latest_cards(self) -> None:
+        """From now on, tap each member's latest card (a check-in sent after the pulse)."""
+        self._pulses(latest=True)
 
     async def tap(self, user: str, answer: str) -> None:
         """Press the button whose value ends with `:answer` (or whose title is `answer`) on the person's card."""

@@ -5,7 +5,7 @@ Threshold 3, Alpha and Beta 4 people each, one boss, a pulse every four weeks (e
 everyone answers. Round 2: only two of Alpha answer, so Alpha's round is hidden (and Beta's, as next-smallest
 sibling). Round 3 asks goals and eNPS again, not workload. Alpha's manager then reads workload's score of round 1 with
 round 1's date, goals' score of round 3 with its change since round 1 (round 2 skipped), and eNPS of rounds 1 and 3:
-never a figure of round 2.
+never a figure of round 2. The organisation's eNPS history (its digest's chart) skips round 2 too.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.i18n import Translator
 from handlers.policy import Policy
-from handlers.pulse import close_now, send_now
+from handlers.pulse import close_now, pulse_report, send_now
 from handlers.pulse.bank_sync import ensure_bank
 from scheduler.runs import send_digests
 from storage.db import Database
@@ -70,3 +70,7 @@ async def test_the_digest_keeps_each_drivers_last_shown_score_with_its_date_and_
     assert f"Goals: 7.5/10 ↓ -2.5 ({day[2]})" in alpha, alpha  # since round 1: round 2 was hidden
     assert f"eNPS over the last 2 pulses: +50 ({day[0]}) → +100 ({day[2]})" in alpha, alpha
     assert day[1] not in digest and "0.0/10" not in digest and "-100" not in digest
+    async with database.sessions() as session:
+        report = await pulse_report(session, policy=policy, now=dates[-1] + timedelta(days=1))
+    (enps,) = report.organisation.trends  # the organisation's eNPS: rounds 1 and 3, round 2 hid it
+    assert [(measure.at, measure.score) for measure in enps.measures] == [(dates[0], 25.0), (dates[2], 50.0)]

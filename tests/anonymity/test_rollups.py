@@ -19,6 +19,7 @@ from bot.console.demo import seed_demo
 from handlers.policy import Policy
 from handlers.pulse import close_now, pulse_report, report_json, send_now
 from handlers.pulse.bank_sync import ensure_bank
+from handlers.pulse.questions import on_ten
 from handlers.routing import run_command
 from scheduler.runs import send_digests
 from storage import people as people_store
@@ -164,3 +165,41 @@ def test_the_attacker_finds_a_group_left_as_the_difference_of_two_shown_ones() -
     shown = {"organisation": (1, 2, 0, 1, 0), "Engineering": (0, 1, 0, 1, 0)}
     assert _leaks(shown, {"Sales": (1, 1, 0, 0, 0)}) == ["organisation − Engineering = Sales"]
     assert _leaks(shown, {"Sales": (1, 0, 0, 0, 0)}) == []
+
+
+def _mean_on_ten(values: list[int]) -> float:
+    return sum(on_ten("agree5", value) for value in values) / len(values)
+
+
+@both_engines
+async def test_a_rollups_change_across_rounds_compares_pools_of_the_same_teams_and_gives_neither_alone(
+    database: Database, policy: Policy, now: datetime
+) -> None:
+    people = await _demo(database, policy)
+    for number in range(len(ROUNDS)):
+        await _run_round(database, people, policy, now + timedelta(days=7 * number), number)
+    at = now + timedelta(days=7, hours=2)
+    async with database.transaction() as session:
+        report = await pulse_report(session, policy=policy, now=at)
+    (rollup,) = report.rollups
+    pools = [[value for team in SMALL for value in ROUNDS[number][team]] for number in range(len(ROUNDS))]
+    for driver in ("goals", "workload"):
+        trend = next(item for item in rollup.trends if item.driver == driver)
+        assert [round(measure.score, 6) for measure in trend.measures] == [round(_mean_on_ten(p), 6) for p in pools]
+        assert trend.change is not None
+        # What the change and the participation let a reader compute: the previous pool's mean and total, and the
+        # difference of the two pools' totals. None is one small team's figure, in either round.
+        previous, last = trend.last.score - trend.change, trend.last.score
+        figures = {(len(pool), _mean_on_ten(pool) * len(pool)) for pool in pools}
+        figures.add((len(pools[0]) - len(pools[1]), previous * len(pools[0]) - last * len(pools[1])))
+        alone = [
+            (len(ROUNDS[n][team]), _mean_on_ten(ROUNDS[n][team]) * len(ROUNDS[n][team]))
+            for n in (0, 1)
+            for team in SMALL
+        ]
+        assert not [
+            item for item in alone for count, total in figures if count == item[0] and abs(total - item[1]) < 1e-6
+        ]
+    _, _, digests = await _read(database, policy, at)
+    goals = next(item for item in rollup.trends if item.driver == "goals")
+    assert f"{goals.last.score:.1f}/10 ↓ {goals.change:+.1f}" in digests

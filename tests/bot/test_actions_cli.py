@@ -95,3 +95,80 @@ async def test_actions_tick_closes_ended_votes_and_ahead_is_checked(
     assert code == 0 and "1 vote closed." in out
     code, out, err = await run(runtime, capsys, "actions", "tick", "--ahead", "400")
     assert code == 1 and out == "" and err == "--ahead is a number of days from 0 to 366\n"
+
+
+async def test_the_demo_reaches_the_checkin_with_actions_tick_ahead_and_lists_its_outcome(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The documented walk-through: done today, `actions tick --ahead 28` asks the team, everyone answers (the
+    round stays open until then), the next `actions tick --ahead 28` closes it and posts the answer and the trend."""
+    from tests.handlers.actions.support import card_of
+    from tests.handlers.pulse.test_support import answer_button, delivered_cards, tap
+
+    now, policy, database = utcnow(), runtime.policy, runtime.database
+    team = (await closed_pulse(database, policy, now, teams={"Engineering": 6}, answers={"purpose": 2}))["Engineering"]
+    await open_plans_now(database, policy, now)
+    [plan_id] = choice_values(card_of((await posts(database))[0]), "actions.propose")
+    values = {"what": ("Demo day",), "owner": (str(team[1].id),), "due": ("14",)}
+    await as_person(database, team[0], policy, now, "form", "actions.propose.form", values, plan_id)
+    [vote] = choice_values(card_of((await posts(database))[-1]), "actions.vote")
+    for person in team[:4]:
+        await as_person(database, person, policy, now, "action", "actions.vote", vote)
+    [proposal] = json.loads((await run(runtime, capsys, "actions", "list", "--json"))[1])["actions"]
+    await as_person(database, team[1], policy, now, "action", "actions.done", str(proposal["id"]))
+    code, out, _ = await run(runtime, capsys, "actions", "list")
+    assert code == 0 and "Check-in on " in out and ": did it help?" in out
+    code, out, _ = await run(runtime, capsys, "actions", "tick", "--ahead", "27")
+    assert code == 0 and "0 check-ins sent." in out
+    code, out, _ = await run(runtime, capsys, "actions", "tick", "--ahead", "28")
+    assert code == 0 and "1 check-in sent." in out and "0 check-in results posted." in out
+    for person, value in zip(team, [2, 2, 2, 1, 1, 0], strict=True):
+        async with database.sessions() as session:
+            card = (await delivered_cards(session, person, secret=policy.secret_key))[-1]
+        await tap(database, person, answer_button(card, value), policy, utcnow())
+    code, out, _ = await run(runtime, capsys, "actions", "tick", "--ahead", "28")
+    assert code == 0 and "1 check-in result posted." in out
+    code, out, _ = await run(runtime, capsys, "actions", "list")
+    assert "Did it help? Yes: 3, somewhat: 2, no: 1 (6 answers)." in out
+    assert "Purpose: 2.5/10 before the action" in out and "not measured again since." in out
+    code, out, _ = await run(runtime, capsys, "actions", "list", "--json")
+    checkin = json.loads(out)["actions"][0]["checkin"]
+    assert (checkin["status"], checkin["yes"], checkin["somewhat"], checkin["no"]) == ("closed", 3, 2, 1)
+    assert checkin["trend"]["before"]["score"] == 2.5 and checkin["trend"]["latest"] is None
+
+
+async def test_pulse_close_also_closes_open_checkins_and_posts_their_outcome(
+    runtime: Runtime, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before the secret key changes, `pulse close` leaves no ballot open: check-ins close too, counted apart."""
+    from datetime import timedelta
+
+    from storage.models import ActionPlan, ActionProposal
+    from storage.models.actions import DONE
+
+    now, database = utcnow(), runtime.database
+    team = (await closed_pulse(database, runtime.policy, now, teams={"Engineering": 6}))["Engineering"]
+    async with database.transaction() as session:
+        plan = ActionPlan(team_id=team[0].team_id or 0, period="p", driver="tools", score=3.0, vote_closes_at=now)
+        session.add(plan)
+        await session.flush()
+        done = now - timedelta(days=runtime.policy.action_checkin_days, minutes=1)
+        session.add(
+            ActionProposal(
+                plan_id=plan.id or 0,
+                team_id=plan.team_id,
+                text="Tools wiki",
+                owner_id=team[0].id or 0,
+                due_on=done.date(),
+                status=DONE,
+                committed_at=done,
+                done_at=done,
+            )
+        )
+    code, out, _ = await run(runtime, capsys, "actions", "tick")
+    assert code == 0 and "1 check-in sent." in out
+    code, out, _ = await run(runtime, capsys, "pulse", "close")
+    assert code == 0 and "0 pulses closed." in out and "1 check-in closed." in out
+    assert "1 check-in result posted." in out
+    code, out, _ = await run(runtime, capsys, "actions", "list")
+    assert "Check-in: not enough answers to show (results appear with at least 5)." in out

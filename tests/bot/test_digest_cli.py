@@ -11,7 +11,7 @@ import pytest
 from bot.cli import build_parser
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
-from handlers.rewards.pots import set_goal
+from handlers.rewards.proposals import set_goal
 from storage import people as people_store
 from storage.db import Database
 from tests.cli import run_bravo_async

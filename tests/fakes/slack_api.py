@@ -318,7 +318,10 @@ class FakeSlackApi(LocalHttpServer):
 
 
 def _auth_error(call: Call) -> str | None:
-    """Slack wants a token via ``Authorization: Bearer xox...`` (or a ``token`` form field)."""
+    """Slack wants a token via ``Authorization: Bearer xox...`` (or a ``token`` form field); a command's
+    ``response_url`` (served here as the method ``response_url``) needs none."""
+    if call.method == "response_url":
+        return None
     auth = call.headers.get("Authorization", "")
     token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else str(call.args.get("token", ""))
     if not token:

@@ -54,8 +54,7 @@ async def test_slack_event_retries_count_once(bravo: SlackBravo) -> None:
         for retry in (None, 1, 2):
             status, _, _ = await bravo.post(delivery, retry_num=retry)
             assert status == 200
-    await bravo.api.wait_for("chat.postEphemeral", 2)
-    await bravo.drain()
+    await bravo.settle()
     assert await count(bravo.runtime.database, Kudos) == 2
     assert sorted((await _points(bravo.runtime.database)).values()) == [3]
     assert len(bravo.api.calls_to("chat.postEphemeral")) == 2
@@ -76,7 +75,9 @@ async def test_a_redelivered_slash_command_counts_once(bravo: SlackBravo) -> Non
     assert await count(bravo.runtime.database, Kudos) == 1
     assert list((await _points(bravo.runtime.database)).values()) == [2]
     assert await count(bravo.runtime.database, RewardOption) == 1
-    another = await bravo.post(slash_command("/rewards", "propose 300 team lunch", user_id="U2"))
+    same = await bravo.post(slash_command("/rewards", "propose 300 Team Lunch!", user_id="U2"))
+    assert same[0] == 200 and await count(bravo.runtime.database, RewardOption) == 1  # the same reward: one option
+    another = await bravo.post(slash_command("/rewards", "propose 300 team dinner", user_id="U2"))
     assert another[0] == 200 and await count(bravo.runtime.database, RewardOption) == 2
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from handlers.directory import parse_directory_csv
@@ -103,6 +103,8 @@ FORM_VALUES = st.dictionaries(
     values=FORM_VALUES,
     metadata=st.one_of(TEXT, JSON.map(str)),
 )
+@example(form="kudos.give", values={"people": ("9223372036854775808",)}, metadata="")
+@example(form="kudos.give", values={"people": ("²",), "points": ("²",)}, metadata="")
 async def test_any_form_submission_gets_an_answer(
     world: World, form: str, values: dict[str, tuple[str, ...]], metadata: str
 ) -> None:

@@ -4,6 +4,7 @@ several workers at once, and the housekeeping that forgets old handled deliverie
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlmodel import select
@@ -73,6 +74,36 @@ async def test_a_failing_event_is_retried_then_parked_without_holding_up_the_oth
     await worker.drain()
     async with database.sessions() as session:
         assert (await inbox.stats(session)) == inbox.InboxStats(pending=0, parked=0, done=3)
+
+
+class Batches:
+    """A processor that takes a claimed batch at once; "bad" fails, alone."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    async def process_many(self, bodies: Sequence[str]) -> list[Exception | None]:
+        self.calls.append(list(bodies))
+        return [ValueError("cannot read this event") if body == "bad" else None for body in bodies]
+
+
+@both_engines
+async def test_a_batch_processor_gets_each_claim_at_once_claims_grow_while_rows_wait_and_a_bad_row_fails_alone(
+    database: Database,
+) -> None:
+    await store(database, *(f"event-{index:02}" for index in range(40)), "bad")
+    clock, processor = Clock(), Batches()
+    worker = InboxWorker(database, {"slack": processor}, batch_size=4, max_batch=16, max_attempts=2, clock=clock)
+    assert await worker.drain() == 41
+    assert [len(call) for call in processor.calls] == [4, 8, 16, 13]  # 13 < 16: the next claim is small again
+    async with database.sessions() as session:
+        assert (await inbox.stats(session)) == inbox.InboxStats(pending=1, parked=0, done=40)
+    clock.now += timedelta(minutes=10)
+    assert await worker.drain() == 1 and processor.calls[-1] == ["bad"]
+    async with database.sessions() as session:
+        assert (await inbox.stats(session)) == inbox.InboxStats(pending=0, parked=1, done=40)
+    default = InboxWorker(database, {})
+    assert (default.batch_size, default.max_batch) == (16, 100)  # as docs/operations.md says
 
 
 @both_engines

@@ -6,12 +6,20 @@ from datetime import UTC, datetime, timedelta
 
 from handlers.messages import Mention
 from handlers.policy import Policy
-from handlers.rewards.leaderboard import LEADERBOARD, REWARD_DUE
-from handlers.rewards.pots import set_goal
+from handlers.rewards import LEADERBOARD, REWARD_DUE
+from handlers.rewards.proposals import set_goal
 from scheduler.housekeeping import HOUSEKEEPING_JOB
 from scheduler.jobs import ScheduledJobs
 from scheduler.schedules import parse_schedule
-from scheduler.service import LEADERBOARD_JOB, PULSE_JOB, RETENTION_JOB, SUMMARY_JOB, TICK_JOB, build_scheduler
+from scheduler.service import (
+    LEADERBOARD_JOB,
+    PULSE_JOB,
+    RETENTION_JOB,
+    REWARDS_JOB,
+    SUMMARY_JOB,
+    TICK_JOB,
+    build_scheduler,
+)
 from storage import rewards as rewards_store
 from storage.db import Database
 from tests.scheduler.support import PEOPLE, Org, card_of, config, give, queued, seed
@@ -55,6 +63,7 @@ def test_the_leaderboard_job_fires_friday_at_16_in_the_workspace_zone_across_dst
         RETENTION_JOB,
         SUMMARY_JOB,
         HOUSEKEEPING_JOB,
+        REWARDS_JOB,
     }
     off = build_scheduler(leaderboard_jobs(jobs.database, policy, leaderboard=None), jobs.config)
     assert off.get_job(LEADERBOARD_JOB) is not None  # the config given to build_scheduler decides

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SOAK = os.environ.get("BRAVO_SOAK") == "1"
 ENGINES = ("sqlite", "postgresql")
 START_TIMEOUT = 60.0
-Request = tuple[bytes, dict[str, str]]
+Request = tuple[str, bytes, dict[str, str]]
 
 
 def log(message: str) -> None:
@@ -162,6 +162,10 @@ class Server(Child):
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/slack/events"
 
+    @property
+    def teams_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/messages"
+
     async def start_healthy(self) -> None:
         self.start()
         deadline = time.monotonic() + START_TIMEOUT
@@ -208,24 +212,22 @@ class Outcome:
 
 
 async def fire(
-    url: str,
     indexes: list[int],
-    build: Callable[[int], Request],
+    build: Callable[[int, int], Request],
     *,
     concurrency: int,
-    retry: bool = False,
+    attempt: int = 0,
     after_each: Callable[[int], None] | None = None,
 ) -> dict[int, Outcome]:
-    """POST each request once at `concurrency`; `after_each(done)` runs after every answer (or failure)."""
+    """POST each request once at `concurrency`, built for its `attempt`-th sending (0: the first, then resends);
+    `after_each(done)` runs after every answer (or failure)."""
     outcomes: dict[int, Outcome] = {}
     queue = list(reversed(indexes))
 
     async def worker(session: aiohttp.ClientSession) -> None:
         while queue:
             index = queue.pop()
-            body, headers = build(index)
-            if retry:
-                headers = {**headers, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+            url, body, headers = build(index, attempt)
             outcome = Outcome()
             try:
                 async with session.post(url, data=body, headers=headers) as response:
@@ -240,6 +242,14 @@ async def fire(
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
         await asyncio.gather(*(worker(session) for _ in range(concurrency)))
     return outcomes
+
+
+def slack_resend(url: str, request: tuple[bytes, dict[str, str]], attempt: int) -> Request:
+    """A Slack request as sent the `attempt`-th time: resends carry `X-Slack-Retry-Num`."""
+    body, headers = request
+    if attempt:
+        headers = {**headers, "X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": "http_timeout"}
+    return url, body, headers
 
 
 async def wait_for(

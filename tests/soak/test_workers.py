@@ -12,7 +12,17 @@ from bench.ingest import kudos_request
 from bench.processes import children_of
 from storage.db import Database
 from tests.fakes.slack_api import FakeSlackApi
-from tests.soak.harness import ENGINES, Server, environment, fire, fresh_database, scalar, wait_for
+from tests.soak.harness import (
+    ENGINES,
+    Request,
+    Server,
+    environment,
+    fire,
+    fresh_database,
+    scalar,
+    slack_resend,
+    wait_for,
+)
 from tests.soak.kudos_crash import PEOPLE, seed_directory
 
 REQUESTS = 120
@@ -42,12 +52,12 @@ async def test_two_workers_share_the_port_store_each_kudos_once_and_stop_with_th
             (worker,) = children_of(parent)
             await asyncio.sleep(3)  # the worker binds the shared port once its start-up is done
 
-            def build(index: int) -> tuple[bytes, dict[str, str]]:
-                return kudos_request(index, PEOPLE, "workers")
+            def build(index: int, attempt: int) -> Request:
+                return slack_resend(server.url, kudos_request(index, PEOPLE, "workers"), attempt)
 
-            answers = await fire(server.url, list(range(REQUESTS)), build, concurrency=20)
+            answers = await fire(list(range(REQUESTS)), build, concurrency=20)
             assert all(outcome.acknowledged for outcome in answers.values()), server.output()
-            again = await fire(server.url, list(range(10)), build, concurrency=10, retry=True)
+            again = await fire(list(range(10)), build, concurrency=10, attempt=1)
             assert all(outcome.acknowledged for outcome in again.values())
             database = Database(url)
             try:

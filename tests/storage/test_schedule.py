@@ -33,6 +33,29 @@ async def test_a_key_is_claimed_once(database: Database) -> None:
 
 
 @both_engines
+async def test_a_batch_of_claims_takes_only_the_keys_nobody_holds_and_records_each_outcome(database: Database) -> None:
+    async with database.transaction() as session:
+        assert await schedule_store.claim(session, **KEY, owner="earlier", now=NOW)
+    posts = [
+        schedule_store.Post(**KEY, status="queued", deliveries=2),
+        schedule_store.Post(**{**KEY, "target": "43"}, status="queued", deliveries=1),
+        schedule_store.Post(**{**KEY, "target": "44"}, status="skipped", deliveries=0, detail="nothing to report"),
+    ]
+    async with database.transaction() as session:
+        taken = await schedule_store.claim_many(session, posts=posts, owner="batch", now=NOW)
+        again = await schedule_store.claim_many(session, posts=posts, owner="other", now=NOW)
+    assert taken == {post.key for post in posts[1:]} and again == set()
+    async with database.sessions() as session:
+        claims = [await schedule_store.get_claim(session, **{**KEY, "target": target}) for target in ("42", "43", "44")]
+    assert [(c.owner, c.status, c.deliveries, c.detail) for c in claims if c is not None] == [
+        ("earlier", "claimed", 0, None),
+        ("batch", "queued", 1, None),
+        ("batch", "skipped", 0, "nothing to report"),
+    ]
+    assert all(c is not None and c.finished_at is not None for c in claims[1:])
+
+
+@both_engines
 @pytest.mark.parametrize("first_commits", [True, False])
 async def test_a_concurrent_claim_waits_for_the_first_and_gets_the_key_only_if_it_rolled_back(
     database: Database, first_commits: bool

@@ -10,18 +10,21 @@ database (the kudos form, a refused form's retry, `/kudos me`, App Home, `/rewar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from handlers.digest.data import DigestData, TeamWeek, Window
 from handlers.digest.manager import manager_digest_card
+from handlers.digest.pulse_charts import digest_charts
 from handlers.digest.pulse_section import manager_pulse_sections, team_pulse_sections
 from handlers.digest.team import team_digest_card
 from handlers.i18n import Translator
 from handlers.kudos.cards import KudosFacts, confirmation, recipient_message, recognition_post
 from handlers.kudos.commands import kudos_help
 from handlers.kudos.leaderboard import Leaderboard, leaderboard_card
-from handlers.messages import Card
+from handlers.messages import Card, Section
 from handlers.policy import Policy
 from handlers.pulse.cards import closed_card, question_card
 from handlers.pulse.continuity import DriverTrend, Measure
@@ -30,6 +33,7 @@ from handlers.pulse.questions import DRIVERS, ENPS_DRIVER, SCALES
 from handlers.pulse.results import GroupResult, PulseReport
 from handlers.pulse.stats import question_stats
 from handlers.pulse.tokens import Ballot, ballot_token
+from handlers.rewards import celebrate
 from handlers.rewards import leaderboard as rewards_board
 from handlers.rewards.pots import Standing
 from handlers.routing import help_reply
@@ -180,7 +184,7 @@ def group(
         questions=results,
         drivers=drivers,
         members=members,
-        trends=() if members else trends(),
+        trends=trends(),
     )
 
 
@@ -237,9 +241,14 @@ def board_cards(language: str) -> Iterator[tuple[str, Card]]:
         team=None, round=None, pot=4000, status="active", goal_points=5000, reward="Journée à la mer"
     )
     reached = [standing(1, goal=True, pot=10_000), organisation]
-    card = rewards_board.leaderboard_card(t, teams=standings, organisation=organisation, reached=reached)
+    earlier = [standing(index, goal=True, pot=300) for index in range(2, 31)]
+    card = rewards_board.leaderboard_card(
+        t, teams=standings, organisation=organisation, reached=reached, earlier=earlier
+    )
     yield "rewards.leaderboard", card
-    yield "rewards.due", rewards_board.reward_due_card(t, standing(1, goal=True))
+    yield "rewards.due", celebrate.reward_due_card(t, standing(1, goal=True))
+    yield "rewards.reached.team", celebrate.celebration_card(t, standing(1, goal=True, pot=10_000))
+    yield "rewards.reached.org", celebrate.celebration_card(t, organisation)
 
 
 def standing(index: int, *, goal: bool, pot: int = 240) -> Standing:
@@ -283,6 +292,12 @@ def team_week(index: int) -> TeamWeek:
     )
 
 
+def typical_week(week: TeamWeek) -> TeamWeek:
+    """A usual week: two short highlights and two quiet members, where the charts fit in a Teams card."""
+    highlights = [replace(item, message=reason("emoji", 120), recipient_ids=(2,)) for item in week.highlights[:2]]
+    return replace(week, highlights=highlights, quiet=week.quiet[:2])
+
+
 def digest_cards(language: str) -> Iterator[tuple[str, Card]]:
     t = Translator(language)
     weeks = [team_week(index) for index in range(1, 9)]
@@ -293,20 +308,38 @@ def digest_cards(language: str) -> Iterator[tuple[str, Card]]:
         people=people,
         teams={},
     )
-    pulse = {
-        week.team.id or 0: manager_pulse_sections(t, group(week.team.id, questions=QUESTIONS), threshold=5)
-        for week in weeks
-    }
-    yield "digest.manager.one-team", manager_digest_card(t, weeks=weeks[:1], data=data, pulse=pulse, zone=ZONE)
-    yield "digest.manager.three-teams", manager_digest_card(t, weeks=weeks[:3], data=data, pulse=pulse, zone=ZONE)
-    yield "digest.manager.eight-teams", manager_digest_card(t, weeks=weeks, data=data, pulse=pulse, zone=ZONE)
-    rolled = {
-        week.team.id or 0: manager_pulse_sections(t, group(None, questions=QUESTIONS, members=ROLLED_UP), threshold=5)
-        for week in weeks
-    }
-    yield "digest.manager.rolled-up", manager_digest_card(t, weeks=weeks[:3], data=data, pulse=rolled, zone=ZONE)
-    team_pulse = team_pulse_sections(t, group(1, questions=QUESTIONS))
-    card = team_digest_card(t, week=weeks[0], data=data, pulse=team_pulse, zone=ZONE)
+    groups = {week.team.id or 0: group(week.team.id, questions=QUESTIONS) for week in weeks}
+    pulse = {team_id: manager_pulse_sections(t, found, threshold=5) for team_id, found in groups.items()}
+
+    def manager(count: int, found: dict[int, GroupResult], sections: dict[int, list[Section]]) -> Card:
+        """The digest of a manager of the first `count` teams, with its charts."""
+        parts = [(found[week.team.id or 0], week.standing) for week in weeks[:count]]
+        charts = digest_charts(t, parts)
+        return manager_digest_card(t, weeks=weeks[:count], data=data, pulse=sections, zone=ZONE, charts=charts)
+
+    yield "digest.manager.one-team", manager(1, groups, pulse)
+    yield "digest.manager.three-teams", manager(3, groups, pulse)
+    yield "digest.manager.eight-teams", manager(8, groups, pulse)
+    rollup = group(None, questions=QUESTIONS, members=ROLLED_UP)
+    rolled = {week.team.id or 0: manager_pulse_sections(t, rollup, threshold=5) for week in weeks}
+    yield "digest.manager.rolled-up", manager(3, {week.team.id or 0: rollup for week in weeks}, rolled)
+    typical = {1: group(1, questions=4)}
+    weeks[0] = typical_week(weeks[0])
+    yield "digest.manager.typical", manager(1, typical, {1: manager_pulse_sections(t, typical[1], threshold=5)})
+    card = team_digest_card(
+        t,
+        week=weeks[0],
+        data=data,
+        pulse=team_pulse_sections(t, typical[1]),
+        zone=ZONE,
+        charts=digest_charts(t, [(typical[1], weeks[0].standing)]),
+    )
+    assert card is not None
+    yield "digest.team.typical", card
+    weeks[0] = team_week(1)
+    team_pulse = team_pulse_sections(t, groups[1])
+    charts = digest_charts(t, [(groups[1], weeks[0].standing)])
+    card = team_digest_card(t, week=weeks[0], data=data, pulse=team_pulse, zone=ZONE, charts=charts)
     assert card is not None
     yield "digest.team", card
 
@@ -355,6 +388,57 @@ def action_cards(language: str) -> Iterator[tuple[str, Card]]:
     yield "actions.vote.other-driver", plan_card(t, team=name, plan=plan, focus=Focus("workload", 1.0, None))
     yield "actions.decided", decided_card(t, team=name, items=proposed[:2])
     yield "actions.reminder", reminder_card(t, proposed[0])
+    yield from checkin_cards(t, proposed)
+
+
+def checkin_cards(t: Translator, proposed: list[Any]) -> Iterator[tuple[str, Card]]:
+    """The check-in after a done action: its question (sent, answered, reminded), the team's post when it closes
+    (shown, hidden, not measured again) and the commitments with every state of a check-in, at their largest."""
+    from dataclasses import replace
+
+    from handlers.actions.cards import commitment_sections
+    from handlers.actions.outcome import CheckinView, outcome_card
+    from handlers.pulse import CheckinResult, Measure
+    from storage.models.actions import DONE
+
+    checkin = PulseQuestion(
+        id=999, key="action-checkin", driver="action-checkin", scale="helped3", text_en="Did this action help the team?"
+    )
+    checkin.text_fr = "Cette action a-t-elle aidé l'équipe ?"
+    subject = reason("arabic", 200)
+    token = ballot_token("catalogue-secret", 123457, 7890)
+    deadline = "2026-11-25 10:00 (Europe/Paris)"
+    sent = Ballot(123457, 0, 0, token)
+    question = question_card(t, checkin, sent, 1, deadline=deadline, threshold=5, subject=subject)
+    yield "actions.checkin.question", question
+    answered = replace(sent, version=3)
+    yield (
+        "actions.checkin.answered",
+        question_card(t, checkin, answered, 1, deadline=deadline, threshold=5, chosen=1, subject=subject),
+    )
+    reminded = question_card(t, checkin, sent, 1, deadline=deadline, threshold=5, reminder=True, subject=subject)
+    yield "actions.checkin.reminder", reminded
+    counts = ((2, 400), (1, 300), (0, 299))
+    shown = CheckinResult(1, True, NOW, 1000, 999, hidden=False, counts=counts)
+    before, after = Measure(NOW - timedelta(days=90), 2.25), Measure(NOW, 8.75)
+    view = CheckinView(5, result=shown, driver="collaboration", before=before, after=after)
+    name = LONG_TEAM
+    yield "actions.checkin.outcome", outcome_card(t, team=name, action=subject, view=view)
+    hidden = CheckinView(5, result=CheckinResult(1, True, NOW, 4, 2), driver="tools", before=before)
+    yield "actions.checkin.outcome-hidden", outcome_card(t, team=name, action=subject, view=hidden)
+    states = [
+        view,
+        hidden,
+        CheckinView(5, result=CheckinResult(1, False, NOW, 1000, 999)),
+        CheckinView(5, due=NOW),
+        CheckinView(5),
+    ]
+    done = [
+        replace(item, proposal=item.proposal.model_copy(update={"status": DONE}), checkin=states[index % len(states)])
+        for index, item in enumerate(proposed)
+    ]
+    sections = commitment_sections(t, done, team=name)
+    yield "actions.checkin.commitments", Card(title=name, sections=tuple(sections), summary=name)
 
 
 def all_cards() -> dict[str, Card]:

@@ -22,7 +22,7 @@ from handlers.messages import Reply
 from handlers.policy import Policy
 from handlers.pulse import send_now
 from handlers.pulse.cards import COMMENT_ACTION, QUESTION_KIND
-from handlers.rewards.pots import propose
+from handlers.rewards.proposals import propose
 from handlers.routing import run_action, run_command, submit_form
 from storage import people as people_store
 from storage.db import Database

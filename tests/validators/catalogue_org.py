@@ -12,12 +12,19 @@ from handlers.digest.org import org_digest_card
 from handlers.digest.org_data import ActionPlanCounts, GridRow, Measure, OrgData
 from handlers.i18n import Translator
 from handlers.messages import Card
+from handlers.pulse.continuity import Measure as PulseMeasure
 from handlers.pulse.questions import DRIVERS, ENPS_DRIVER
 from handlers.pulse.results import DriverResult
 from tests.validators.catalogue import LONG_TEAM, NOW, TEAMS, ZONE, standing
 
 WINDOW = Window.of(NOW - timedelta(days=7), NOW)
 SCORED = tuple(driver for driver in DRIVERS if driver != ENPS_DRIVER)
+# The organisation's eNPS over its last six pulses, a fortnight apart, ending with the latest (+18, -6 since the
+# previous one).
+ENPS_HISTORY = tuple(
+    PulseMeasure(NOW - timedelta(weeks=2 * (5 - number)), score)
+    for number, score in enumerate((-10.0, 0.0, 5.0, 12.0, 24.0, 18.0))
+)
 
 
 def grid_row(index: int) -> GridRow:
@@ -49,6 +56,7 @@ def org_data(*, charts: bool = True) -> OrgData:
         plans=ActionPlanCounts(started=9, done=4) if charts else None,
         rewards=rewards if charts else (),
         reached=rewards[2:4] if charts else (),
+        enps_measures=ENPS_HISTORY if charts else (),
     )
 
 

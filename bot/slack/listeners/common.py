@@ -10,9 +10,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.batching import Batcher
 from bot.slack.forms import form_view
 from bot.slack.render import message_pages, result_view
-from bot.slack.turn import SlackTurn, outsider_notice
+from bot.slack.turn import SlackBot, SlackTurn, outsider_notice
+from handlers.delivery import NewDelivery, queue
 from handlers.i18n import Translator
 from handlers.messages import Card, Form, Reply, reply
 from storage import people as people_store
@@ -41,6 +43,30 @@ async def form_users(session: AsyncSession, form: Form | None) -> dict[str, str]
 async def answer_for(turn: SlackTurn, reply: Reply) -> Answer:
     reply = turn.noted(reply)
     return Answer(reply=reply, t=turn.ctx.t, slack_users=await form_users(turn.ctx.session, reply.form))
+
+
+class LateAnswers:
+    """Answers that missed the acknowledgement, committed as outbox rows after the work's own commit ("working on it"
+    is said only once both are durable). Those arriving together share one transaction (`bot.batching`): late
+    answers come in bursts, when the database is slow, and must not slow it further."""
+
+    def __init__(self, bot: SlackBot) -> None:
+        self.bot = bot
+        self._batches: Batcher[NewDelivery, bool] = Batcher(self._store)
+
+    async def queue(self, delivery: NewDelivery, what: str) -> bool:
+        """True once committed; False when it could not be stored, so the caller answers in place."""
+        try:
+            return await self._batches.submit(delivery)
+        except Exception:  # noqa: BLE001 - the answer is still given, in the acknowledgement
+            log.exception("%s: the late answer could not be queued", what)
+            return False
+
+    async def _store(self, deliveries: list[NewDelivery]) -> list[bool]:
+        async with self.bot.runtime.database.transaction() as session:
+            await queue(session, deliveries)
+        self.bot.worker.wake()
+        return [True] * len(deliveries)
 
 
 def refusal(t: Translator) -> Answer:

@@ -15,7 +15,7 @@ from handlers.messages import Card
 log = logging.getLogger(__name__)
 
 
-async def on_home_opened(bot: SlackBot, event: dict[str, Any], _body: dict[str, Any], _bot_user_id: str | None) -> None:
+async def on_home_opened(bot: SlackBot, event: dict[str, Any], _claim: str, _bot_user_id: str | None) -> None:
     """Publish the person's App Home (an event from the inbox, `bot.slack.events`)."""
     if event.get("tab", "home") != "home":
         return

@@ -2,11 +2,14 @@
 
 A button's `action_id` is `Choice.action` (plus an index Slack needs for uniqueness) and its value `Choice.value`;
 a modal's `callback_id` is `Form.action`. A form's answer replaces the modal (`response_action: update`), so a
-refusal can offer "Edit and try again" and a success shows the confirmation where the person is looking.
+refusal can offer "Edit and try again" and a success shows the confirmation where the person is looking. A form
+whose result is not ready within `BRAVO_ANSWER_SECONDS` gets no answer before its commit; once committed, its result
+is queued as a direct message and the modal says "working on it" (`_answer_form_late`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -18,12 +21,22 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.slack.forms import picked_users, submitted_values
-from bot.slack.listeners.common import Answer, answer_for, modal_for, open_modal, refusal, tell
+from bot.slack.listeners.common import (
+    Answer,
+    LateAnswers,
+    answer_for,
+    modal_for,
+    open_modal,
+    refusal,
+    tell,
+)
 from bot.slack.mentions import defuse
 from bot.slack.people import Introduction
-from bot.slack.render import action_name, button_value, message_payload
+from bot.slack.render import action_name, button_value, message_payload, result_view
 from bot.slack.turn import SlackBot, SlackTurn
+from handlers.delivery import channel_delivery
 from handlers.kudos import form_reply, reason_line
+from handlers.messages import text_card
 from handlers.routing import run_action, submit_form
 
 log = logging.getLogger(__name__)
@@ -33,6 +46,7 @@ ANYTHING = re.compile(".*")
 MESSAGE_SHORTCUT = "kudos_message"
 GLOBAL_SHORTCUT = "kudos_global"
 PREFILL_EXCERPT = 280
+LATE_FORM_KIND = "form_answer"
 
 
 def metadata_channel(metadata: str) -> str | None:
@@ -53,11 +67,11 @@ def _action_value(action: dict[str, Any]) -> str:
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
-    _register_actions(app, bot)
+    _register_actions(app, bot, LateAnswers(bot))
     _register_shortcuts(app, bot)
 
 
-def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
+def _register_actions(app: AsyncApp, bot: SlackBot, late: LateAnswers) -> None:
     """Buttons and modal submissions, routed to the core's action and form tables."""
 
     @app.action(ANYTHING)
@@ -110,21 +124,45 @@ def _register_actions(app: AsyncApp, bot: SlackBot) -> None:
             metadata = str(view.get("private_metadata") or "")
             return await answer_for(turn, await submit_form(turn.ctx, str(view.get("callback_id")), values, metadata))
 
-        answer = await bot.run(
-            user_id=user,
-            use_case=use_case,
-            users=picked_users(state),
-            channel=metadata_channel(str(view.get("private_metadata") or "")),
-            event_key=f"slack:view:{view.get('id')}",
-            bot_user_id=context.bot_user_id,
-            refuse=refusal,
-            introduced=Introduction.of_interaction(body),
+        work = asyncio.ensure_future(
+            bot.run(
+                user_id=user,
+                use_case=use_case,
+                users=picked_users(state),
+                channel=metadata_channel(str(view.get("private_metadata") or "")),
+                event_key=f"slack:view:{view.get('id')}",
+                bot_user_id=context.bot_user_id,
+                refuse=refusal,
+                introduced=Introduction.of_interaction(body),
+            )
         )
+        done, _ = await asyncio.wait({work}, timeout=bot.runtime.settings.answer_seconds)
+        answer = await work
+        if not done and answer is not None and await _answer_form_late(late, ack, user, str(view.get("id")), answer):
+            return
         modal = modal_for(answer, metadata=str(view.get("private_metadata") or "")) if answer is not None else None
         if modal is None:
             await ack()
             return
         await ack(response_action="update", view=modal)
+
+
+async def _answer_form_late(late: LateAnswers, ack: AsyncAck, user: str, view_id: str, answer: Answer) -> bool:
+    """A form's result that missed the answer budget, its change committed: the result is queued as a direct message
+    (an outbox row, keyed by the view) and only then does the modal say "working on it"; False when there is no
+    card to send (a form shown again, with its errors, goes in the acknowledgement as usual)."""
+    card = answer.reply.card
+    if card is None or answer.reply.form is not None:
+        return False
+    delivery = channel_delivery(
+        platform="slack", channel=user, card=card, kind=LATE_FORM_KIND, dedupe_key=f"slack:view:{view_id}:answer"
+    )
+    if not await late.queue(delivery, "form"):
+        return False
+    t = answer.t
+    working = text_card(t("Working on it… The answer will follow in your messages with Bravo."))
+    await ack(response_action="update", view=result_view(working, title="Bravo", close=t("Close")))
+    return True
 
 
 def _register_shortcuts(app: AsyncApp, bot: SlackBot) -> None:

@@ -9,9 +9,11 @@ from bot.console.demo import seed_demo
 from bot.console.mentions import Directory, MentionError, load_directory, resolve_people, rewrite_mentions
 from handlers.i18n import Translator
 from handlers.policy import Policy
+from handlers.rewards.proposals import set_goal
 from storage import people as people_store
 from storage.db import Database
 from storage.models import Person
+from storage.models.base import utcnow
 from tests.bot.console.runtime import console_runtime
 
 T = Translator("en")
@@ -96,3 +98,16 @@ async def test_the_form_says_there_are_no_points_left_before_asking_anything(
     after = shown.split("> /kudos\n", 1)[1]
     assert "You have used all 5 of your points for today." in after
     assert "Who do you want to recognise?" not in after and "Give kudos" not in after
+
+
+async def test_a_kudos_that_reaches_the_teams_goal_is_celebrated_in_the_terminal(
+    database: Database, policy: Policy
+) -> None:
+    async with database.transaction() as session:
+        await seed_demo(session, values=policy.company_values)
+        engineering = await people_store.team_by_name(session, name="Engineering")
+        assert engineering is not None
+        await set_goal(session, team_id=engineering.id, points=4, reward="Team lunch", now=utcnow())
+    shown = await chat(database, policy, "/kudos @Claire Petit @David 2 thanks for the review #teamwork\n")
+    assert "[post in #team-engineering]" in shown and "🎉 Engineering reached 4 points: Team lunch!" in shown
+    assert "[direct message to Alice Martin: A reward to deliver]" in shown

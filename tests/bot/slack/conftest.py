@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,11 +13,12 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import WORKER_KEY, build_app
+from bot.app import INBOX_KEY, WORKER_KEY, build_app
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, open_runtime
 from bot.slack.http import SLACK_PATH
 from bot.slack.sender import SlackSender
+from storage import inbox
 from storage.db import Database
 from tests.conftest import TEST_SECRET_KEY
 from tests.fakes.slack_api import FakeSlackApi
@@ -25,6 +27,9 @@ from tests.fakes.slack_workspace import make_user
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 RECOGNITION_CHANNEL = "C_KUDOS"
+PATIENT_SECONDS = 60.0
+# How many times `settle` looks at the inbox before giving up (a bound, not a timing the test asserts).
+INBOX_POLLS = 500
 
 
 @dataclass
@@ -50,6 +55,16 @@ class SlackBravo:
 
     async def drain(self) -> int:
         return await self.app[WORKER_KEY].drain()
+
+    async def settle(self) -> int:
+        """Let the inbox worker process every stored event, then deliver what it queued (the outbox)."""
+        await self.app[INBOX_KEY].worker.drain()
+        for _ in range(INBOX_POLLS):
+            async with self.runtime.database.sessions() as session:
+                if (await inbox.stats(session)).pending == 0:
+                    break
+            await asyncio.sleep(0.01)
+        return await self.drain()
 
     def posts_to(self, channel: str) -> list[dict[str, Any]]:
         return [call.args for call in self.api.calls_to("chat.postMessage") if call.args.get("channel") == channel]
@@ -101,6 +116,9 @@ async def bravo(
     database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[SlackBravo]:
     settings = slack_settings(database_url, fake_slack, monkeypatch)
+    # Tests read answers in the acknowledgement however busy the machine: the late path is tested on purpose
+    # (tests/bot/slack/test_late_answers.py sets its own budget).
+    settings.answer_seconds = PATIENT_SECONDS
     async with open_runtime(settings) as runtime:
         app = build_app(runtime, background=False)
         async with TestClient(TestServer(app)) as client:

@@ -50,8 +50,8 @@ async def test_the_same_reaction_delivered_twice_counts_once(bravo: SlackBravo) 
     first = await bravo.post(delivery)
     retry = await bravo.post(delivery, retry_num=1)
     assert first[0] == 200 and retry[0] == 200
-    await bravo.api.wait_for("chat.postEphemeral")
-    await bravo.drain()
+    await bravo.settle()
+    assert len(bravo.api.calls_to("chat.postEphemeral")) == 1
     assert len(bravo.posts_to("U2")) == 1 and len(bravo.posts_to(RECOGNITION_CHANNEL)) == 1
     board = await _leaderboard(bravo)
     assert [(p["slack_id"], p["points"]) for p in board["people"]] == [("U2", 1)]  # type: ignore[union-attr]

@@ -35,11 +35,13 @@ async def stored(bravo: SlackBravo) -> list[tuple[int, int]]:
 async def test_a_message_with_the_kudos_emoji_recognises_everyone_mentioned(bravo: SlackBravo) -> None:
     event = message_event("<@U2> <@U3> :clap: :clap::skin-tone-3: great demo today #teamwork", user="U1")
     await deliver(bravo, event, event_id="EvMSG1")
-    (ephemeral,) = await bravo.api.wait_for("chat.postEphemeral")
+    await bravo.settle()
+    (ephemeral,) = bravo.api.calls_to("chat.postEphemeral")
     assert ephemeral.args["user"] == "U1" and ephemeral.args["channel"] == "C1"
     assert "1 point left" in ephemeral.args["text"] + json.dumps(ephemeral.args["blocks"])
     await deliver(bravo, event, event_id="EvMSG1")
-    await bravo.drain()
+    await bravo.settle()
+    assert len(bravo.api.calls_to("chat.postEphemeral")) == 1
     assert sorted(points for _, points in await stored(bravo)) == [2, 2]
     (post,) = bravo.posts_to(RECOGNITION_CHANNEL)
     assert "great demo today" in json.dumps(post["blocks"]) and ":clap:" not in json.dumps(post["blocks"])
@@ -47,7 +49,7 @@ async def test_a_message_with_the_kudos_emoji_recognises_everyone_mentioned(brav
 
 async def test_a_leading_number_in_a_message_is_part_of_the_reason(bravo: SlackBravo) -> None:
     await deliver(bravo, message_event("<@U2> 3 bugs fixed before lunch :clap:", user="U1"))
-    await bravo.api.wait_for("chat.postEphemeral")
+    await bravo.settle()
     async with bravo.runtime.database.sessions() as session:
         kudos = (await session.exec(select(Kudos))).one()
     assert kudos.points == 1 and kudos.message == "3 bugs fixed before lunch" and kudos.source == "message"
@@ -59,14 +61,15 @@ async def test_ordinary_messages_edits_and_bot_posts_are_ignored(bravo: SlackBra
     await deliver(bravo, message_event("<@U2> :clap: deployed", user="U1", subtype="bot_message", bot_id="B9"))
     await deliver(bravo, message_event("<@U2> :clap: edited", user="U1", subtype="message_changed"))
     await deliver(bravo, message_event("<@UBOT> :clap: thanks Bravo", user="U1"))
-    await bravo.drain()
+    await bravo.settle()
     assert await stored(bravo) == []
     assert [call.method for call in bravo.api.calls if call.method != "auth.test"] == []
 
 
 async def test_an_emoji_message_without_a_reason_is_explained(bravo: SlackBravo) -> None:
     await deliver(bravo, message_event("<@U2> :clap:", user="U1"))
-    (ephemeral,) = await bravo.api.wait_for("chat.postEphemeral")
+    await bravo.settle()
+    (ephemeral,) = bravo.api.calls_to("chat.postEphemeral")
     assert "needs a reason" in ephemeral.args["text"]
     assert await stored(bravo) == []
 
@@ -77,8 +80,7 @@ async def test_removing_and_adding_a_reaction_again_counts_once(bravo: SlackBrav
     await deliver(bravo, reaction, event_id="EvR1")
     await deliver(bravo, {"type": "reaction_removed", **{k: v for k, v in reaction.items() if k != "type"}})
     await deliver(bravo, reaction, event_id="EvR2")
-    await bravo.api.wait_for("chat.postEphemeral")
-    await bravo.drain()
+    await bravo.settle()
     assert len(await stored(bravo)) == 1
     assert len(bravo.api.calls_to("chat.postEphemeral")) == 1
     assert len(bravo.posts_to("U2")) == 1
@@ -88,12 +90,14 @@ async def test_reactions_that_are_not_kudos_are_ignored(bravo: SlackBravo) -> No
     await deliver(bravo, reaction_added_event("tada", user="U1", item_user="U2"))
     await deliver(bravo, reaction_added_event("clap", user="U1", item_user="UBOT"))
     await deliver(bravo, reaction_added_event("clap", user="U1", item_user=None))
+    await bravo.settle()
     assert await stored(bravo) == []
 
 
 async def test_clapping_your_own_message_is_explained(bravo: SlackBravo) -> None:
     await deliver(bravo, reaction_added_event("clap", user="U1", item_user="U1"))
-    (ephemeral,) = await bravo.api.wait_for("chat.postEphemeral")
+    await bravo.settle()
+    (ephemeral,) = bravo.api.calls_to("chat.postEphemeral")
     assert "yourself" in ephemeral.args["text"]
     assert await stored(bravo) == []
 
@@ -101,8 +105,9 @@ async def test_clapping_your_own_message_is_explained(bravo: SlackBravo) -> None
 async def test_reaction_kudos_fall_back_to_a_dm_when_bravo_cannot_post_in_the_channel(bravo: SlackBravo) -> None:
     bravo.api.fail_next("chat.postEphemeral", "channel_not_found")
     await deliver(bravo, reaction_added_event("clap", user="U1", item_user="U2", channel="CPRIVATE"))
-    (dm,) = await bravo.api.wait_for("chat.postMessage")
-    assert dm.args["channel"] == "U1" and "You gave 1 point" in dm.args["text"]
+    await bravo.settle()
+    (dm,) = bravo.posts_to("U1")
+    assert dm["channel"] == "U1" and "You gave 1 point" in dm["text"]
 
 
 async def test_a_direct_message_to_bravo_reads_as_a_kudos_command(bravo: SlackBravo) -> None:

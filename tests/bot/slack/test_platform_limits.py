@@ -104,7 +104,8 @@ def test_every_reply_read_from_a_busy_database_is_a_payload_slack_accepts(name: 
 
 def test_the_catalogue_covers_every_scale_both_languages_and_the_large_cases() -> None:
     scales = {name.split(".")[2] for name in CARDS if name.startswith("pulse.question.")}
-    assert scales == {"agree5", "scale10", "yesno", "emoji5"}
+    assert scales == {"agree5", "scale10", "yesno", "emoji5", "helped3"}
     assert {name.rsplit(".", 1)[1] for name in CARDS} == {"en", "fr"}
-    for prefix in ("kudos.post.cyrillic", "kudos.confirmation.emoji", "pulse.results.manager-many-comments"):
+    prefixes = ("kudos.post.cyrillic", "kudos.confirmation.emoji", "pulse.results.manager-many-comments")
+    for prefix in (*prefixes, "actions.checkin.question", "actions.checkin.outcome", "actions.checkin.commitments"):
         assert any(name.startswith(prefix) for name in CARDS), prefix

@@ -68,8 +68,8 @@ async def test_an_emoji_message_in_a_group_dm_and_a_reaction_in_a_private_channe
     assert status == 200
     status, _, _ = await conversations.post(event_callback(reaction_added_event("clap", user="U3", channel="CSECRET")))
     assert status == 200
-    await conversations.api.wait_for("chat.postEphemeral", 2)
-    await conversations.drain()
+    await conversations.settle()
+    assert len(conversations.api.calls_to("chat.postEphemeral")) == 2
     assert len(conversations.posts_to("U2")) == 2 and conversations.posts_to(RECOGNITION_CHANNEL) == []
 
 

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from bot.app import WORKER_KEY, build_app
 from bot.config import Settings, load_settings
 from bot.runtime import Runtime, open_runtime
+from bot.teams.http import TEAMS_BOT_KEY
 from handlers.directory import DirectoryRow, import_directory
 from handlers.i18n import Translator
 from scheduler.outbox_worker import OutboxWorker
@@ -50,6 +51,10 @@ class TeamsApp:
     @property
     def worker(self) -> OutboxWorker:
         return self.client.app[WORKER_KEY]  # type: ignore[index]
+
+    async def described(self) -> None:
+        """Wait for the background descriptions of the people the activities so far introduced."""
+        await self.client.app[TEAMS_BOT_KEY].enricher.drain()  # type: ignore[index]
 
     async def post(self, activity: JsonDict, **headers: str) -> int:
         response = await self.client.post("/api/messages", json=activity, headers=headers)

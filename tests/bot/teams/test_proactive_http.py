@@ -26,6 +26,7 @@ ALICE, BOB = ta.teams_user("Alice Smith"), ta.teams_user("Bob Jones")
 
 
 async def person(app: TeamsApp, email: str) -> Person:
+    await app.described()  # a newcomer's email comes from the roster, asked after the turn
     async with app.runtime.database.sessions() as session:
         return (await session.exec(select(Person).where(Person.email == email))).one()
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from handlers.actions.focus import PILLARS, Focus, focus, shipped_suggestions
 from handlers.actions.suggestions import action_drivers
-from handlers.pulse import DriverResult
+from handlers.pulse import DriverResult, DriverTrend, Measure
 
 
 def _drivers(**scores: float) -> list[DriverResult]:
@@ -36,3 +38,15 @@ def test_every_driver_a_team_can_act_on_ships_suggestions_in_english_and_french(
         assert len(english) >= 2 and len(french) == len(english), driver
         assert english != french and all(0 < len(text) <= 200 for text in english + french), driver
     assert "enps" not in action_drivers()
+
+
+def test_each_driver_counts_with_its_last_known_score_not_only_the_latest_pulses() -> None:
+    """Recognition was low two weeks ago and not asked since: it stays the focus, with its last score."""
+    earlier = datetime(2026, 11, 4, tzinfo=UTC)
+    trends = (
+        DriverTrend("recognition", (Measure(earlier, 2.0),)),
+        DriverTrend("tools", (Measure(earlier, 3.0), Measure(earlier + timedelta(days=14), 5.0))),
+    )
+    latest = _drivers(tools=5.0, autonomy=6.0, purpose=7.0)
+    assert focus(latest) == Focus("tools", 5.0, "able")
+    assert focus(latest, trends) == Focus("recognition", 2.0, "valued")

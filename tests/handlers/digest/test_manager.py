@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from handlers.digest.manager import MANAGER_DIGEST
 from handlers.digest.team import TEAM_DIGEST
 from handlers.policy import Policy
-from handlers.rewards.pots import set_goal
+from handlers.rewards.proposals import set_goal
 from scheduler.runs import send_digests
 from storage import people as people_store
 from storage.db import Database
@@ -82,7 +82,7 @@ async def test_a_manager_reads_the_digest_in_their_own_language(database: Databa
     text = found[(MANAGER_DIGEST, "Alice Martin")]
     assert text.startswith("Votre bilan de la semaine : Engineering")
     assert "Kudos reçus: 2" in text and "Pas de kudos depuis 30 jours : @Bob Smith." in text
-    assert "@Bob Smith. Y a-t-il quelque chose dont le remercier ? Vous seul voyez ceci." in text  # one person
+    assert "@Bob Smith. Une raison de lui dire merci ? Personne d'autre ne voit ceci." in text  # one person
     assert "Du 23 mars 2026 au 30 mars 2026. Ce bilan n'est visible que par vous." in text
     assert found[(TEAM_DIGEST, "Engineering")].startswith("Engineering: the week in recognition")
 

@@ -8,13 +8,17 @@ import re
 import struct
 import subprocess
 import sys
+from dataclasses import replace
+from io import BytesIO
 from pathlib import Path
 
-from handlers.digest.charts import grid_figure
+from PIL import Image as Picture
+
+from handlers.charts import grid_figure
 from handlers.digest.org import org_digest_card
 from handlers.digest.org_data import GridRow, pulse_grid
 from handlers.i18n import Translator
-from handlers.messages import Card
+from handlers.messages import Card, TrendChart
 from handlers.pulse.results import DriverResult, GroupResult, PulseReport
 from tests.validators.catalogue import ZONE
 from tests.validators.catalogue_org import WINDOW, org_data
@@ -82,9 +86,16 @@ def test_every_chart_is_a_png_whose_text_alternative_has_the_digests_numbers() -
     for chart in built.images:
         width, height = png_size(chart.data())
         assert 100 <= width <= 800 and 100 <= height <= 600
+        picture = Picture.open(BytesIO(chart.data()))
+        picture.load()  # decodes every pixel
+        assert picture.size == (width, height) and len(picture.getcolors(256) or ()) > 2
     enps, drivers, grid, rewards = (chart.alt for chart in built.images)
-    assert enps == "eNPS trend: previous pulse +24, latest pulse +18."
     text = built.plain()
+    assert enps in text.splitlines()  # the digest's own line: the six measures with their days
+    assert enps.startswith("eNPS over the last 6 pulses: -10 (") and enps.count("→") == 5
+    assert enps.endswith("+24 (Nov 4, 2026) → +18 (Nov 18, 2026)")
+    trend = built.images[0].chart
+    assert isinstance(trend, TrendChart) and [value for _, value in trend.points] == [-10, 0, 5, 12, 24, 18]
     for field in re.findall(r"^(\w[\w ]*): (\d\.\d/10 \([+-]\d\.\d\))$", text, re.MULTILINE):
         assert f"{field[0]} {field[1]}" in drivers
     for line in text.splitlines():
@@ -92,6 +103,13 @@ def test_every_chart_is_a_png_whose_text_alternative_has_the_digests_numbers() -
             assert line in grid
     assert "Team 4: hidden (too few answers)" in grid and "Team 3: pulse still open" in grid
     assert numbers(rewards)[-2:] == ["700", "300"]  # the seventh team: 700 of 300 points
+
+
+def test_without_a_history_the_enps_chart_shows_the_previous_and_the_latest_pulse() -> None:
+    data = replace(org_data(), enps_measures=())
+    built = org_digest_card(Translator("en"), data=data, window=WINDOW, zone=ZONE)
+    assert built.images[0].alt == "eNPS trend: previous pulse +24, latest pulse +18."
+    assert "eNPS over the last" not in built.plain()
 
 
 def test_a_digest_with_nothing_to_chart_has_no_chart() -> None:

@@ -146,3 +146,11 @@ async def test_digests_show_a_teams_pulse_only_when_enough_people_answered(datab
     assert "3 of 3 people answered" in found[(TEAM_DIGEST, "Engineering")]
     assert "Pulse of Mar 24, 2026, 9:00\u202fAM: 3 of 3" in engineering  # sent at 08:00 UTC, read by Alice in Paris
     assert not [card for card in found.values() if "2026-03-24" in card or "T08:00" in card]
+    charts = {(item.kind, item.recipient): item.card.images for item in outcomes if item.card is not None}
+    engineering_charts = {chart.name: chart for chart in charts[(MANAGER_DIGEST, "Alice Martin")]}
+    assert {"enps-trend.png", "drivers.png"} <= set(engineering_charts)
+    assert engineering_charts["enps-trend.png"].alt in engineering.splitlines()
+    assert {"enps-trend.png", "drivers.png"} <= {chart.name for chart in charts[(TEAM_DIGEST, "Engineering")]}
+    assert not {"enps-trend.png", "drivers.png"} & {chart.name for chart in charts[(MANAGER_DIGEST, "Noah Brown")]}
+    for chart in engineering_charts.values():
+        assert chart.png == "" and chart.data()[:8] == b"\x89PNG\r\n\x1a\n"  # numbers queued, drawn on delivery

@@ -10,13 +10,17 @@ from hypothesis import strategies as st
 
 from handlers.i18n import Translator
 from handlers.pulse.questions import (
+    ADMIN_SCALES,
+    CHECKIN_DRIVER,
+    CHECKIN_KEY,
     DRIVERS,
     ENPS_DRIVER,
-    SCALES,
     QuestionSpec,
     builtin_bank,
     parse_question_file,
+    question_spec,
     scale_labels,
+    spec_problem,
 )
 from handlers.pulse.tokens import (
     Ballot,
@@ -59,7 +63,7 @@ def test_the_shipped_bank_covers_every_driver_in_both_languages() -> None:
     assert {spec.driver for spec in bank} == set(DRIVERS)
     assert set(PILLARS.values()) == {"wanting", "able", "valued"} and set(PILLARS) <= set(DRIVERS)
     assert all(spec.text_en and spec.text_fr and spec.text_en != spec.text_fr for spec in bank)
-    assert {spec.scale for spec in bank} == set(SCALES)
+    assert {spec.scale for spec in bank} == set(ADMIN_SCALES)
     enps = [spec for spec in bank if spec.driver == ENPS_DRIVER]
     assert [spec.text_en for spec in enps] == ["How likely are you to recommend working here?"]
     assert len({spec.key for spec in bank}) == len(bank)
@@ -96,14 +100,24 @@ def test_a_file_keeps_good_questions_and_names_bad_ones() -> None:
 
 
 texts = st.text(min_size=1, max_size=80).filter(lambda text: text.strip() == text and text.strip())
+not_reserved = st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True).filter(lambda name: name != CHECKIN_DRIVER)
 specs = st.builds(
     QuestionSpec,
-    driver=st.sampled_from(DRIVERS[:-1]) | st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True),
+    driver=st.sampled_from(DRIVERS[:-1]) | not_reserved,
     scale=st.sampled_from(["agree5", "yesno", "emoji5"]),
     text_en=texts,
     text_fr=texts,
-    key=st.none() | st.from_regex(r"[a-z0-9][a-z0-9._-]{0,30}", fullmatch=True),
+    key=st.none() | st.from_regex(r"[a-z0-9][a-z0-9._-]{0,30}", fullmatch=True).filter(lambda key: key != CHECKIN_KEY),
 )
+
+
+def test_the_checkin_question_driver_key_and_scale_are_kept_for_action_checkins() -> None:
+    checkin = question_spec(driver="action-checkin", scale="agree5", english="Did it help?")
+    keyed = question_spec(driver="workload", scale="agree5", english="Did it help?", key="action-checkin")
+    helped = question_spec(driver="workload", scale="helped3", english="Did it help?")
+    reserved = "'action-checkin' is kept for the check-ins after a team's actions"
+    assert spec_problem(checkin, EN) == spec_problem(keyed, EN) == reserved
+    assert spec_problem(helped, EN) == "unknown scale 'helped3' (use agree5, scale10, yesno, emoji5)"
 
 
 @given(st.lists(specs, max_size=6, unique_by=lambda spec: spec.key or id(spec)))

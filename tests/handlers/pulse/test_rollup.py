@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.pulse.rollup import Hierarchy, rollups
-from handlers.pulse.suppression import hidden_in_round, suppress
+from handlers.pulse.suppression import round_suppressed, suppress
 
 # Teams 1-2 are managed by 11-12, who report to 100; teams 3-4 by 13-14, who report to 200; 100 and 200 report to 1000.
 TREE = Hierarchy(
@@ -58,8 +58,7 @@ def test_a_roll_up_too_small_for_a_question_is_hidden_for_it() -> None:
 def test_an_earlier_round_is_judged_with_its_roll_ups() -> None:
     """With that round's roll-up, the roll-up (not team 3) was the next-smallest sibling of the lone small team 4, so
     team 3 was shown; without a roll-up, team 3 was hidden then and its change may not be shown now."""
-    assert hidden_in_round({1: 3, 2: 3, 3: 6, 4: 2, 5: 7}, None, threshold=5, rollups=[frozenset({1, 2})]) == (
-        {1, 2, 4},
-        False,
-    )
-    assert hidden_in_round({3: 5, 4: 2, 5: 7}, None, threshold=5) == ({3, 4}, False)
+    then = round_suppressed({1: 3, 2: 3, 3: 6, 4: 2, 5: 7}, None, threshold=5, rollups=[frozenset({1, 2})])
+    assert (then.hidden, then.organisation_hidden, then.hidden_rollups) == ({1, 2, 4}, False, {frozenset({1, 2})})
+    then = round_suppressed({3: 5, 4: 2, 5: 7}, None, threshold=5)
+    assert (then.hidden, then.organisation_hidden) == ({3, 4}, False)

@@ -4,18 +4,21 @@ the goal starts the next round; `/rewards` and its vote buttons work the same on
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from handlers.context import Context
 from handlers.policy import Policy
+from handlers.rewards.celebrate import celebrate
 from handlers.rewards.commands import VOTE_ACTION
-from handlers.rewards.pots import RewardError, advance, ensure_round, propose, set_goal, standings, vote, withdraw
+from handlers.rewards.pots import RewardError, ensure_round, settle_votes, standings, vote
+from handlers.rewards.proposals import propose, set_goal, withdraw
 from handlers.routing import run_action, run_command
 from storage import rewards as rewards_store
 from storage.db import Database
-from storage.models import Person
+from storage.models import Person, RewardOption
 from storage.models.rewards import ACTIVE, REACHED, VOTING
 from tests.conftest import both_engines
 from tests.scheduler.support import Org, give, seed
@@ -31,8 +34,8 @@ def ctx_for(session: AsyncSession, person: Person, policy: Policy, now: datetime
 async def test_an_option_backed_by_more_than_half_the_team_becomes_its_goal_at_once(database: Database) -> None:
     async with database.transaction() as session:
         org = await seed(session)
-        option = await propose(session, team_id=None, org=False, points=10, reward="Pizza lunch", proposed_by=None)
-        other = await propose(session, team_id=None, org=False, points=20, reward="Escape game", proposed_by=None)
+        option = await offer(session, team_id=None, org=False, points=10, reward="Pizza lunch", proposed_by=None)
+        other = await offer(session, team_id=None, org=False, points=20, reward="Escape game", proposed_by=None)
         row, _ = await vote(
             session,
             person=org["Bob"],
@@ -48,6 +51,10 @@ async def test_an_option_backed_by_more_than_half_the_team_becomes_its_goal_at_o
     assert counts == {row.id: {option.id: 2}}
 
 
+async def offer(session: AsyncSession, **proposal: Any) -> RewardOption:
+    return (await propose(session, **proposal)).option
+
+
 async def _round_id(session: AsyncSession, org: Org, team: str) -> int:
     row = await ensure_round(session, team_id=org.teams[team].id)
     return row.id or 0
@@ -58,13 +65,13 @@ async def test_without_a_majority_the_leaderboard_settles_the_vote_ties_going_to
 ) -> None:
     async with database.transaction() as session:
         org = await seed(session)
-        small = await propose(session, team_id=None, org=False, points=10, reward="Cake", proposed_by=None)
-        big = await propose(session, team_id=None, org=False, points=30, reward="Boat trip", proposed_by=None)
+        small = await offer(session, team_id=None, org=False, points=10, reward="Cake", proposed_by=None)
+        big = await offer(session, team_id=None, org=False, points=30, reward="Boat trip", proposed_by=None)
         round_id = await _round_id(session, org, "Engineering")
         await vote(session, person=org["Bob"], round_id=round_id, option_id=big.id or 0, now=NOW)
         await vote(session, person=org["Claire"], round_id=round_id, option_id=small.id or 0, now=NOW)
         teams, organisation = await standings(session, now=NOW)
-        await advance(session, items=[*teams, organisation], now=NOW)
+        await settle_votes(session, items=[*teams, organisation], now=NOW)
         row = await rewards_store.current_round(session, team_id=org.teams["Engineering"].id)
         sales = await rewards_store.current_round(session, team_id=org.teams["Sales"].id)
     assert row is not None and (row.status, row.reward) == (ACTIVE, "Cake")
@@ -72,7 +79,9 @@ async def test_without_a_majority_the_leaderboard_settles_the_vote_ties_going_to
 
 
 @both_engines
-async def test_kudos_fill_the_recipients_team_pot_and_a_reached_goal_starts_the_next_round(database: Database) -> None:
+async def test_kudos_fill_the_recipients_team_pot_and_a_reached_goal_starts_the_next_round(
+    database: Database, policy: Policy
+) -> None:
     async with database.transaction() as session:
         org = await seed(session)
         await give(session, org["Bob"], [org["Claire"]], at=NOW - timedelta(hours=1), points=5)  # before the goal
@@ -85,7 +94,7 @@ async def test_kudos_fill_the_recipients_team_pot_and_a_reached_goal_starts_the_
         teams, organisation = await standings(session, now=later + timedelta(hours=1))
         pots = {item.team.name: item.pot for item in teams if item.team}
         assert pots == {"Engineering": 6, "Sales": 3}
-        next_goal = await propose(
+        next_goal = await offer(
             session,
             team_id=org.teams["Engineering"].id,
             org=False,
@@ -96,7 +105,9 @@ async def test_kudos_fill_the_recipients_team_pot_and_a_reached_goal_starts_the_
         current = await rewards_store.current_round(session, team_id=org.teams["Engineering"].id)
         assert current is not None
         await vote(session, person=org["Bob"], round_id=current.id or 0, option_id=next_goal.id or 0, now=later)
-        reached = await advance(session, items=[*teams, organisation], now=later + timedelta(hours=1))
+        reached = await celebrate(
+            session, policy=policy, items=[*teams, organisation], now=later + timedelta(hours=1), owner="test"
+        )
         assert [item.team.name for item in reached if item.team] == ["Engineering"]
         rounds = await rewards_store.current_rounds(session)
     engineering = rounds[f"team:{org.teams['Engineering'].id}"]
@@ -113,13 +124,15 @@ async def test_kudos_fill_the_recipients_team_pot_and_a_reached_goal_starts_the_
     assert {item.team.name: item.pot for item in teams if item.team} == {"Engineering": 0, "Sales": 3}
 
 
-async def test_a_reached_goal_without_new_votes_keeps_the_same_goal(database: Database) -> None:
+async def test_a_reached_goal_without_new_votes_keeps_the_same_goal(database: Database, policy: Policy) -> None:
     async with database.transaction() as session:
         org = await seed(session)
         await set_goal(session, team_id=org.teams["Sales"].id, points=2, reward="Drinks", now=NOW)
         await give(session, org["Bob"], [org["Grace"]], at=NOW + timedelta(hours=1), points=2)
         teams, organisation = await standings(session, now=NOW + timedelta(hours=2))
-        await advance(session, items=[*teams, organisation], now=NOW + timedelta(hours=2))
+        await celebrate(
+            session, policy=policy, items=[*teams, organisation], now=NOW + timedelta(hours=2), owner="test"
+        )
         row = await rewards_store.current_round(session, team_id=org.teams["Sales"].id)
     assert row is not None and (row.number, row.reward, row.goal_points, row.status) == (2, "Drinks", 2, ACTIVE)
 
@@ -170,7 +183,7 @@ async def test_members_propose_for_their_team_and_only_admins_for_everyone(datab
 @both_engines
 async def test_a_withdrawn_option_leaves_the_ballot_once(database: Database) -> None:
     async with database.transaction() as session:
-        option = await propose(session, team_id=None, org=False, points=10, reward="Pizza lunch", proposed_by=None)
+        option = await offer(session, team_id=None, org=False, points=10, reward="Pizza lunch", proposed_by=None)
         assert (await withdraw(session, option_id=option.id or 0)).active is False
         with pytest.raises(RewardError, match="option_unavailable"):
             await withdraw(session, option_id=option.id or 0)

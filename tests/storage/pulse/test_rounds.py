@@ -52,6 +52,7 @@ async def test_participation_counts_and_reminder_and_close_claims_happen_once(da
         for _ in range(2):  # a second (or concurrent) first answer counts once
             await pulse_store.add_respondent(session, round_id=round_id, key="k" * 64)
         assert await pulse_store.participation_counts(session, round_ids=[round_id]) == {round_id: (1, 1)}
+        assert await pulse_store.participation_counts(session, round_ids=None) == {round_id: (1, 1)}  # every round
         assert await pulse_store.respondent_keys(session, round_id=round_id) == {"k" * 64}
         assert await pulse_store.rounds_to_remind(session, now=NOW + timedelta(hours=25))
         assert await pulse_store.claim_reminder(session, round_id=round_id)
@@ -102,3 +103,16 @@ async def test_an_answer_changes_only_from_the_version_its_card_showed(database:
         assert not await pulse_answers.change_answer(session, ballot_hash="h", value=5, version=1)
     async with database.sessions() as session:
         assert (await session.exec(select(PulseAnswer.value, PulseAnswer.version))).all() == [(2, 2)]
+
+
+@both_engines
+async def test_round_questions_in_the_order_asked_for_some_rounds_or_every_round(database: Database) -> None:
+    round_id, question, _person = await _round(database)
+    async with database.transaction() as session:
+        other = PulseQuestion(key="q2", driver="goals", scale="agree5", text_en="Q2?", text_fr="Q2 ?")
+        session.add(other)
+        await session.flush()
+        await pulse_store.add_round_questions(session, round_id=round_id, question_ids=[other.id or 0, question])
+        expected = [other.id or 0, question]
+        assert await pulse_store.round_question_ids(session, round_ids=[round_id, 999]) == {round_id: expected, 999: []}
+        assert await pulse_store.round_question_ids(session, round_ids=None) == {round_id: expected}
