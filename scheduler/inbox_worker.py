@@ -46,7 +46,7 @@ DEFAULT_CONCURRENCY = 4
 DEFAULT_BATCH = 16
 # The most rows one claim takes while many wait. Bigger batches cost fewer transactions, but deciding a batch's
 # kudos holds the event loop between its statements, and acknowledgements wait meanwhile: this many keeps it short.
-MAX_BATCH = 100
+MAX_BATCH = 250
 # One event's processing (a transaction and a few Web API calls) ends well within this; a worker that dies holding
 # a row gives it back when the lease ends (at once to a restart on the same machine).
 LEASE = timedelta(minutes=2)
@@ -86,6 +86,12 @@ class InboxWorker:
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
         self._stopping = False
+        self._backlog = False
+
+    def backlogged(self) -> bool:
+        """True while deliveries arrive faster than a trickle (the last claim took a batch's worth): the outbox
+        worker of this process holds its notifications meanwhile, so acknowledged kudos are counted first."""
+        return self._backlog and not self._stopping
 
     def wake(self) -> None:
         """Process soon: called once a delivery is stored."""
@@ -103,6 +109,7 @@ class InboxWorker:
         async with self.database.transaction() as session:
             rows = await inbox.claim(session, now=self.clock(), lease=LEASE, owner=str(self.owner), limit=limit)
         self._limit = min(self.max_batch, limit * 2) if len(rows) == limit else self.batch_size
+        self._backlog = len(rows) >= self.batch_size
         by_platform: dict[str, list[InboxEvent]] = {}
         for row in rows:
             by_platform.setdefault(row.platform, []).append(row)

@@ -25,6 +25,7 @@ from scheduler.in_doubt import already_delivered
 from scheduler.leases import LeaseOwner, is_gone, this_process
 from scheduler.outbox_failures import Failures
 from scheduler.pacing import Departure, Departures, Pacer
+from scheduler.priority import incoming_first
 from scheduler.sending import DeliveryError, Destination, RecoverableSender, Sender, address_for, workspace_of
 from scheduler.sent_marks import SentMarks
 from storage import outbox
@@ -83,6 +84,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._next_recovery = 0.0
         self._stopping = False
+        # Incoming work of this process that goes first (the inbox worker's backlog); None: nothing to wait for.
+        self.defer_to: Callable[[], bool] | None = None
 
     def wake(self) -> None:
         """Deliver soon: called after a request queued something."""
@@ -200,6 +203,7 @@ class OutboxWorker:
                 self._wake.clear()  # before the pass: a row queued while it runs keeps its wake-up
                 attempted, previous = 0, sending
                 try:
+                    await incoming_first(self.defer_to, stopping=lambda: self._stopping)
                     attempted, sending = await self._start_batch()
                     await previous
                 except Exception:  # noqa: BLE001 - the worker must survive a database hiccup

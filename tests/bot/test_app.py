@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import build_app
+from bot.app import INBOX_KEY, WORKER_KEY, build_app
 from bot.config import Settings
 from bot.runtime import Runtime, open_runtime
 from storage.db import Database
@@ -77,3 +77,9 @@ async def test_the_privacy_and_terms_pages_the_teams_manifest_links_to_are_serve
     assert "What Bravo stores about you, and why" in privacy_text
     assert "Ce que Bravo conserve sur vous, et pourquoi" in privacy_text
     assert "Bravo: terms of use" in terms_text and "Bravo : conditions d&#x27;utilisation" in terms_text
+
+
+async def test_the_outbox_holds_notifications_while_the_inbox_worker_has_a_backlog(settings: Settings) -> None:
+    async with open_runtime(settings) as runtime:
+        app = build_app(runtime, background=False)
+        assert app[WORKER_KEY].defer_to == app[INBOX_KEY].worker.backlogged

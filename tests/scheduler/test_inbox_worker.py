@@ -103,7 +103,28 @@ async def test_a_batch_processor_gets_each_claim_at_once_claims_grow_while_rows_
     async with database.sessions() as session:
         assert (await inbox.stats(session)) == inbox.InboxStats(pending=0, parked=1, done=40)
     default = InboxWorker(database, {})
-    assert (default.batch_size, default.max_batch) == (16, 100)  # as docs/operations.md says
+    assert (default.batch_size, default.max_batch) == (16, 250)  # as docs/operations.md says
+
+
+@both_engines
+async def test_the_worker_says_it_is_backlogged_while_its_claims_come_back_a_batch_s_worth(database: Database) -> None:
+    """The outbox of the same process holds its notifications meanwhile (`scheduler.priority`)."""
+    worker = InboxWorker(database, {"slack": Batches()}, batch_size=4, max_batch=8)
+    assert not worker.backlogged()
+    await store(database, *(f"burst-{index:02}" for index in range(12)))
+    await worker.drain_once()
+    assert worker.backlogged()  # a full claim: more are waiting
+    await worker.drain_once()
+    assert worker.backlogged()
+    assert await worker.drain_once() == 0
+    assert not worker.backlogged()  # caught up
+    await store(database, "alone")
+    await worker.drain_once()
+    assert not worker.backlogged()  # a trickle holds nothing back
+    await store(database, *(f"late-{index:02}" for index in range(8)))
+    worker.stop()
+    await worker.drain_once()
+    assert not worker.backlogged()  # a worker being stopped never holds the outbox
 
 
 @both_engines
