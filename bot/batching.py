@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 Item = TypeVar("Item")
 Result = TypeVar("Result")
 DEFAULT_MAX_SIZE = 200
+# A batch this large means requests arrive faster than one at a time: a burst.
+BURST = 16
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Batcher(Generic[Item, Result]):
         self._max_size = max_size
         self._waiting: list[tuple[Item, asyncio.Future[Result]]] = []
         self._drainer: asyncio.Task[None] | None = None
+        self._last_size = 0
 
     async def submit(self, item: Item) -> Result:
         """The item's result once its batch has been processed (its exception if it failed alone)."""
@@ -64,11 +67,18 @@ class Batcher(Generic[Item, Result]):
             self._drainer = asyncio.create_task(self._drain())
         return await asyncio.shield(future)
 
+    def backlogged(self) -> bool:
+        """True during a burst (the last batch, or the requests waiting, are at least `BURST`): the outbox worker of
+        this process holds its notifications meanwhile, so the requests are answered first."""
+        return max(self._last_size, len(self._waiting)) >= BURST
+
     async def _drain(self) -> None:
         while self._waiting:
+            self._last_size = min(len(self._waiting), self._max_size)
             batch = self._waiting[: self._max_size]
             del self._waiting[: self._max_size]
             await self._run(batch)
+        self._last_size = 0  # caught up: the burst is over
 
     async def _run(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
         try:

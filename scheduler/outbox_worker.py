@@ -84,8 +84,8 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._next_recovery = 0.0
         self._stopping = False
-        # Incoming work of this process that goes first (the inbox worker's backlog); None: nothing to wait for.
-        self.defer_to: Callable[[], bool] | None = None
+        # Incoming work of this process that goes first (the inbox worker's backlog, a burst of commands).
+        self.incoming: list[Callable[[], bool]] = []
 
     def wake(self) -> None:
         """Deliver soon: called after a request queued something."""
@@ -203,7 +203,7 @@ class OutboxWorker:
                 self._wake.clear()  # before the pass: a row queued while it runs keeps its wake-up
                 attempted, previous = 0, sending
                 try:
-                    await incoming_first(self.defer_to, stopping=lambda: self._stopping)
+                    await incoming_first(lambda: any(busy() for busy in self.incoming), stopping=lambda: self._stopping)
                     attempted, sending = await self._start_batch()
                     await previous
                 except Exception:  # noqa: BLE001 - the worker must survive a database hiccup

@@ -120,9 +120,7 @@ async def _close(args: argparse.Namespace, runtime: Runtime) -> int:
             t.plural("{count} team action plan opened.", "{count} team action plans opened.", opened) + "\n"
         )
     if told:
-        sys.stdout.write(
-            t.plural("{count} check-in result posted.", "{count} check-in results posted.", told) + "\n"
-        )
+        sys.stdout.write(t.plural("{count} check-in result posted.", "{count} check-in results posted.", told) + "\n")
     if opened or told:
         await deliver(runtime, t)
     return 0

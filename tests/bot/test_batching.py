@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.batching import Batcher
+from bot.batching import BURST, Batcher
 
 
 async def test_a_lone_item_is_processed_at_once_and_a_burst_shares_the_next_batch() -> None:
@@ -78,3 +78,29 @@ async def test_a_caller_that_gives_up_does_not_stop_its_item_from_being_processe
     release.set()
     assert await batcher.submit(8) == 8
     assert done == [7, 8]
+
+
+async def test_a_burst_is_backlogged_until_the_batcher_has_caught_up() -> None:
+    """While it is, the outbox worker of the process holds its notifications (`scheduler.priority`)."""
+    release = asyncio.Event()
+    seen: list[bool] = []
+
+    async def process(items: list[int]) -> list[int]:
+        seen.append(batcher.backlogged())
+        await release.wait()
+        return items
+
+    batcher: Batcher[int, int] = Batcher(process)
+    assert not batcher.backlogged()
+    lone = asyncio.create_task(batcher.submit(0))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert not batcher.backlogged()  # one request at a time holds nothing back
+    burst = [asyncio.create_task(batcher.submit(item)) for item in range(1, BURST + 1)]
+    await asyncio.sleep(0)
+    assert batcher.backlogged()  # a burst's worth waiting
+    release.set()
+    await asyncio.gather(lone, *burst)
+    assert seen == [False, True]  # the burst's batch was processed as one backlogged batch
+    assert not batcher.backlogged()  # caught up
+

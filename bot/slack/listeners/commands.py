@@ -43,6 +43,7 @@ ANY_COMMAND = re.compile(r"^/\S+$")
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
     kudos_batches: Batcher[TurnRequest, Answer | None] = Batcher(partial(give_kudos_commands, bot))
+    bot.worker.incoming.append(kudos_batches.backlogged)  # a burst of /kudos is answered before its notifications
     late = LateAnswers(bot)
 
     @app.command(ANY_COMMAND)
