@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bench.fanout_fake import serve_forever
 from tests.fakes.bot_connector import ConnectorRequest, FakeBotConnector, _error
-from tests.fakes.slack_api import _TokenBucket
+from tests.fakes.slack_wire import TokenBucket
 
 DELIVERIES = frozenset({"send", "reply", "create"})
 
@@ -29,8 +29,8 @@ class LimitedConnector(FakeBotConnector):
     def __init__(self, *, per_conversation: float, per_tenant: float, burst: float) -> None:
         super().__init__(threaded=False)
         self.per_conversation, self.per_tenant, self.burst = per_conversation, per_tenant, burst
-        self._conversation_buckets: dict[str, _TokenBucket] = {}
-        self._tenant_buckets: dict[str, _TokenBucket] = {}
+        self._conversation_buckets: dict[str, TokenBucket] = {}
+        self._tenant_buckets: dict[str, TokenBucket] = {}
         self.rate_limited = 0
         self.accepted: Counter[str] = Counter()
         self.times: list[float] = []
@@ -68,10 +68,10 @@ class LimitedConnector(FakeBotConnector):
                 bucket.consume()
         return wait
 
-    def _bucket(self, table: dict[str, _TokenBucket], key: str, rate: float) -> _TokenBucket:
+    def _bucket(self, table: dict[str, TokenBucket], key: str, rate: float) -> TokenBucket:
         bucket = table.get(key)
         if bucket is None:
-            bucket = table[key] = _TokenBucket(rate, self.burst)
+            bucket = table[key] = TokenBucket(rate, self.burst)
         return bucket
 
     async def _deliveries(self, _request: web.Request) -> web.Response:

@@ -12,41 +12,24 @@ Bravo's real Slack code paths without the network, then assert on the recorded c
 from __future__ import annotations
 
 import inspect
-import json
 import math
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, TypeVar, overload
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar, overload
 
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from tests.fakes._http import LocalHttpServer
 from tests.fakes.slack_files import UPLOAD_PATH, SlackFiles
+from tests.fakes.slack_wire import Call, TokenBucket, auth_error, read_args
 from tests.fakes.slack_workspace import JsonDict, SlackWorkspace
 
 ResponseHandler = Callable[[JsonDict], JsonDict | Awaitable[JsonDict]]
 H = TypeVar("H", bound=ResponseHandler)
 
 ANY_METHOD = "*"
-# Free-text fields are never JSON-decoded, even if a user typed something that parses as JSON.
-_FREE_TEXT_FIELDS = frozenset({"text", "markdown_text", "fallback", "title", "alt_text", "initial_comment", "query"})
-
-
-@dataclass
-class Call:
-    """One request received by the fake; ``status`` stays None while the response is still pending."""
-
-    method: str
-    args: dict[str, Any]
-    headers: Mapping[str, str]
-    http_method: str = "POST"
-    received_at: float = field(default_factory=time.monotonic)
-    status: int | None = None
-    response: JsonDict | None = None
-    failed: bool = False  # True when the response was not ok: injected fault, rate limit, auth or API error
-    peer: object = None  # the client's address and port: one per connection it opened
 
 
 @dataclass
@@ -55,49 +38,6 @@ class _Fault:
     status: int
     remaining: int
     retry_after: int | None
-
-
-class _TokenBucket:
-    """Token bucket so pacing tests see Slack-like 429s instead of a hard per-call counter."""
-
-    def __init__(self, rate: float, burst: float) -> None:
-        self.rate, self.burst, self.tokens, self.last = rate, burst, burst, time.monotonic()
-
-    def wait_time(self, now: float) -> float:
-        self.tokens = min(self.burst, self.tokens + max(0.0, now - self.last) * self.rate)
-        self.last = max(self.last, now)
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
-
-    def consume(self) -> None:
-        self.tokens -= 1.0
-
-
-def _maybe_json(key: str, value: str) -> Any:
-    if key in _FREE_TEXT_FIELDS or value[:1] not in ("[", "{"):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-async def _read_args(request: web.Request) -> dict[str, Any]:
-    """Merge query string and body the way Slack does: query params, form fields or a JSON object."""
-    args: dict[str, Any] = {k: _maybe_json(k, v) for k, v in request.query.items()}
-    if not request.can_read_body:
-        return args
-    if request.content_type == "application/json":
-        raw = await request.text()
-        try:
-            body = json.loads(raw) if raw else {}
-        except ValueError:
-            body = {"_raw_body": raw}  # keep the evidence instead of failing the request with a 500
-        if isinstance(body, dict):
-            args.update(body)
-    elif request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        for key, value in (await request.post()).items():
-            args[key] = _maybe_json(key, value) if isinstance(value, str) else value
-    return args
 
 
 class FakeSlackApi(LocalHttpServer):
@@ -126,8 +66,8 @@ class FakeSlackApi(LocalHttpServer):
         self._channel_rate = post_message_per_channel_per_sec
         self._workspace_rate = workspace_per_sec
         self._burst = max(1.0, burst)
-        self._channel_buckets: dict[str, _TokenBucket] = {}
-        self._workspace_bucket = _TokenBucket(workspace_per_sec, self._burst) if workspace_per_sec else None
+        self._channel_buckets: dict[str, TokenBucket] = {}
+        self._workspace_bucket = TokenBucket(workspace_per_sec, self._burst) if workspace_per_sec else None
         self._faults: dict[str, list[_Fault]] = {}
         self._delays: dict[str, float] = {}
         self._overrides: dict[str, ResponseHandler] = {}
@@ -180,7 +120,7 @@ class FakeSlackApi(LocalHttpServer):
         self._overrides.clear()
         self._channel_buckets.clear()
         if self._workspace_rate:
-            self._workspace_bucket = _TokenBucket(self._workspace_rate, self._burst)
+            self._workspace_bucket = TokenBucket(self._workspace_rate, self._burst)
 
     # -- behaviour knobs -----------------------------------------------------------------------
 
@@ -255,7 +195,7 @@ class FakeSlackApi(LocalHttpServer):
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        call = Call(method, await _read_args(request), CIMultiDictProxy(CIMultiDict(request.headers)), request.method)
+        call = Call(method, await read_args(request), CIMultiDictProxy(CIMultiDict(request.headers)), request.method)
         call.peer = request.transport.get_extra_info("peername") if request.transport else None
         self.calls.append(call)
         self.notify_changed()
@@ -266,9 +206,9 @@ class FakeSlackApi(LocalHttpServer):
         return web.json_response(body, status=status, headers=headers)
 
     async def _decide(self, call: Call) -> tuple[int, dict[str, str], JsonDict]:
-        auth_error = _auth_error(call)
-        if auth_error is not None:
-            return 200, {}, {"ok": False, "error": auth_error}
+        refused = auth_error(call)
+        if refused is not None:
+            return 200, {}, {"ok": False, "error": refused}
         fault = self._take_fault(call.method)
         if fault is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
@@ -300,12 +240,12 @@ class FakeSlackApi(LocalHttpServer):
         if call.method != "chat.postMessage" or not (self._channel_rate or self._workspace_bucket):
             return None
         now = time.monotonic()
-        buckets: list[_TokenBucket] = []
+        buckets: list[TokenBucket] = []
         if self._channel_rate:
             channel = str(call.args.get("channel", ""))
             bucket = self._channel_buckets.get(channel)
             if bucket is None:
-                bucket = self._channel_buckets[channel] = _TokenBucket(self._channel_rate, self._burst)
+                bucket = self._channel_buckets[channel] = TokenBucket(self._channel_rate, self._burst)
             buckets.append(bucket)
         if self._workspace_bucket is not None:
             buckets.append(self._workspace_bucket)
@@ -315,15 +255,3 @@ class FakeSlackApi(LocalHttpServer):
         for b in buckets:
             b.consume()
         return None
-
-
-def _auth_error(call: Call) -> str | None:
-    """Slack wants a token via ``Authorization: Bearer xox...`` (or a ``token`` form field); a command's
-    ``response_url`` (served here as the method ``response_url``) needs none."""
-    if call.method == "response_url":
-        return None
-    auth = call.headers.get("Authorization", "")
-    token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else str(call.args.get("token", ""))
-    if not token:
-        return "not_authed"
-    return None if token.startswith("xox") else "invalid_auth"

@@ -12,9 +12,9 @@ from handlers.digest.org import org_digest_card
 from handlers.digest.org_data import ActionPlanCounts, GridRow, Measure, OrgData
 from handlers.i18n import Translator
 from handlers.messages import Card
+from handlers.pulse import DriverResult
 from handlers.pulse.continuity import Measure as PulseMeasure
 from handlers.pulse.questions import DRIVERS, ENPS_DRIVER
-from handlers.pulse.results import DriverResult
 from tests.validators.catalogue import LONG_TEAM, NOW, TEAMS, ZONE, standing
 
 WINDOW = Window.of(NOW - timedelta(days=7), NOW)
