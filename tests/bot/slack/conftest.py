@@ -101,6 +101,15 @@ async def open_sender(
 
 
 @pytest.fixture
+async def sender(
+    database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[SlackSender]:
+    """The outbox's Slack sender against the `fake_slack` workspace."""
+    async with open_sender(database_url, fake_slack, monkeypatch) as sender:
+        yield sender
+
+
+@pytest.fixture
 async def fake_slack() -> AsyncIterator[FakeSlackApi]:
     async with FakeSlackApi() as api:
         api.users["U1"] = make_user("U1", "alice", real_name="Alice Martin", tz="Europe/Paris", locale="en-GB")

@@ -3,25 +3,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.slack.sender import SlackSender
 from scheduler.sending import DeliveryError, Destination
-from tests.bot.slack.conftest import open_sender
 from tests.fakes.slack_api import FakeSlackApi
 from tests.handlers.digest.test_org import PNG_SIGNATURE, card
 
 DM = Destination(platform="slack", person_id=1)
-
-
-@pytest.fixture
-async def sender(
-    database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[SlackSender]:
-    async with open_sender(database_url, fake_slack, monkeypatch) as sender:
-        yield sender
 
 
 async def test_charts_follow_the_message_in_the_direct_message(sender: SlackSender, fake_slack: FakeSlackApi) -> None:

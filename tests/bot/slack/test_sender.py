@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,21 +11,12 @@ from bot.slack.paging import MESSAGE_TEXT, text_length
 from bot.slack.sender import SlackSender
 from handlers.messages import text_card
 from scheduler.sending import DeliveryError, Destination
-from tests.bot.slack.conftest import open_sender
 from tests.fakes.slack_api import FakeSlackApi
 from tests.validators.catalogue import all_cards
 from tests.validators.slack_limits import slack_problems
 
 CARD = text_card("Kudos <3 & thanks")
 DM = Destination(platform="slack", person_id=1)
-
-
-@pytest.fixture
-async def sender(
-    database_url: str, fake_slack: FakeSlackApi, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[SlackSender]:
-    async with open_sender(database_url, fake_slack, monkeypatch) as sender:
-        yield sender
 
 
 async def test_a_direct_message_is_posted_to_the_user_id(sender: SlackSender, fake_slack: FakeSlackApi) -> None:
