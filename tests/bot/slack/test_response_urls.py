@@ -11,10 +11,7 @@ from bot.slack.response_urls import response_address
 from bot.slack.sender import SlackSender
 from handlers.messages import text_card
 from scheduler.sending import DeliveryError, Destination
-from tests.bot.slack import test_sender
 from tests.fakes.slack_api import FakeSlackApi
-
-sender = test_sender.sender  # the fixture
 
 HERE = Destination(platform="slack", channel="response_url")
 
