@@ -181,18 +181,7 @@ class Mix:
         )  # fmt: skip
 
     def _form_body(self, index: int, giver: int, recipient: int, reason: str) -> tuple[str, str]:
-        """The kudos form submitted: one recipient, one point, one value."""
-        teamwork = {"text": {"type": "plain_text", "text": "#teamwork"}, "value": "teamwork"}
-        values = {
-            "people": {"value": {"type": "multi_users_select", "selected_users": [slack_user(recipient)]}},
-            "points": {"value": {"type": "number_input", "value": "1"}},
-            "values": {"value": {"type": "multi_static_select", "selected_options": [teamwork]}},
-            "message": {"value": {"type": "plain_text_input", "value": reason.removesuffix(" #teamwork")}},
-        }
-        return view_submission(
-            "kudos.give", values, private_metadata=json.dumps({"channel": CHANNEL}), view_id=f"V{self.run}x{index}",
-            user_id=slack_user(giver),
-        )  # fmt: skip
+        return kudos_form(giver, recipient, reason, view_id=f"V{self.run}x{index}")
 
     def _teams_body(self, giver: int, recipient: int, reason: str) -> tuple[str, str]:
         """`kudos @someone …` in the giver's personal chat with Bravo."""
@@ -202,6 +191,21 @@ class Mix:
             from_user=ta.teams_user(teams_name(giver)), mentions=[mentioned],
         )  # fmt: skip
         return json.dumps(activity), "application/json"
+
+
+def kudos_form(giver: int, recipient: int, reason: str, *, view_id: str) -> tuple[str, str]:
+    """The kudos form submitted in CHANNEL: one recipient, one point, one value (`reason` ends with it)."""
+    teamwork = {"text": {"type": "plain_text", "text": "#teamwork"}, "value": "teamwork"}
+    values = {
+        "people": {"value": {"type": "multi_users_select", "selected_users": [slack_user(recipient)]}},
+        "points": {"value": {"type": "number_input", "value": "1"}},
+        "values": {"value": {"type": "multi_static_select", "selected_options": [teamwork]}},
+        "message": {"value": {"type": "plain_text_input", "value": reason.removesuffix(" #teamwork")}},
+    }
+    return view_submission(
+        "kudos.give", values, private_metadata=json.dumps({"channel": CHANNEL}), view_id=view_id,
+        user_id=slack_user(giver),
+    )  # fmt: skip
 
 
 def roster(people: int) -> list[dict[str, object]]:
