@@ -4,22 +4,21 @@ one port."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot import stopping
 from bot.inbox_intake import Inbox
 from bot.legal import mount_legal
 from bot.metrics import METRICS_KEY, install_metrics
 from bot.platforms import link_directory, outbox_worker, platform_senders
 from bot.runtime import Runtime
+from bot.stopping import end_tasks
 from scheduler.outbox_worker import OutboxWorker
 
 log = logging.getLogger(__name__)
-# How long a shutdown waits for a cancelled worker to hand its rows back.
-STOP_SECONDS = 10.0
 
 RUNTIME_KEY = web.AppKey("runtime", Runtime)
 WORKER_KEY = web.AppKey("outbox_worker", OutboxWorker)
@@ -69,11 +68,13 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
 
 
 async def _run_outbox_worker(app: web.Application) -> AsyncIterator[None]:
+    """Deliver the outbox for as long as the server runs; at the stop, the deliveries under way end and are
+    recorded (within `bot.stopping.STOP_SECONDS`)."""
     worker = app[WORKER_KEY]
     task = asyncio.create_task(worker.run_forever(), name="outbox-worker")
     yield
     worker.stop()
-    await _stop(task)
+    await end_tasks({task}, what="outbox worker")
     await worker.aclose()
 
 
@@ -85,26 +86,17 @@ async def _run_inbox_worker(app: web.Application) -> AsyncIterator[None]:
         return
     task = asyncio.create_task(inbox.worker.run_forever(), name="inbox-worker")
     yield
-    inbox.worker.stop()
-    await _stop(task)
-
-
-async def _stop(task: asyncio.Task[None]) -> None:
-    """Cancel a worker and give it a few seconds to hand its rows back; a shutdown never waits longer (what it
-    leaves leased is taken back at the next start, `scheduler.leases`)."""
-    task.cancel()
-    done, _ = await asyncio.wait({task}, timeout=STOP_SECONDS)
-    if not done:
-        log.warning("%s did not stop within %.0fs; shutting down without it", task.get_name(), STOP_SECONDS)
+    inbox.worker.stop()  # ends after the pass under way, handing back what it leased
+    await end_tasks({task}, what="inbox worker")
 
 
 async def _link_directory(app: web.Application) -> AsyncIterator[None]:
     """Link directory people to their platform accounts in the background, so start-up is never held up."""
     task = asyncio.create_task(link_directory(app[RUNTIME_KEY]), name="link-directory")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
+    await end_tasks({task}, what="linking the directory")
+    if task.done() and not task.cancelled() and task.exception() is not None:
+        log.warning("linking the directory failed: %r", task.exception())
 
 
 async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
@@ -120,5 +112,4 @@ async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
     scheduler = build_scheduler(jobs, config)
     scheduler.start()
     yield
-    scheduler.shutdown(wait=False)
-    await jobs.wait_stopped()
+    await scheduler.stop(stopping.STOP_SECONDS)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from asyncio import FIRST_COMPLETED
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
@@ -57,9 +56,8 @@ class OutboxWorker:
     """One worker per process; leases keep two replicas from delivering the same row, the pacer keeps the pace.
 
     The default pacer reads the worker's `clock`, so the time that schedules retries also spaces deliveries.
-    `secret_key` makes the pulse ballots a message to a person carries: they are added here, as it is sent, and
-    never stored (`handlers.pulse.with_ballots`).
-    """
+    `secret_key` makes the pulse ballots a message to a person carries: added as it is sent, never stored
+    (`handlers.pulse.with_ballots`)."""
 
     def __init__(
         self,
@@ -104,7 +102,7 @@ class OutboxWorker:
                 await close()
 
     def stop(self) -> None:
-        """End `run_forever` after the current pass, even if a library swallowed the task's cancellation."""
+        """End `run_forever` once the batch under way is delivered and recorded (cancel the task not to wait)."""
         self._stopping = True
         self._wake.set()
 
@@ -146,7 +144,7 @@ class OutboxWorker:
             for item, to in zip(claimed, recipients, strict=True)
         ]
         sending = asyncio.ensure_future(self._finish(claimed, deliveries))
-        await asyncio.wait({sending, asyncio.ensure_future(departures.all_left())}, return_when=FIRST_COMPLETED)
+        await asyncio.wait({sending, asyncio.ensure_future(departures.all_left())}, return_when=asyncio.FIRST_COMPLETED)
         return len(claimed), sending
 
     async def _finish(self, claimed: list[Claimed], deliveries: Sequence[Awaitable[str | None]]) -> None:
@@ -214,8 +212,11 @@ class OutboxWorker:
                     except TimeoutError:
                         pass
         finally:
-            sending.cancel()
-            await asyncio.gather(sending, return_exceptions=True)
+            try:  # a clean stop lets the deliveries under way end and be recorded as sent
+                await asyncio.wait({sending}, timeout=None if self._stopping else 0)
+            finally:
+                sending.cancel()
+                await asyncio.gather(sending, return_exceptions=True)
 
     async def _deliver(
         self, row: OutboxMessage, deadline: float, *, in_doubt: bool, person: Person | None, left: Departure

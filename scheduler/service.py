@@ -2,13 +2,20 @@
 
 Jobs are rebuilt at every start (`replace_existing=True`, memory job store): APScheduler 3 cannot share a job
 store between processes, and does not need to, because exactly-once comes from the database claims.
+
+APScheduler's own shutdown cancels the jobs under way at once, in the middle of a query: the database driver is then
+closed behind the program's back (an SQLite connection thread still running after the database was disposed).
+`Scheduler.stop` lets them finish first, and cancels (then awaits) only what outlives its grace.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -17,6 +24,7 @@ from scheduler.housekeeping import HOUSEKEEPING_JOB
 from scheduler.jobs import ScheduledJobs
 from scheduler.schedules import zone_named
 
+log = logging.getLogger(__name__)
 TICK_JOB = "bravo.tick"
 LEADERBOARD_JOB = "bravo.leaderboard"
 PULSE_JOB = "bravo.pulses"
@@ -32,9 +40,37 @@ REWARDS_JOB = "bravo.rewards"
 REWARDS_SECONDS = 60
 
 
-def build_scheduler(
-    jobs: ScheduledJobs, config: SchedulerConfig, *, first_tick: datetime | None = None
-) -> AsyncIOScheduler:
+class JobRuns(AsyncIOExecutor):  # type: ignore[misc]  # APScheduler 3 has no type hints
+    """APScheduler's asyncio executor, whose runs under way can be awaited."""
+
+    def under_way(self) -> set[asyncio.Future[object]]:
+        return {future for future in self._pending_futures if not future.done()}
+
+
+class Scheduler(AsyncIOScheduler):  # type: ignore[misc]
+    """An AsyncIOScheduler that stops without cutting its jobs short."""
+
+    def __init__(self, **options: object) -> None:
+        self.runs = JobRuns()
+        super().__init__(executors={"default": self.runs}, **options)
+
+    async def stop(self, grace: float) -> None:
+        """Start no more runs; let those under way end within `grace` seconds (their transactions commit); cancel
+        what is left, and wait as long again for it to roll back and end."""
+        self.pause()
+        running = self.runs.under_way()
+        if running:
+            _, running = await asyncio.wait(running, timeout=grace)
+        if running:
+            log.warning("%d scheduled job(s) still running after %.0fs: cancelled", len(running), grace)
+        self.shutdown(wait=False)  # cancels what is still running
+        if running:
+            _, running = await asyncio.wait(running, timeout=grace)
+        if running:
+            log.warning("%d cancelled job(s) did not end within %.0fs", len(running), grace)
+
+
+def build_scheduler(jobs: ScheduledJobs, config: SchedulerConfig, *, first_tick: datetime | None = None) -> Scheduler:
     """A scheduler (not started) with the tick, the leaderboard cron job, the pulse, retention, housekeeping,
     summary and reward goal jobs.
 
@@ -42,9 +78,7 @@ def build_scheduler(
     """
     zone = zone_named(config.timezone, ZoneInfo("UTC"))
     grace = int(config.grace.total_seconds())
-    scheduler = AsyncIOScheduler(
-        timezone=zone, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
-    )
+    scheduler = Scheduler(timezone=zone, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
     scheduler.add_job(
         jobs.tick,
         IntervalTrigger(seconds=config.tick_seconds, timezone=zone),

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from bot.slack.lookups import UserLookups
 from bot.slack.people import profile_from_user
+from bot.stopping import Background
 from handlers.people import sync_platform_person
 from storage.db import Database
 
@@ -23,24 +24,25 @@ log = logging.getLogger(__name__)
 
 
 class Enricher:
-    """Describes people in the background; `drain()` waits for what was asked so far (tests, shutdown)."""
+    """Describes people in the background; `drain()` waits for what was asked so far (tests), `stop()` at shutdown."""
 
     def __init__(self, lookups: UserLookups, database: Database, clock: Callable[[], datetime]) -> None:
         self.lookups = lookups
         self.database = database
         self.clock = clock
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.background = Background("describing Slack people")
 
     def enrich(self, user_ids: Iterable[str]) -> None:
         wanted = tuple(dict.fromkeys(user_ids))
         if wanted:
-            task = asyncio.create_task(self._describe(wanted))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self.background.start(self._describe(wanted))
 
     async def drain(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.background.drain()
+
+    async def stop(self) -> None:
+        """Let what is being described be written before the database closes (`bot.stopping`)."""
+        await self.background.stop()
 
     async def _describe(self, user_ids: tuple[str, ...]) -> None:
         now = self.clock()

@@ -51,6 +51,7 @@ def mount_slack(app: web.Application, runtime: Runtime, worker: OutboxWorker, in
     app[BOLT_APP_KEY] = bolt_app
     app[SLACK_BOT_KEY] = bot
     inbox.worker.processors[SLACK] = SlackEvents(bot)
+    app.on_cleanup.append(lambda _app: bot.enricher.stop())
     if runtime.settings.slack_app_token:
         return
 

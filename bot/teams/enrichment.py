@@ -22,6 +22,7 @@ from datetime import datetime
 
 from botbuilder.core import TurnContext
 
+from bot.stopping import Background
 from bot.teams.lookups import MemberLookups, Seen
 from bot.teams.people import Account, bare_profile, profile_of
 from handlers.people import PlatformProfile, sync_platform_person
@@ -74,13 +75,13 @@ async def resolve_profiles(
 
 
 class TeamsEnricher:
-    """Describes people in the background; `drain()` waits for what was asked so far (tests, shutdown)."""
+    """Describes people in the background; `drain()` waits for what was asked so far (tests), `stop()` at shutdown."""
 
     def __init__(self, lookups: MemberLookups, database: Database, clock: Callable[[], datetime] = utcnow) -> None:
         self.lookups = lookups
         self.database = database
         self.clock = clock
-        self._tasks: set[asyncio.Task[None]] = set()
+        self.background = Background("describing Teams people")
 
     def note(self, turn_context: TurnContext, accounts: Iterable[Account]) -> None:
         """Describe these accounts once the turn is over (`after`): nothing of it waits for the roster."""
@@ -96,13 +97,14 @@ class TeamsEnricher:
     def enrich(self, seen: Seen, accounts: Iterable[Account]) -> None:
         wanted = tuple({account.id: account for account in accounts}.values())
         if wanted:
-            task = asyncio.create_task(self._describe(seen, wanted))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self.background.start(self._describe(seen, wanted))
 
     async def drain(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.background.drain()
+
+    async def stop(self) -> None:
+        """Let what is being described be written before the database closes (`bot.stopping`)."""
+        await self.background.stop()
 
     async def _describe(self, seen: Seen, accounts: tuple[Account, ...]) -> None:
         names = ", ".join(account.id for account in accounts)

@@ -162,5 +162,6 @@ def mount_teams(app: web.Application, runtime: Runtime, worker: OutboxWorker) ->
     lookups = MemberLookups(adapter, settings.microsoft_app_id)
     bot = BravoTeamsBot(runtime, pacer=pacer, wake=worker.wake, lookups=lookups)
     app[TEAMS_BOT_KEY] = bot
+    app.on_cleanup.append(lambda _app: bot.enricher.stop())
     endpoint = TeamsEndpoint(adapter, bot, authenticated=authenticated)
     app.router.add_post(MESSAGES_PATH, endpoint.handle)
