@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 import sys
 from typing import TYPE_CHECKING
 
@@ -52,14 +53,32 @@ async def serve(runtime: Runtime) -> None:
     socket_mode = await _start_slack_socket_mode(app, runtime)
     try:
         async with extra_workers(settings.workers - 1):
-            if is_worker():
-                await exit_with_parent()
-            else:
-                await asyncio.Event().wait()
+            await _until_stopped()
     finally:
         if socket_mode is not None:
             await socket_mode.close_async()  # type: ignore[no-untyped-call]
         await runner.cleanup()
+        log.info("Bravo stopped")
+
+
+async def _until_stopped() -> None:
+    """Until SIGTERM (or Ctrl-C), or in a worker until its first process is gone. SIGTERM is a graceful stop, as
+    orchestrators send it before SIGKILL: no new connections, the requests and background work under way end (each
+    wait bounded, `bot.stopping`), then the database closes. A second SIGTERM during the stop ends the process."""
+    loop = asyncio.get_running_loop()
+    asked = asyncio.Event()
+    loop.add_signal_handler(signal.SIGTERM, asked.set)
+    waits: set[asyncio.Future[object]] = {asyncio.ensure_future(asked.wait())}
+    if is_worker():
+        waits.add(asyncio.ensure_future(exit_with_parent()))
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        log.info("stopping: finishing the work under way")
+    finally:
+        loop.remove_signal_handler(signal.SIGTERM)
+        for wait in waits:
+            wait.cancel()
+        await asyncio.gather(*waits, return_exceptions=True)
 
 
 async def _start_slack_socket_mode(app: web.Application, runtime: Runtime) -> AsyncSocketModeHandler | None:

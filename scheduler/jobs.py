@@ -71,15 +71,11 @@ class ScheduledJobs:
         self.clock = clock
         self.owner = owner or process_owner()
         self.on_run = on_run
-        self._running: set[asyncio.Task[object]] = set()
         self._plans_due = False  # a pulse closed and the team action plans are not opened yet
         self._goals = GoalWatch()
 
     @contextlib.asynccontextmanager
     async def _tracked(self, job: str) -> AsyncIterator[None]:
-        task = asyncio.current_task()
-        if task is not None:
-            self._running.add(task)
         failures: list[str] = []
         token = _failures.set(failures)
         cancelled = False
@@ -93,15 +89,8 @@ class ScheduledJobs:
             raise
         finally:
             _failures.reset(token)
-            if task is not None:
-                self._running.discard(task)
             if self.on_run is not None and not cancelled:
                 self.on_run(job, FAILED_RUN if failures else OK)
-
-    async def wait_stopped(self, timeout: float = 10.0) -> None:
-        """After the scheduler's shutdown cancelled running jobs, wait for them to roll back and end."""
-        if self._running:
-            await asyncio.wait(list(self._running), timeout=timeout)
 
     def _queued(self, count: int) -> None:
         if count and self.on_queued is not None:

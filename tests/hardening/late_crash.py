@@ -17,7 +17,7 @@ from bench.org import Scale, load_organisation
 from bench.processes import SIGNING_SECRET
 from storage.db import Database
 from tests.fakes.slack_api import FakeSlackApi
-from tests.fakes.slack_requests import sign
+from tests.fakes.slack_requests import sign, slash_command
 from tests.soak.checks import PENDING
 from tests.soak.harness import Server, environment, fresh_database, scalar
 
@@ -50,6 +50,20 @@ class LateRun:
             session.post(self.server.url, data=body, headers=headers) as response,
         ):
             return response.status, await response.text()
+
+    async def start_with_a_late_command(self, trigger_id: str) -> None:
+        """Start Bravo and send it `/kudos` from person 1 to person 2: said "Working on it…", its answer queued for
+        the command's `response_url` (at the fake Slack)."""
+        body, _ = slash_command(
+            "/kudos",
+            "<@U0000002|person2> thanks for the release #teamwork",
+            user_id="U0000001",
+            trigger_id=trigger_id,
+            response_url=self.api.base_url + "response_url",
+        )
+        await self.server.start_healthy()
+        status, text = await self.post(body)
+        assert status == 200 and "Working on it" in text, text
 
     async def drained(self) -> None:
         """Wait until the outbox holds nothing pending: the restarted worker sent, or found in Slack, everything."""

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from bench.ingest import count_kudos
-from tests.fakes.slack_requests import slash_command
 from tests.hardening.late_crash import late_run
 from tests.soak.harness import ENGINES
 
@@ -19,16 +18,7 @@ async def test_a_kill_between_working_on_it_and_the_follow_up_still_delivers_it(
     async with late_run(engine, tmp_path) as run:
         api, server = run.api, run.server
         api.delay("response_url", 60)  # the answer reaches Slack's door and hangs there until the kill
-        body, _ = slash_command(
-            "/kudos",
-            "<@U0000002|person2> thanks for the release #teamwork",
-            user_id="U0000001",
-            trigger_id="crash.1",
-            response_url=api.base_url + "response_url",
-        )
-        await server.start_healthy()
-        status, text = await run.post(body)
-        assert status == 200 and "Working on it" in text, text
+        await run.start_with_a_late_command("crash.1")
         await api.wait_for("response_url", timeout=20)
         server.kill()
         api.delay("response_url", 0)

@@ -40,8 +40,7 @@ async def test_the_first_tick_runs_at_start_and_shutdown_waits_for_running_jobs(
         await asyncio.wait_for(jobs.ticked.wait(), timeout=5)
         assert scheduler.get_job(TICK_JOB).next_run_time is not None
     finally:
-        scheduler.shutdown(wait=False)
-        await jobs.wait_stopped()
+        await scheduler.stop(grace=5)
 
 
 async def test_the_server_starts_and_stops_the_scheduler(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
