@@ -77,6 +77,22 @@ async def test_a_new_giver_is_recorded_from_the_command_and_described_in_the_bac
     assert users_info_for(bravo.api, "U1") == 1 and users_info_for(bravo.api, "U2") == 0
 
 
+async def test_a_description_under_way_when_the_server_stops_is_written_before_it_ends(bravo: SlackBravo) -> None:
+    channels(bravo.api)
+
+    @bravo.api.responses_for("users.info")
+    async def slow(args: dict[str, Any]) -> dict[str, Any]:
+        await asyncio.sleep(0.3)
+        return {"ok": True, "user": bravo.api.users[str(args["user"])]}
+
+    status, _, _ = await bravo.post(slash_command("/kudos", "<@U2|bob> thanks", user_id="U1"))
+    giver = await person(bravo.runtime.database, "U1")
+    assert status == 200 and giver is not None and giver.display_name == "alice"  # not described yet
+    await bravo.client.close()  # the server stops
+    giver = await person(bravo.runtime.database, "U1")
+    assert giver is not None and giver.display_name == "Alice Martin"
+
+
 async def test_a_button_tap_from_someone_new_records_them_from_the_payload(bravo: SlackBravo) -> None:
     channels(bravo.api)
     status, _, _ = await bravo.post(block_actions("home.refresh", user_id="U3", user_name="claire"))
