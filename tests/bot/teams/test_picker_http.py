@@ -193,3 +193,15 @@ def test_the_form_that_comes_back_passes_microsofts_validation(universal: bool) 
     back = again_form(Translator("fr"), sent, 2)
     assert unwrapped(Submission(form=back.action, metadata=back.metadata, people_inputs=sent.people_inputs)) == sent
     assert not card_verdict(render_form(back, universal=universal)).errors
+
+
+async def test_with_universal_actions_the_form_comes_back_in_place_of_the_one_sent(teams_app: TeamsApp) -> None:
+    await known(teams_app, ALICE, "alice@acme.example")
+    picker, data = await open_form(teams_app)
+    inputs = {**data, picker: DANA["aadObjectId"], "bravo_input_message": "Thanks"}
+    invoke = ta.card_action_invoke("bravo_form", inputs, service_url=teams_app.connector.service_url, from_user=ALICE)
+    response = await teams_app.client.post("/api/messages", json=invoke)
+    body = await response.json()
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"
+    assert body["value"]["actions"][0]["data"]["bravo_form"] == AGAIN_FORM
+    assert await kudos_given(teams_app) == []
