@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.ingest import CONCURRENCY, count_kudos
+from bench.ingest import CONCURRENCY, HISTORY, count_kudos
 from bench.load import LoadResult, run_load
 from bench.org import Scale, load_organisation
 from bench.processes import (
@@ -103,7 +103,7 @@ async def settled(database_url: str, expected: int) -> tuple[int, float]:
 async def measure(engine: str, database_url: str, *, requests: int, warmup: int = 300) -> EventFigures:
     database = Database(database_url)
     try:
-        await load_organisation(database, Scale(people=PEOPLE, teams=100, kudos=0, pulse_answers=0))
+        await load_organisation(database, Scale(people=PEOPLE, teams=100, kudos=HISTORY, pulse_answers=0))
     finally:
         await database.dispose()
     run = str(int(time.time()))
@@ -112,8 +112,9 @@ async def measure(engine: str, database_url: str, *, requests: int, warmup: int 
         with process([sys.executable, "-m", "bot", "run"], bravo_environment(database_url, slack_url, port)) as bravo:
             await wait_healthy(port)
             url = f"http://127.0.0.1:{port}/slack/events"
+            existing = await count_kudos(database_url)
             await run_load(url, lambda i: event_request(WARMUP_FIRST + i, run + "w"), warmup, CONCURRENCY)
-            before, _ = await settled(database_url, warmup)
+            before, _ = await settled(database_url, existing + warmup)
             cpu_before = cpu_seconds(bravo.pid)
             result = await run_load(url, lambda i: event_request(i, run), requests, CONCURRENCY)
             counted, seconds = await settled(database_url, before + requests)
