@@ -16,9 +16,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.ingest import CONCURRENCY, count_kudos
+from bench.ingest import CONCURRENCY, HISTORY, count_kudos, database_cpu, load_workspace
 from bench.load import LoadResult, run_load
-from bench.org import Scale, load_organisation
+from bench.org import Scale
 from bench.processes import (
     SIGNING_SECRET,
     bravo_environment,
@@ -28,7 +28,6 @@ from bench.processes import (
     process,
     wait_healthy,
 )
-from storage.db import Database
 from tests.fakes.slack_requests import event_envelope, message_event, reaction_added_event, sign
 
 PEOPLE = 1_000
@@ -51,6 +50,7 @@ class EventFigures:
     settle_seconds: float
 
     cpu_seconds: float
+    database_cpu_seconds: float
 
     def verdicts(self) -> list[tuple[str, bool]]:
         """Each target with whether this run met it."""
@@ -69,7 +69,10 @@ class EventFigures:
 
     @property
     def cpu_ms_per_delivery(self) -> float:
-        return 1000 * self.cpu_seconds / self.expected if self.expected else float("nan")
+        return self.per_delivery_ms(self.cpu_seconds)
+
+    def per_delivery_ms(self, seconds: float) -> float:
+        return 1000 * seconds / self.expected if self.expected else float("nan")
 
 
 def event_request(index: int, run: str) -> tuple[bytes, dict[str, str]]:
@@ -101,25 +104,22 @@ async def settled(database_url: str, expected: int) -> tuple[int, float]:
 
 
 async def measure(engine: str, database_url: str, *, requests: int, warmup: int = 300) -> EventFigures:
-    database = Database(database_url)
-    try:
-        await load_organisation(database, Scale(people=PEOPLE, teams=100, kudos=0, pulse_answers=0))
-    finally:
-        await database.dispose()
+    await load_workspace(database_url, Scale(people=PEOPLE, teams=100, kudos=HISTORY, pulse_answers=0))
     run = str(int(time.time()))
     with fake_slack() as slack_url:
         port = free_port()
         with process([sys.executable, "-m", "bot", "run"], bravo_environment(database_url, slack_url, port)) as bravo:
             await wait_healthy(port)
             url = f"http://127.0.0.1:{port}/slack/events"
+            existing = await count_kudos(database_url)
             await run_load(url, lambda i: event_request(WARMUP_FIRST + i, run + "w"), warmup, CONCURRENCY)
-            before, _ = await settled(database_url, warmup)
-            cpu_before = cpu_seconds(bravo.pid)
+            before, _ = await settled(database_url, existing + warmup)
+            cpu_before, database_before = cpu_seconds(bravo.pid), database_cpu()
             result = await run_load(url, lambda i: event_request(i, run), requests, CONCURRENCY)
             counted, seconds = await settled(database_url, before + requests)
-            cpu = cpu_seconds(bravo.pid) - cpu_before
+            cpu, database_used = cpu_seconds(bravo.pid) - cpu_before, database_cpu() - database_before
     bare = await measure_bare(requests, run)
-    return EventFigures(engine, result, bare, counted - before, requests, seconds, cpu)
+    return EventFigures(engine, result, bare, counted - before, requests, seconds, cpu, database_used)
 
 
 async def measure_bare(requests: int, run: str) -> LoadResult:
@@ -139,7 +139,8 @@ def report(figures: EventFigures, out: Callable[[str], None]) -> None:
     out(
         f"| {figures.engine} | 1 | {bravo.rate:.0f} | {bravo.percentile(0.5) * 1000:.1f} "
         f"| {bravo.percentile(0.99) * 1000:.1f} | {figures.counted:,} of {figures.expected:,} "
-        f"| {figures.settle_seconds:.2f} | {figures.cpu_ms_per_delivery:.2f} | {bare.rate:.0f} "
+        f"| {figures.settle_seconds:.2f} | {figures.cpu_ms_per_delivery:.2f} "
+        f"| {figures.per_delivery_ms(figures.database_cpu_seconds):.2f} | {bare.rate:.0f} "
         f"| {bare.percentile(0.99) * 1000:.1f} | {bravo.rate / bare.rate:.2f} | {verdicts} |"
     )
     if bravo.errors:

@@ -47,7 +47,8 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
     app[WORKER_KEY] = worker
     inbox = Inbox.open(runtime.database, max_attempts=runtime.settings.inbox_max_attempts)
     app[INBOX_KEY] = inbox
-    worker.incoming.append(inbox.worker.backlogged)  # a burst of events is counted before its notifications
+    # A burst of events is acknowledged and counted before its notifications go out.
+    worker.incoming += [inbox.intake.backlogged, inbox.worker.backlogged]
     app.router.add_get("/healthz", healthz)
     install_metrics(app, runtime.database)
     mount_legal(app, runtime.policy)

@@ -30,6 +30,11 @@ class InboxIntake:
         """Return once the delivery is committed (or was already stored); raise when it could not be."""
         await self._batcher.submit(delivery)
 
+    def backlogged(self) -> bool:
+        """True while deliveries arrive in bursts (commits of many at once): the outbox worker of this process holds
+        its notifications meanwhile, so the acknowledgements and the counting have the core."""
+        return self._batcher.backlogged()
+
     async def _store(self, deliveries: list[Delivery]) -> Sequence[None]:
         async with self.database.transaction() as session:
             await inbox.store_many(session, deliveries)

@@ -47,8 +47,11 @@ async def serve(runtime: Runtime) -> None:
     site = web.TCPSite(runner, settings.host, settings.port, reuse_port=settings.workers > 1 or None)
     await site.start()
     # What start-up allocated lives as long as the process: keep the cyclic collector from walking it again and
-    # again under load (measured: about a tenth of the CPU of a burst of kudos).
+    # again under load (measured: about a tenth of the CPU of a burst of kudos). A request allocates thousands of
+    # short-lived objects, almost all freed by reference counting: collecting every 10,000 allocations instead of
+    # every 700 cut the collector's time in a burst of 10,000 events from about 0.9 s to 0.3 s.
     gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
     log.info("Bravo listening on %s:%s", settings.host, settings.port)
     socket_mode = await _start_slack_socket_mode(app, runtime)
     try:

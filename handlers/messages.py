@@ -8,7 +8,9 @@ a direction override or an invisible character someone typed.
 
 from __future__ import annotations
 
+import functools
 import re
+import string
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Literal
 
@@ -96,10 +98,8 @@ def compose(template: str, **values: str | int | PersonRef | Sequence[PersonRef]
 
     Lists of people are joined with commas; use `Translator.join` first where the language's "and" matters.
     """
-    import string
-
     parts: list[Text | Mention] = []
-    for literal, name, _spec, _conv in string.Formatter().parse(template):
+    for literal, name in _pieces(template):
         if literal:
             parts.append(Text(text=literal))
         if name is None:
@@ -117,6 +117,12 @@ def compose(template: str, **values: str | int | PersonRef | Sequence[PersonRef]
                     parts.append(Text(text=", "))
                 parts.append(Mention(person=person))
     return Line(parts=tuple(_merge_text(parts)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _pieces(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template's literal runs and placeholder names, parsed once per template (there are a few hundred)."""
+    return tuple((literal, name) for literal, name, _spec, _conv in string.Formatter().parse(template))
 
 
 def _merge_text(parts: Iterable[Text | Mention]) -> list[Text | Mention]:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -17,6 +18,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.db_errors import DatabaseUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# A pooled PostgreSQL connection idle for longer than this is pinged before use (see `_ping_when_idle`).
+IDLE_PING_SECONDS = 1.0
+_RETURNED = "bravo_returned_at"
 IMMEDIATE = "bravo_sqlite_immediate"
 _writing: ContextVar[bool] = ContextVar("bravo_sqlite_writing", default=False)
 
@@ -34,10 +38,12 @@ class Database:
             _check_sqlite_folder(self.url.database, create=create_folder)
             options["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         else:
-            options.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+            options.update(pool_size=pool_size, max_overflow=pool_size * 2)
         self.engine: AsyncEngine = create_async_engine(url, **options)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        else:
+            _ping_when_idle(self.engine)
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         self._sqlite_writer = asyncio.Lock() if self.is_sqlite else None
 
@@ -90,6 +96,32 @@ def _check_sqlite_folder(database: str | None, *, create: bool) -> None:
             "or correct DATABASE_URL"
         )
     folder.mkdir(parents=True, exist_ok=True)
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection before use only when it sat idle for `IDLE_PING_SECONDS`.
+
+    A database restart kills every pooled connection; pinging at checkout (`pool_pre_ping`) finds out before a request
+    fails, but costs three round trips (BEGIN, a query, ROLLBACK) on every transaction, a third of an inbox commit
+    under load. A connection handed back a moment ago was alive a moment ago: it is used as is, and if the database
+    went away in between, the failing statement's disconnect error invalidates the whole pool (SQLAlchemy's default),
+    so only work already under way fails, as it would have anyway. A failed ping invalidates the whole pool too: a
+    restart leaves no pooled connection alive.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED)
+        if returned is None or time.monotonic() - returned < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - whatever the driver raises, the connection is gone
+            raise exc.InvalidatePoolError(f"pooled connection lost: {error}") from error
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

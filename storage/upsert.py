@@ -11,7 +11,8 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
-def _table(model: type[SQLModel]) -> Table:
+def table_of(model: type[SQLModel]) -> Table:
+    """The model's table, for Core statements: inserting through the table skips the ORM's bulk bookkeeping."""
     table = model.__table__  # type: ignore[attr-defined]
     assert isinstance(table, Table)
     return table
@@ -20,7 +21,7 @@ def _table(model: type[SQLModel]) -> Table:
 def _insert(session: AsyncSession, model: type[SQLModel]) -> Any:
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     module: Any = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(_table(model)).on_conflict_do_nothing()
+    return module.insert(table_of(model)).on_conflict_do_nothing()
 
 
 async def insert_ignore(session: AsyncSession, model: type[SQLModel], values: dict[str, Any]) -> bool:
@@ -47,7 +48,7 @@ async def insert_ignore_returning(
     Every row must name the same columns."""
     if not rows:
         return []
-    table = _table(model)
+    table = table_of(model)
     statement = _insert(session, model).returning(*(table.c[name] for name in returning))
     result = await session.exec(statement, params=list(rows))
     return [tuple(row) for row in result.all()]

@@ -54,6 +54,8 @@ _.__call__
 # SQLAlchemy: engine event listeners (`@event.listens_for`) and the DB-API connection attribute they set.
 _._on_connect
 _._on_begin
+_._returned
+_._checked_out
 _.isolation_level
 
 # SQLModel columns that the code writes through `update(...).values(...)` or row dictionaries, never by attribute.

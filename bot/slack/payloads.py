@@ -8,7 +8,7 @@ payload is ignored, and a missing optional key is fine.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,10 +133,10 @@ def slack_shaped(body: object) -> bool:
     if "ssl_check" in body:
         return True
     if "command" in body:
-        return _matches(body, COMMAND)
+        return _COMMAND(body)
     if "event" in body or body.get("type") in ("event_callback", "url_verification", "app_rate_limited"):
-        return _matches(body, ENVELOPE) and _event_has_its_actor(body.get("event"))
-    return _matches(body, INTERACTION) and (body.get("type") != "block_actions" or bool(body.get("actions")))
+        return _ENVELOPE(body) and _event_has_its_actor(body.get("event"))
+    return _INTERACTION(body) and (body.get("type") != "block_actions" or bool(body.get("actions")))
 
 
 # Events whose listeners act on behalf of a person: without that person the event cannot come from Slack.
@@ -150,21 +150,45 @@ def _event_has_its_actor(event: object) -> bool:
     return key is None or isinstance(event.get(key), str)
 
 
-def _matches(value: object, shape: Any) -> bool:
+Check = Callable[[object], bool]
+
+
+def _checker(shape: Any) -> Check:
+    """A function telling whether a value has `shape`, built once per shape: every delivery is checked before it is
+    acknowledged, so the shape is not walked again for each one."""
     if isinstance(shape, Nullable):
-        return value is None or _matches(value, shape.shape)
+        inner = _checker(shape.shape)
+        return lambda value: value is None or inner(value)
     if isinstance(shape, Required):
-        return isinstance(value, Mapping) and all(key in value for key in shape.keys) and _matches(value, shape.shape)
+        keys, fields = shape.keys, _checker(shape.shape)
+        return lambda value: isinstance(value, Mapping) and all(key in value for key in keys) and fields(value)
     if isinstance(shape, MapOf):
-        return isinstance(value, Mapping) and all(_matches(item, shape.shape) for item in value.values())
+        each = _checker(shape.shape)
+        return lambda value: isinstance(value, Mapping) and all(each(item) for item in value.values())
     if isinstance(shape, dict):
-        return isinstance(value, Mapping) and all(
-            _matches(value[key], expected) for key, expected in shape.items() if key in value
-        )
+        return _object_checker({key: _checker(expected) for key, expected in shape.items()})
     if isinstance(shape, list):
-        return isinstance(value, list) and all(_matches(item, shape[0]) for item in value)
-    if shape is bool:
-        return isinstance(value, bool)
-    if shape is str:
-        return isinstance(value, str)
-    return isinstance(value, shape)
+        item_check = _checker(shape[0])
+        return lambda value: isinstance(value, list) and all(item_check(item) for item in value)
+    kind = shape
+    return lambda value: isinstance(value, kind)
+
+
+def _object_checker(fields: dict[str, Check]) -> Check:
+    """An object whose described keys, where present, have their shape; other keys are ignored."""
+
+    def check(value: object) -> bool:
+        if not isinstance(value, Mapping):
+            return False
+        for key, item in value.items():
+            field_check = fields.get(key)
+            if field_check is not None and not field_check(item):
+                return False
+        return True
+
+    return check
+
+
+_COMMAND = _checker(COMMAND)
+_ENVELOPE = _checker(ENVELOPE)
+_INTERACTION = _checker(INTERACTION)

@@ -18,6 +18,8 @@ from bot.teams.render import FORM_KEY, INPUT_PREFIX, METADATA_KEY, MULTI_PREFIX,
 PERSONAL = "personal"
 CHANNEL = "channel"
 GROUP_CHAT = "groupChat"
+# `channelData.channel.type` of a channel whose members are chosen people, not the whole team.
+RESTRICTED_CHANNELS = frozenset({"private", "shared"})
 
 
 def _channel_data(activity: Activity) -> dict[str, Any]:
@@ -34,6 +36,22 @@ def conversation_scope(activity: Activity) -> str:
     if _channel_data(activity).get("team"):
         return CHANNEL
     return GROUP_CHAT if conversation is not None and conversation.is_group else PERSONAL
+
+
+def channel_type(activity: Activity) -> str | None:
+    """`standard`, `private` or `shared`: what Teams says of a team channel (`channelData.channel.type`, sent with
+    activities from channels since bots can be added to private and shared ones); None when it does not say."""
+    channel = _channel_data(activity).get("channel")
+    kind = channel.get("type") if isinstance(channel, dict) else None
+    return kind.lower() if isinstance(kind, str) and kind else None
+
+
+def kept_private(activity: Activity) -> bool:
+    """Whether what is said here is for its members only: a group chat, a private or a shared channel. A kudos given
+    there still reaches its recipients, but is not re-posted in the recognition channel (like Slack's private channels
+    and group DMs). A channel Teams does not describe is a standard one (Slack's rule too: without a hint, announce)."""
+    scope = conversation_scope(activity)
+    return scope == GROUP_CHAT or (scope == CHANNEL and channel_type(activity) in RESTRICTED_CHANNELS)
 
 
 def base_conversation_id(activity: Activity) -> str:

@@ -23,11 +23,12 @@ from bot.teams.activities import (
 from bot.teams.ballots import ballot_turn, is_ballot
 from bot.teams.commands import route
 from bot.teams.enrichment import TeamsEnricher, resolve_profiles
-from bot.teams.forms import people_choices, people_from_picker
+from bot.teams.forms import again_form, people_choices, unwrapped
 from bot.teams.lookups import MemberLookups
 from bot.teams.mentions import rewrite_mentions
 from bot.teams.pacing import Pacer
 from bot.teams.people import Account, account_of
+from bot.teams.picker import people_from_picker
 from bot.teams.private import answer_privately, queue_reply
 from bot.teams.references import remember, remember_member
 from bot.teams.replies import invoke_body, send_reply
@@ -202,15 +203,20 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
         return answer
 
     async def _submit(self, turn_context: TurnContext, submission: Submission) -> Reply | None:
-        """A pressed button or a submitted form; the same card submitted twice with the same values counts once."""
+        """A pressed button or a submitted form; the same card submitted twice with the same values counts once. A form
+        naming someone Teams has not described in time comes back unsent, every answer kept (`bot.teams.forms`)."""
         activity = turn_context.activity
         actor, locales = self._actor(turn_context)
+        submission = unwrapped(submission)
         if is_ballot(submission):
             answered = await ballot_turn(self.database, self.policy, activity, actor.id, submission)
             if answered is not None:
                 return answered
         recognised = await resolve_profiles(turn_context, self.database, [actor], self.lookups, locales=locales)
-        picked = await people_from_picker(turn_context, self.database, submission.people_inputs)
+        picked = await people_from_picker(turn_context, self.database, submission.people_inputs, self.lookups)
+        self.enricher.settle(picked.pending)
+        if submission.form and picked.missing:
+            return Reply(form=again_form(self._translator(turn_context), submission, len(picked.missing)))
         keys = [event_key(activity)]
         if submission.card_id:
             keys.append(f"teams:card:{actor.id}:{submission.card_id}:{submission.fingerprint(self._fingerprint_key)}")
@@ -218,7 +224,7 @@ class BravoTeamsBot(TeamsActivityHandler):  # type: ignore[misc]
 
         async def use_case(ctx: Context, people: Mapping[str, Person]) -> Reply:
             if submission.form:
-                chosen = await sync_people(ctx.session, picked)
+                chosen = await sync_people(ctx.session, picked.profiles)
                 values = dict(submission.inputs)
                 for name, accounts in submission.people_inputs.items():
                     values[name] = tuple(str(chosen[item].id) for item in accounts if item in chosen)

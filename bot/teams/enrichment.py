@@ -7,6 +7,9 @@ cached, single-flight, paced: `bot.teams.lookups`) and written in its own transa
 to it (`handlers.people.sync_platform_person`). A description cut short by a restart is made by the next roster
 sync (`bravo teams-roster`, an install).
 
+A person picked in a form's people picker is asked about within the request, for a short while only
+(`bot.teams.picker`); a look-up that outlasts it is settled here: the person is recorded once Teams answers.
+
 One exception: while a directory person has an email and no Teams account linked, a newcomer might be them, and
 only the roster's answer (their email) can tell. Then the newcomer is looked up within the turn (cached, shared,
 paced), so their kudos joins their directory record rather than a second one.
@@ -16,11 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from botbuilder.core import TurnContext
+from botbuilder.schema.teams import TeamsChannelAccount
 
 from bot.stopping import Background
 from bot.teams.lookups import MemberLookups, Seen
@@ -99,6 +103,12 @@ class TeamsEnricher:
         if wanted:
             self.background.start(self._describe(seen, wanted))
 
+    def settle(self, lookups: Iterable[Awaitable[TeamsChannelAccount | None]]) -> None:
+        """Record the people whose roster look-up outlasted their request, as Teams answers (nobody waits)."""
+        waiting = tuple(lookups)
+        if waiting:
+            self.background.start(self._settle(waiting))
+
     async def drain(self) -> None:
         await self.background.drain()
 
@@ -111,11 +121,21 @@ class TeamsEnricher:
         try:
             now = self.clock()
             members = await asyncio.gather(*(self.lookups.later(seen, account.id, now) for account in accounts))
-            profiles = [profile_of(member) for member in members if member is not None]
-            if not profiles:
-                return
-            async with self.database.transaction() as session:
-                for profile in profiles:
-                    await sync_platform_person(session, profile)
+            await self._record(members)
         except Exception:
             log.exception("could not describe %s; the next roster sync will", names)
+
+    async def _settle(self, lookups: tuple[Awaitable[TeamsChannelAccount | None], ...]) -> None:
+        answers = await asyncio.gather(*lookups, return_exceptions=True)
+        try:
+            await self._record([answer for answer in answers if isinstance(answer, TeamsChannelAccount)])
+        except Exception:
+            log.exception("could not record the people a form picked; the form sent again will")
+
+    async def _record(self, members: Iterable[TeamsChannelAccount | None]) -> None:
+        profiles = [profile_of(member) for member in members if member is not None and member.id]
+        if not profiles:
+            return
+        async with self.database.transaction() as session:
+            for profile in profiles:
+                await sync_platform_person(session, profile)

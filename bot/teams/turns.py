@@ -2,6 +2,9 @@
 
 Everything the use case changes, the outbox rows it queues, the people it met and the conversation reference
 are committed together before Teams gets its answer; a delivery (or card submission) seen before changes nothing.
+
+A kudos given in a group chat, a private or a shared channel is not re-posted publicly (`activities.kept_private`):
+its turn's rules have no recognition channel, as for Slack's private channels and group DMs.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass, replace
 from botbuilder.schema import Activity
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.teams.activities import CHANNEL, GROUP_CHAT, base_conversation_id, conversation_scope
+from bot.teams.activities import CHANNEL, GROUP_CHAT, base_conversation_id, conversation_scope, kept_private
 from bot.teams.references import remember, remember_member
 from handlers.context import Capabilities, Context
 from handlers.messages import Reply
@@ -67,7 +70,7 @@ async def run_turn(database: Database, policy: Policy, request: TurnRequest, use
             for account_id, person in people.items():
                 if account_id != request.actor_id and person.id is not None and not person.is_bot:
                     await remember_member(session, activity, person_id=person.id)
-        if conversation_scope(activity) == GROUP_CHAT:  # a group chat is private: its kudos are not re-posted
+        if kept_private(activity):  # a group chat, a private or shared channel: its kudos are not re-posted
             policy = replace(policy, teams_recognition_channel=None)
         ctx = Context(
             session=session,

@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Kudos, KudosRecipient, KudosValue, Person
+from storage.upsert import table_of
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ async def insert_many(session: AsyncSession, items: Sequence[NewKudos]) -> list[
     """
     if not items:
         return []
-    statement = insert(Kudos).returning(col(Kudos.id), sort_by_parameter_order=True)
+    kudos = table_of(Kudos)
+    statement = insert(kudos).returning(kudos.c.id, sort_by_parameter_order=True)
     result = await session.exec(statement, params=[item.row() for item in items])
     ids = [int(row_id) for row_id in result.scalars()]
     recipients = [
@@ -110,9 +112,9 @@ async def insert_many(session: AsyncSession, items: Sequence[NewKudos]) -> list[
         for value in dict.fromkeys(item.values)
     ]
     if recipients:
-        await session.exec(insert(KudosRecipient), params=recipients)
+        await session.exec(insert(table_of(KudosRecipient)), params=recipients)
     if values:
-        await session.exec(insert(KudosValue), params=values)
+        await session.exec(insert(table_of(KudosValue)), params=values)
     return ids
 
 

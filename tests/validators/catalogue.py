@@ -402,9 +402,13 @@ def checkin_cards(t: Translator, proposed: list[Any]) -> Iterator[tuple[str, Car
     from storage.models.actions import DONE
 
     checkin = PulseQuestion(
-        id=999, key="action-checkin", driver="action-checkin", scale="helped3", text_en="Did this action help the team?"
+        id=999,
+        key="action-checkin",
+        driver="action-checkin",
+        scale="helped3",
+        text_en="Did this action help the team?",
+        text_fr="Cette action a-t-elle aidé l'équipe ?",
     )
-    checkin.text_fr = "Cette action a-t-elle aidé l'équipe ?"
     subject = reason("arabic", 200)
     token = ballot_token("catalogue-secret", 123457, 7890)
     deadline = "2026-11-25 10:00 (Europe/Paris)"

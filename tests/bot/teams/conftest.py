@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from handlers.directory import DirectoryRow, import_directory
 from handlers.i18n import Translator
 from scheduler.outbox_worker import OutboxWorker
 from tests.conftest import TEST_SECRET_KEY
+from tests.fakes import teams_activities as ta
 from tests.fakes.bot_connector import FakeBotConnector
 
 JsonDict = dict[str, Any]
@@ -79,11 +81,31 @@ class TeamsApp:
             await import_directory(session, entries, Translator("en"))
 
 
+@asynccontextmanager
+async def serving(settings: Settings, connector: FakeBotConnector) -> AsyncIterator[TeamsApp]:
+    """Bravo's app on `settings`, talking to `connector`."""
+    async with open_runtime(settings) as runtime:
+        async with TestClient(TestServer(build_app(runtime, background=False))) as client:
+            yield TeamsApp(client=client, runtime=runtime, connector=connector)
+
+
+@asynccontextmanager
+async def acme_on(settings: Settings, connector: FakeBotConnector, **aad: str) -> AsyncIterator[TeamsApp]:
+    """Alice and Bob in the directory and in Teams' roster (same emails); `aad` fixes a roster AAD id by first name."""
+    connector.members = [
+        ta.roster_member("Alice Smith", email="alice@acme.example", aad_object_id=aad.get("alice")),
+        ta.roster_member("Bob Jones", email="bob@acme.example", aad_object_id=aad.get("bob")),
+    ]
+    async with serving(settings, connector) as app:
+        await app.import_people(
+            ("alice@acme.example", "Alice Smith", "Engineering"), ("bob@acme.example", "Bob Jones", "Platform")
+        )
+        yield app
+
+
 @pytest.fixture
 async def teams_app(
     database_url: str, monkeypatch: pytest.MonkeyPatch, connector: FakeBotConnector
 ) -> AsyncIterator[TeamsApp]:
-    settings = teams_settings(database_url, monkeypatch)
-    async with open_runtime(settings) as runtime:
-        async with TestClient(TestServer(build_app(runtime, background=False))) as client:
-            yield TeamsApp(client=client, runtime=runtime, connector=connector)
+    async with serving(teams_settings(database_url, monkeypatch), connector) as app:
+        yield app

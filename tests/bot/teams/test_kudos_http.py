@@ -7,15 +7,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from sqlmodel import select
 
-from bot.app import build_app
-from bot.runtime import open_runtime
 from handlers.i18n import Translator
 from handlers.kudos.commands import kudos_help
 from storage.models import Kudos, KudosRecipient, Person
-from tests.bot.teams.conftest import TeamsApp, teams_settings
+from tests.bot.teams.conftest import TeamsApp, acme_on, teams_settings
 from tests.fakes import teams_activities as ta
 from tests.fakes.bot_connector import FakeBotConnector
 
@@ -28,17 +25,8 @@ async def acme(
 ) -> AsyncIterator[TeamsApp]:
     """Alice and Bob in the directory and in Teams' roster (same emails); kudos are announced in the channel."""
     settings = teams_settings(database_url, monkeypatch, BRAVO_TEAMS_RECOGNITION_CHANNEL=ta.CHANNEL_ID)
-    connector.members = [
-        ta.roster_member("Alice Smith", email="alice@acme.example"),
-        ta.roster_member("Bob Jones", email="bob@acme.example"),
-    ]
-    async with open_runtime(settings) as runtime:
-        async with TestClient(TestServer(build_app(runtime, background=False))) as client:
-            app = TeamsApp(client=client, runtime=runtime, connector=connector)
-            await app.import_people(
-                ("alice@acme.example", "Alice Smith", "Engineering"), ("bob@acme.example", "Bob Jones", "Platform")
-            )
-            yield app
+    async with acme_on(settings, connector) as app:
+        yield app
 
 
 async def points_by_email(app: TeamsApp) -> dict[str, int]:
