@@ -103,4 +103,3 @@ async def test_a_burst_is_backlogged_until_the_batcher_has_caught_up() -> None:
     await asyncio.gather(lone, *burst)
     assert seen == [False, True]  # the burst's batch was processed as one backlogged batch
     assert not batcher.backlogged()  # caught up
-

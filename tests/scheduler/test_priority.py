@@ -23,4 +23,3 @@ async def test_a_long_burst_never_holds_notifications_past_the_bound() -> None:
 
 async def test_a_shutdown_stops_the_wait() -> None:
     assert await incoming_first(lambda: True, stopping=lambda: True, limit=5.0) == 0.0
-
