@@ -9,14 +9,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot import stopping
 from bot.inbox_intake import Inbox
 from bot.legal import mount_legal
 from bot.metrics import METRICS_KEY, install_metrics
 from bot.platforms import link_directory, outbox_worker, platform_senders
 from bot.runtime import Runtime
-from bot.stopping import end_tasks
 from scheduler.outbox_worker import OutboxWorker
+from scheduler.stopping import end_tasks
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +69,7 @@ def build_app(runtime: Runtime, *, background: bool = True) -> web.Application:
 
 async def _run_outbox_worker(app: web.Application) -> AsyncIterator[None]:
     """Deliver the outbox for as long as the server runs; at the stop, the deliveries under way end and are
-    recorded (within `bot.stopping.STOP_SECONDS`)."""
+    recorded (within `scheduler.stopping.STOP_SECONDS`)."""
     worker = app[WORKER_KEY]
     task = asyncio.create_task(worker.run_forever(), name="outbox-worker")
     yield
@@ -113,4 +112,4 @@ async def _run_scheduler(app: web.Application) -> AsyncIterator[None]:
     scheduler = build_scheduler(jobs, config)
     scheduler.start()
     yield
-    await scheduler.stop(stopping.STOP_SECONDS)
+    await scheduler.stop()

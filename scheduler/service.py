@@ -11,7 +11,6 @@ closed behind the program's back (an SQLite connection thread still running afte
 from __future__ import annotations
 
 import asyncio
-import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -23,8 +22,8 @@ from scheduler.config import SchedulerConfig
 from scheduler.housekeeping import HOUSEKEEPING_JOB
 from scheduler.jobs import ScheduledJobs
 from scheduler.schedules import zone_named
+from scheduler.stopping import end_tasks
 
-log = logging.getLogger(__name__)
 TICK_JOB = "bravo.tick"
 LEADERBOARD_JOB = "bravo.leaderboard"
 PULSE_JOB = "bravo.pulses"
@@ -54,20 +53,12 @@ class Scheduler(AsyncIOScheduler):  # type: ignore[misc]
         self.runs = JobRuns()
         super().__init__(executors={"default": self.runs}, **options)
 
-    async def stop(self, grace: float) -> None:
-        """Start no more runs; let those under way end within `grace` seconds (their transactions commit); cancel
-        what is left, and wait as long again for it to roll back and end."""
+    async def stop(self, grace: float | None = None) -> None:
+        """Start no more runs; let those under way end within `grace` seconds (their transactions commit), cancel
+        what is left and wait for it to roll back and end (`scheduler.stopping`); then shut down."""
         self.pause()
-        running = self.runs.under_way()
-        if running:
-            _, running = await asyncio.wait(running, timeout=grace)
-        if running:
-            log.warning("%d scheduled job(s) still running after %.0fs: cancelled", len(running), grace)
-        self.shutdown(wait=False)  # cancels what is still running
-        if running:
-            _, running = await asyncio.wait(running, timeout=grace)
-        if running:
-            log.warning("%d cancelled job(s) did not end within %.0fs", len(running), grace)
+        await end_tasks(self.runs.under_way(), what="scheduled jobs", grace=grace)
+        self.shutdown(wait=False)
 
 
 def build_scheduler(jobs: ScheduledJobs, config: SchedulerConfig, *, first_tick: datetime | None = None) -> Scheduler:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.stopping import end_tasks
+from scheduler.stopping import end_tasks
 
 
 async def test_work_ending_within_the_grace_is_let_finish_and_the_rest_cancelled() -> None:

@@ -14,10 +14,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 from sqlmodel import select
 
-from bot import stopping
 from bot.app import build_app
 from bot.config import Settings
 from bot.runtime import open_runtime
+from scheduler import stopping
 from scheduler.jobs import ScheduledJobs
 from storage.db import Database
 from storage.models import Team
